@@ -1,0 +1,35 @@
+# The two commands of the README: `make demo` (the embedded default on the samples) and `make test`.
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON ?= python3
+
+.PHONY: demo test test-fast lint model samples bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+demo: $(BIN)/.installed
+	$(BIN)/smearwatch demo
+
+test: $(BIN)/.installed
+	$(BIN)/pytest
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+
+# Regenerate the committed sample world (deterministic: same seed, same bytes).
+samples: $(BIN)/.installed
+	$(BIN)/python samples/generate.py
+
+# Retrain the packaged default model from the committed samples.
+model: $(BIN)/.installed
+	$(BIN)/smearwatch train samples/labelled/train.jsonl --out classifiers/models/default
+
+bench: $(BIN)/.installed
+	$(BIN)/python bench/ingest.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

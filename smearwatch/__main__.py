@@ -1,0 +1,5 @@
+import sys
+
+from smearwatch.cli import main
+
+sys.exit(main())

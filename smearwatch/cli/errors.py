@@ -1,0 +1,21 @@
+"""Turn any exception into one line and an exit status, so users never see a traceback."""
+
+from pydantic import ValidationError
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from smearwatch.settings import SettingsError
+from worker.sources.files import SourceError
+
+
+def describe(error: BaseException) -> tuple[str, int]:
+    if isinstance(error, SourceError | SettingsError):
+        return str(error), 2
+    if isinstance(error, ValidationError):
+        first = error.errors()[0]
+        where = ".".join(map(str, first["loc"]))
+        message = str(first["msg"]).removeprefix("Value error, ")
+        return (f"invalid setting {where}: {message}" if where else message), 2
+    if isinstance(error, OperationalError | ProgrammingError):
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error).splitlines()[0]
+        return f"database: {reason} (run `smearwatch db upgrade`?)", 1
+    return f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}".rstrip(": "), 1

@@ -1,0 +1,59 @@
+"""`smearwatch status [--json]`: what the store holds and how the latest ingest runs went."""
+
+import argparse
+import sys
+
+import orjson
+from sqlalchemy import func, select
+
+from smearwatch.db import get_engine
+from smearwatch.models import Account, Cluster, IngestRun, Post
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true",
+                        help='print one JSON object: {"posts", "accounts", "clusters", "flagged", "runs"}')
+    parser.add_argument("--runs", type=int, default=5, metavar="N", help="how many recent runs to show (default 5)")
+
+
+def collect(limit: int) -> dict:
+    with get_engine().connect() as connection:
+        def count(statement):
+            return connection.execute(statement).scalar_one()
+
+        runs = connection.execute(
+            select(IngestRun).order_by(IngestRun.id.desc()).limit(limit)
+        ).mappings().all()
+        return {
+            "posts": count(select(func.count()).select_from(Post)),
+            "accounts": count(select(func.count()).select_from(Account)),
+            "clusters": count(select(func.count()).select_from(Cluster)),
+            "flagged": count(select(func.count()).select_from(Cluster).where(Cluster.flagged)),
+            "runs": [_run_view(run) for run in runs],
+        }
+
+
+def _run_view(run) -> dict:
+    total = run["bytes_total"] or 0
+    progress = 1.0 if run["status"] == "done" else (run["bytes_done"] / total if total else 0.0)
+    return {
+        "id": run["id"], "status": run["status"], "progress": round(min(progress, 1.0), 4),
+        "read": run["read"], "stored": run["stored"], "duplicates": run["duplicates"], "rejected": run["rejected"],
+        "slices_total": run["slices_total"], "slices_done": run["slices_done"],
+        "started_at": run["started_at"].isoformat() if run["started_at"] else None,
+        "finished_at": run["finished_at"].isoformat() if run["finished_at"] else None,
+        "error": run["error"],
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    status = collect(args.runs)
+    if args.json:
+        sys.stdout.write(orjson.dumps(status).decode() + "\n")
+        return 0
+    print(f"posts {status['posts']}, accounts {status['accounts']}, clusters {status['clusters']} "
+          f"({status['flagged']} flagged)")
+    for item in status["runs"]:
+        print(f"  run {item['id']}: {item['status']} {item['progress']:.0%}  read {item['read']}, "
+              f"stored {item['stored']}, duplicates {item['duplicates']}, rejected {item['rejected']}")
+    return 0

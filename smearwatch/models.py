@@ -1,0 +1,207 @@
+"""SQLModel tables. Alembic migrations (smearwatch/migrations) are the only way these tables are created."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    # SQLModel stores aware datetimes in UTC and returns them aware, on SQLite and PostgreSQL alike.
+    return datetime.now(UTC)
+
+
+def json_column() -> Any:
+    return Field(default=None, sa_column=Column(JSON))
+
+
+# --- sources and ingestion -------------------------------------------------------------------------------
+
+
+class Feed(SQLModel, table=True):
+    """A source watched on a schedule: an RSS/Atom or dump URL, or a folder of dump files."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=200)
+    kind: str = Field(max_length=20)  # rss | url | folder
+    location: str = Field(max_length=2000)  # URL or folder path
+    format: str | None = Field(default=None, max_length=40)
+    every_seconds: int = 300
+    enabled: bool = True
+    next_due_at: datetime | None = Field(default=None, index=True)
+    claimed_until: datetime | None = None
+    etag: str | None = Field(default=None, max_length=500)
+    last_modified: str | None = Field(default=None, max_length=200)
+    last_polled_at: datetime | None = None
+    last_status: str | None = Field(default=None, max_length=500)
+    seen_files: list[str] | None = json_column()
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class IngestRun(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    status: str = Field(default="running", max_length=20, index=True)  # queued | running | done | failed
+    sources: list[str] | None = json_column()
+    feed_id: int | None = Field(default=None, foreign_key="feed.id")
+    read: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    bytes_total: int = Field(default=0, sa_type=BigInteger)
+    bytes_done: int = Field(default=0, sa_type=BigInteger)
+    slices_total: int = 0
+    slices_done: int = 0
+    error: str | None = Field(default=None, max_length=2000)
+    started_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+
+
+class RejectedRecord(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="ingestrun.id", index=True)
+    source: str = Field(max_length=2000)
+    line: int
+    reason: str = Field(max_length=1000)
+    excerpt: str | None = Field(default=None, max_length=500)
+
+
+# --- posts and accounts -----------------------------------------------------------------------------------
+
+
+class Account(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("platform", "account_id", name="uq_account_platform_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=40)
+    account_id: str = Field(max_length=200)
+    name: str | None = Field(default=None, max_length=500)
+    created_at: datetime | None = None
+    followers: int | None = Field(default=None, sa_type=BigInteger)
+    first_seen_at: datetime | None = None
+    last_seen_at: datetime | None = None
+
+
+class Post(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("platform", "post_id", name="uq_post_platform_id"),
+        Index("ix_post_created_at", "created_at"),
+        Index("ix_post_author", "platform", "author_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=40)
+    post_id: str = Field(max_length=500)
+    author_id: str = Field(max_length=200)
+    author_name: str | None = Field(default=None, max_length=500)
+    text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    created_at: datetime
+    lang: str | None = Field(default=None, max_length=16)
+    urls: list[str] | None = json_column()
+    hashtags: list[str] | None = json_column()
+    repost_of: str | None = Field(default=None, max_length=500)
+    reply_to: str | None = Field(default=None, max_length=500)
+    raw: dict | None = json_column()
+    run_id: int | None = Field(default=None, foreign_key="ingestrun.id")
+    score: float | None = None
+    model_version_id: int | None = Field(default=None, foreign_key="modelversion.id")
+
+
+# --- detection --------------------------------------------------------------------------------------------
+
+
+class Target(SQLModel, table=True):
+    """A person or organisation a researcher watches, with aliases across scripts."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=300)
+    aliases: list[str] | None = json_column()
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ModelVersion(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=200)
+    path: str = Field(max_length=2000)
+    card: dict | None = json_column()
+    metrics: dict | None = json_column()
+    active: bool = Field(default=False, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ClusterBase(SQLModel):
+    key: str = Field(max_length=200, unique=True)  # stable id, e.g. "c-<hash of first members>"
+    score: float = 0.0
+    flagged: bool = Field(default=False, index=True)
+    kind: str = Field(default="mixed", max_length=40)
+    n_posts: int = 0
+    n_accounts: int = 0
+    start: datetime | None = None
+    end: datetime | None = None
+    status: str = Field(default="open", max_length=20)  # open | reviewed
+    targets: list[str] | None = json_column()
+    signals: dict | None = json_column()
+
+
+class Cluster(ClusterBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    model_version_id: int | None = Field(default=None, foreign_key="modelversion.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ClusterPublic(ClusterBase):
+    id: int
+
+
+class ClusterMember(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("cluster_id", "post_id", name="uq_member_cluster_post"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    cluster_id: int = Field(foreign_key="cluster.id", index=True)
+    post_id: int = Field(foreign_key="post.id", index=True)
+
+
+class Evidence(SQLModel, table=True):
+    """One tie between two posts of different accounts: the signal, the time between them, the similarity."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    cluster_id: int = Field(foreign_key="cluster.id", index=True)
+    signal: str = Field(max_length=40)
+    post_a: int = Field(foreign_key="post.id")
+    post_b: int = Field(foreign_key="post.id")
+    seconds: float | None = None
+    similarity: float | None = None
+    detail: str | None = Field(default=None, max_length=1000)
+
+
+# --- review -----------------------------------------------------------------------------------------------
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(unique=True, max_length=100)
+    password_hash: str = Field(max_length=500)
+    role: str = Field(default="reviewer", max_length=20)  # reviewer | admin
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ApiToken(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    token_hash: str = Field(unique=True, max_length=200)  # sha256 of the token; the token is shown once
+    created_at: datetime = Field(default_factory=utcnow)
+    last_used_at: datetime | None = None
+
+
+class Decision(SQLModel, table=True):
+    """Append-only: an undo is a new row that points at the decision it withdraws."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    cluster_id: int = Field(foreign_key="cluster.id", index=True)
+    user_id: int = Field(foreign_key="user.id")
+    answer: str = Field(max_length=20)  # smear | coordinated | organic | unsure | undo
+    note: str | None = Field(default=None, max_length=4000)
+    undoes: int | None = Field(default=None, foreign_key="decision.id")
+    created_at: datetime = Field(default_factory=utcnow)

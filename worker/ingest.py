@@ -1,0 +1,161 @@
+"""Ingestion: stream dump files into the store, once per post, reporting every record that cannot be read.
+
+Plain functions that the CLI, the Celery tasks and the tests call alike.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+
+from smearwatch.db import get_engine
+from smearwatch.models import IngestRun, utcnow
+from smearwatch.settings import get_settings
+from smearwatch.store import add_rejected, insert_posts, upsert_accounts
+from worker.sources import ReadOptions, Skip, Source, open_source
+
+RUNS = IngestRun.__table__
+Progress = Callable[[int], None]  # called with bytes read so far, across all sources
+
+
+@dataclass
+class Rejection:
+    source: str
+    line: int
+    reason: str
+    excerpt: str = ""
+
+    def as_row(self) -> dict:
+        return {"source": self.source, "line": self.line, "reason": self.reason, "excerpt": self.excerpt[:500]}
+
+
+@dataclass
+class IngestSummary:
+    run: int
+    read: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    seconds: float = 0.0
+    rejections: list[Rejection] = field(default_factory=list)  # the first few, for the terminal
+
+    def counts(self) -> dict:
+        return {"read": self.read, "stored": self.stored, "duplicates": self.duplicates,
+                "rejected": self.rejected, "run": self.run}
+
+
+MAX_REJECTIONS_KEPT = 20
+
+
+def open_sources(paths: Sequence[str | Path], fmt: str | None, options: ReadOptions | None) -> list[Source]:
+    """Open and detect every input before anything is stored, so an unreadable file fails the run cleanly."""
+    return [open_source(path, fmt, options) for path in paths]
+
+
+def ingest_sources(
+    sources: Sequence[Source],
+    *,
+    engine: Engine | None = None,
+    batch_size: int | None = None,
+    progress: Progress | None = None,
+) -> IngestSummary:
+    engine = engine or get_engine()
+    batch_size = batch_size or get_settings().ingest_batch_size
+    started = utcnow()
+    with engine.begin() as connection:
+        run_id = connection.execute(
+            RUNS.insert().values(
+                status="running", sources=[str(s.path) for s in sources], started_at=started,
+                bytes_total=sum(s.size for s in sources),
+            ).returning(RUNS.c.id)
+        ).scalar_one()
+    summary = IngestSummary(run=run_id)
+    writer = _BatchWriter(engine, summary, batch_size)
+    done_before = 0
+    try:
+        for source in sources:
+            name = str(source.path)
+            for item in source.items():
+                summary.read += 1
+                if isinstance(item, Skip):
+                    writer.reject(Rejection(name, item.line, item.reason, item.excerpt))
+                else:
+                    writer.add(item)
+                if writer.full():
+                    writer.flush(done_before + source.bytes_done)
+                    if progress:
+                        progress(done_before + source.bytes_done)
+            done_before += source.size
+        writer.flush(done_before)
+        if progress:
+            progress(done_before)
+    except BaseException as error:
+        _finish(engine, summary, "failed", str(error)[:2000] or type(error).__name__)
+        raise
+    _finish(engine, summary, "done", None)
+    summary.seconds = (utcnow() - started).total_seconds()
+    return summary
+
+
+def ingest_paths(paths: Sequence[str | Path], *, fmt: str | None = None, options: ReadOptions | None = None,
+                 **kwargs) -> IngestSummary:
+    return ingest_sources(open_sources(paths, fmt, options), **kwargs)
+
+
+class _BatchWriter:
+    """Collects posts and rejections and writes them one transaction per batch, updating the run's counts."""
+
+    def __init__(self, engine: Engine, summary: IngestSummary, batch_size: int):
+        self.engine = engine
+        self.summary = summary
+        self.batch_size = batch_size
+        self.posts: dict[tuple[str, str], dict] = {}
+        self.rejections: list[Rejection] = []
+        self.in_batch_duplicates = 0
+
+    def add(self, post: dict) -> None:
+        key = (post["platform"], post["id"])
+        if key in self.posts:
+            self.in_batch_duplicates += 1
+        else:
+            self.posts[key] = post
+
+    def reject(self, rejection: Rejection) -> None:
+        self.rejections.append(rejection)
+        if len(self.summary.rejections) < MAX_REJECTIONS_KEPT:
+            self.summary.rejections.append(rejection)
+
+    def full(self) -> bool:
+        return len(self.posts) + len(self.rejections) >= self.batch_size
+
+    def flush(self, bytes_done: int) -> None:
+        posts = list(self.posts.values())
+        summary = self.summary
+        with self.engine.begin() as connection:
+            stored = insert_posts(connection, posts, summary.run)
+            upsert_accounts(connection, posts)
+            add_rejected(connection, summary.run, [r.as_row() for r in self.rejections])
+            summary.stored += stored
+            summary.duplicates += len(posts) - stored + self.in_batch_duplicates
+            summary.rejected += len(self.rejections)
+            connection.execute(
+                update(RUNS).where(RUNS.c.id == summary.run).values(
+                    read=summary.read, stored=summary.stored, duplicates=summary.duplicates,
+                    rejected=summary.rejected, bytes_done=bytes_done,
+                )
+            )
+        self.posts.clear()
+        self.rejections.clear()
+        self.in_batch_duplicates = 0
+
+
+def _finish(engine: Engine, summary: IngestSummary, status: str, error: str | None) -> None:
+    with engine.begin() as connection:
+        connection.execute(
+            update(RUNS).where(RUNS.c.id == summary.run).values(
+                status=status, error=error, finished_at=utcnow(), read=summary.read, stored=summary.stored,
+                duplicates=summary.duplicates, rejected=summary.rejected,
+            )
+        )

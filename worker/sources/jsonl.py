@@ -1,0 +1,65 @@
+"""Normalized posts as JSON Lines: the contract in DESIGN.md, one object per line."""
+
+from collections.abc import Iterator
+from typing import TextIO
+
+import orjson
+
+from worker.sources.base import InvalidRecord, Post, RawRecord, ReadOptions, Skip, excerpt, make_post
+
+NAME = "jsonl"
+
+
+def detect(head: str, name: str) -> bool:
+    first = _first_object(head)
+    return first is not None and "author_id" in first and "created_at" in first and "data" not in first
+
+
+def read(stream: TextIO, options: ReadOptions) -> Iterator[RawRecord | Skip]:
+    for number, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        try:
+            data = orjson.loads(line)
+        except orjson.JSONDecodeError as error:
+            yield Skip(number, f"not valid JSON ({error.msg})", excerpt(line))
+            continue
+        if not isinstance(data, dict):
+            yield Skip(number, "not a JSON object", excerpt(line))
+            continue
+        yield RawRecord(number, data)
+
+
+def normalize(record: RawRecord, options: ReadOptions | None = None) -> Iterator[Post | Skip]:
+    data = record.data
+    try:
+        yield make_post(
+            id=data.get("id"),
+            platform=(options.platform if options and options.platform else data.get("platform")),
+            author_id=data.get("author_id"),
+            author_name=data.get("author_name"),
+            author_created_at=data.get("author_created_at"),
+            author_followers=data.get("author_followers"),
+            text=data.get("text", ""),
+            created_at=data.get("created_at"),
+            lang=data.get("lang"),
+            urls=data.get("urls"),
+            hashtags=data.get("hashtags"),
+            repost_of=data.get("repost_of"),
+            reply_to=data.get("reply_to"),
+            raw=data,
+            line=record.line,
+        )
+    except InvalidRecord as error:
+        yield Skip(record.line, str(error), excerpt(orjson.dumps(data).decode()))
+
+
+def _first_object(head: str) -> dict | None:
+    for line in head.splitlines():
+        if line.strip():
+            try:
+                value = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                return None
+            return value if isinstance(value, dict) else None
+    return None
