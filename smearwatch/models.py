@@ -78,8 +78,8 @@ class Account(SQLModel, table=True):
     name: str | None = Field(default=None, max_length=500)
     created_at: datetime | None = None
     followers: int | None = Field(default=None, sa_type=BigInteger)
-    first_seen_at: datetime | None = None
-    last_seen_at: datetime | None = None
+    # Time of the post the profile fields were read from: a later post's profile replaces them.
+    profile_at: datetime | None = None
 
 
 class Post(SQLModel, table=True):

@@ -1,102 +1,155 @@
-"""Bulk writes for ingestion: posts stored once on (platform, id), accounts keeping their latest profile."""
+"""Bulk writes for ingestion: posts stored once on (platform, id), accounts keeping their latest profile.
+
+This is the hot path of ingestion, so it talks to the driver directly (executemany on SQLite, COPY into a
+temporary table on PostgreSQL) instead of going through the ORM's per-value type processing. The values
+written are exactly what the SQLModel column types would write, so the ORM reads them back unchanged.
+"""
 
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import case, func, select
-from sqlalchemy.dialects import postgresql, sqlite
+import orjson
+import psycopg
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
-from smearwatch.models import Account, Post, RejectedRecord
+from smearwatch.models import RejectedRecord
 
-POSTS = Post.__table__
-ACCOUNTS = Account.__table__
-REJECTED = RejectedRecord.__table__
+POST_COLUMNS = ("platform", "post_id", "author_id", "author_name", "text", "created_at", "lang", "urls",
+                "hashtags", "repost_of", "reply_to", "raw", "run_id")
+ACCOUNT_COLUMNS = ("platform", "account_id", "name", "created_at", "followers", "profile_at")
+# Types for binary COPY (about 2.5x cheaper than text COPY on the client). JSON columns travel as text:
+# json's binary form is its text.
+POST_PG_TYPES = ("text", "text", "text", "text", "text", "timestamptz", "text", "text", "text", "text", "text",
+                 "text", "int4")
+ACCOUNT_PG_TYPES = ("text", "text", "text", "timestamptz", "int8", "timestamptz")
+
+# The profile of the latest post wins. Rows that would not change are not rewritten (the WHERE), which keeps
+# re-ingestion and chatty accounts cheap on PostgreSQL.
+ACCOUNT_CONFLICT = """ON CONFLICT (platform, account_id) DO UPDATE SET
+    name = COALESCE(excluded.name, account.name),
+    followers = COALESCE(excluded.followers, account.followers),
+    created_at = COALESCE(excluded.created_at, account.created_at),
+    profile_at = excluded.profile_at
+WHERE excluded.profile_at > account.profile_at AND (
+    account.name IS DISTINCT FROM COALESCE(excluded.name, account.name)
+    OR account.followers IS DISTINCT FROM COALESCE(excluded.followers, account.followers)
+    OR account.created_at IS DISTINCT FROM COALESCE(excluded.created_at, account.created_at))"""
 
 
-def _insert(connection: Connection, table):
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
+def _json(value) -> str | None:
+    return orjson.dumps(value).decode() if value else None
+
+
+def _sqlite_time(value: datetime | None) -> str | None:
+    # The text form SQLAlchemy's SQLite DateTime type writes (UTC, no offset).
+    return value.strftime("%Y-%m-%d %H:%M:%S.%f") if value is not None else None
+
+
+def _post_row(post: dict, run_id: int | None, time_format) -> tuple:
+    return (
+        post["platform"], post["id"], post["author_id"], post.get("author_name"), post.get("text") or "",
+        time_format(post["created_at"]), post.get("lang"), _json(post.get("urls")), _json(post.get("hashtags")),
+        post.get("repost_of"), post.get("reply_to"), _json(post.get("raw")), run_id,
+    )
+
+
+def _account_rows(posts: Sequence[dict], time_format) -> list[tuple]:
+    """One row per account, with the profile of its latest post in the batch."""
+    latest: dict[tuple[str, str], dict] = {}
+    for post in posts:
+        key = (post["platform"], post["author_id"])
+        if key not in latest or post["created_at"] >= latest[key]["created_at"]:
+            latest[key] = post
+    return [
+        (platform, author_id, post.get("author_name"), time_format(post.get("author_created_at")),
+         post.get("author_followers"), time_format(post["created_at"]))
+        for (platform, author_id), post in sorted(latest.items())  # sorted: one lock order for all writers
+    ]
 
 
 def insert_posts(connection: Connection, posts: Sequence[dict], run_id: int | None) -> int:
-    """Insert posts, skipping those already stored; returns how many were new.
-
-    The caller removes duplicates within the batch first: ON CONFLICT DO NOTHING then tells stored from
-    already-known by the rows RETURNING gives back, on SQLite and PostgreSQL alike.
-    """
+    """Insert posts not stored yet (the caller removes in-batch duplicates first); returns how many were new."""
     if not posts:
         return 0
-    rows = [
-        {
-            "platform": post["platform"],
-            "post_id": post["id"],
-            "author_id": post["author_id"],
-            "author_name": post.get("author_name"),
-            "text": post.get("text") or "",
-            "created_at": post["created_at"],
-            "lang": post.get("lang"),
-            "urls": post.get("urls") or None,
-            "hashtags": post.get("hashtags") or None,
-            "repost_of": post.get("repost_of"),
-            "reply_to": post.get("reply_to"),
-            "raw": post.get("raw"),
-            "run_id": run_id,
-        }
-        for post in posts
-    ]
-    statement = (
-        _insert(connection, POSTS)
-        .on_conflict_do_nothing(index_elements=["platform", "post_id"])
-        .returning(POSTS.c.id)
+    if connection.dialect.name == "postgresql":
+        return _pg_insert_posts(connection, posts, run_id)
+    placeholders = ", ".join("?" * len(POST_COLUMNS))
+    result = connection.exec_driver_sql(
+        f"INSERT INTO post ({', '.join(POST_COLUMNS)}) VALUES ({placeholders}) "
+        "ON CONFLICT (platform, post_id) DO NOTHING",
+        [_post_row(p, run_id, _sqlite_time) for p in posts],
     )
-    return len(connection.execute(statement, rows).all())
+    return result.rowcount
 
 
 def upsert_accounts(connection: Connection, posts: Sequence[dict]) -> None:
-    """Create or refresh each posting account; profile fields come from its latest post."""
-    latest: dict[tuple[str, str], dict] = {}
-    first_seen: dict[tuple[str, str], object] = {}
-    for post in posts:
-        key = (post["platform"], post["author_id"])
-        seen = first_seen.get(key)
-        if seen is None or post["created_at"] < seen:
-            first_seen[key] = post["created_at"]
-        if key not in latest or post["created_at"] >= latest[key]["created_at"]:
-            latest[key] = post
-    if not latest:
+    if not posts:
         return
-    rows = [
-        {
-            "platform": platform,
-            "account_id": author_id,
-            "name": post.get("author_name"),
-            "created_at": post.get("author_created_at"),
-            "followers": post.get("author_followers"),
-            "first_seen_at": first_seen[(platform, author_id)],
-            "last_seen_at": post["created_at"],
-        }
-        for (platform, author_id), post in sorted(latest.items())  # sorted: stable lock order between writers
-    ]
-    statement = _insert(connection, ACCOUNTS)
-    new = statement.excluded
-    newer = new.last_seen_at >= ACCOUNTS.c.last_seen_at
-    statement = statement.on_conflict_do_update(
-        index_elements=["platform", "account_id"],
-        set_={
-            "name": case((newer, func.coalesce(new.name, ACCOUNTS.c.name)), else_=ACCOUNTS.c.name),
-            "followers": case((newer, func.coalesce(new.followers, ACCOUNTS.c.followers)), else_=ACCOUNTS.c.followers),
-            "created_at": func.coalesce(ACCOUNTS.c.created_at, new.created_at),
-            "first_seen_at": case((new.first_seen_at < ACCOUNTS.c.first_seen_at, new.first_seen_at),
-                                  else_=ACCOUNTS.c.first_seen_at),
-            "last_seen_at": case((newer, new.last_seen_at), else_=ACCOUNTS.c.last_seen_at),
-        },
+    if connection.dialect.name == "postgresql":
+        _copy_then_insert(connection, "account", ACCOUNT_COLUMNS, ACCOUNT_PG_TYPES, _account_rows(posts, _pg_time),
+                          ACCOUNT_CONFLICT)
+        return
+    placeholders = ", ".join("?" * len(ACCOUNT_COLUMNS))
+    connection.exec_driver_sql(
+        f"INSERT INTO account ({', '.join(ACCOUNT_COLUMNS)}) VALUES ({placeholders}) {ACCOUNT_CONFLICT}",
+        _account_rows(posts, _sqlite_time),
     )
-    connection.execute(statement, rows)
+
+
+def _pg_insert_posts(connection: Connection, posts: Sequence[dict], run_id: int | None) -> int:
+    """COPY new posts straight into the table; fall back to COPY + INSERT ... ON CONFLICT on a race.
+
+    Most batches are all new, and one COPY into `post` costs half of staging and copying again. Posts already
+    stored are looked up first; if another writer stores one of ours in between, the unique index refuses the
+    COPY, the savepoint undoes it, and the conflict-safe path runs instead.
+    """
+    driver = connection.connection.driver_connection
+    cursor = driver.cursor()
+    platforms = sorted({p["platform"] for p in posts})
+    cursor.execute(
+        "SELECT platform, post_id FROM post WHERE platform = ANY(%s) AND post_id = ANY(%s)",
+        (platforms, [p["id"] for p in posts]),
+    )
+    known = set(cursor.fetchall())
+    rows = [_post_row(p, run_id, _pg_time) for p in posts if (p["platform"], p["id"]) not in known]
+    if not rows:
+        return 0
+    try:
+        with driver.transaction():  # a savepoint inside the batch's transaction
+            with cursor.copy(f"COPY post ({', '.join(POST_COLUMNS)}) FROM STDIN (FORMAT BINARY)") as copy:
+                copy.set_types(POST_PG_TYPES)
+                for row in rows:
+                    copy.write_row(row)
+        return len(rows)
+    except psycopg.errors.UniqueViolation:
+        return _copy_then_insert(connection, "post", POST_COLUMNS, POST_PG_TYPES, rows,
+                                 "ON CONFLICT (platform, post_id) DO NOTHING")
+
+
+def _pg_time(value: datetime | None) -> datetime | None:
+    return value
+
+
+def _copy_then_insert(connection: Connection, table: str, columns: Sequence[str], types: Sequence[str],
+                      rows: list[tuple], conflict: str) -> int:
+    """COPY rows into a temporary twin of `table`, then INSERT ... SELECT with the conflict rule; returns rows written."""
+    cursor = connection.connection.driver_connection.cursor()
+    staging = f"staging_{table}"
+    column_list = ", ".join(columns)
+    cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {staging} (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS")
+    cursor.execute(f"TRUNCATE {staging}")
+    with cursor.copy(f"COPY {staging} ({column_list}) FROM STDIN (FORMAT BINARY)") as copy:
+        copy.set_types(types)
+        for row in rows:
+            copy.write_row(row)
+    cursor.execute(f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM {staging} {conflict}")
+    return cursor.rowcount
 
 
 def add_rejected(connection: Connection, run_id: int, rejected: Sequence[dict]) -> None:
     if rejected:
-        connection.execute(REJECTED.insert(), [dict(item, run_id=run_id) for item in rejected])
+        connection.execute(RejectedRecord.__table__.insert(), [dict(item, run_id=run_id) for item in rejected])
 
 
 def count(connection: Connection, table) -> int:

@@ -78,7 +78,7 @@ def test_account_keeps_latest_profile(engine, tmp_path):
     with engine.connect() as connection:
         account = connection.execute(select(Account).where(Account.account_id == "a")).mappings().one()
     assert (account["name"], account["followers"]) == ("new name", 20)
-    assert account["first_seen_at"].day == 20 and account["last_seen_at"].day == 29
+    assert account["profile_at"].day == 29
 
 
 @pytest.mark.parametrize("compression", ["gz", "zst"])

@@ -4,6 +4,7 @@ Plain functions that the CLI, the Celery tasks and the tests call alike.
 """
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -89,9 +90,11 @@ def ingest_sources(
                         progress(done_before + source.bytes_done)
             done_before += source.size
         writer.flush(done_before)
+        writer.close()
         if progress:
             progress(done_before)
     except BaseException as error:
+        writer.close_quietly()
         _finish(engine, summary, "failed", str(error)[:2000] or type(error).__name__)
         raise
     _finish(engine, summary, "done", None)
@@ -105,7 +108,11 @@ def ingest_paths(paths: Sequence[str | Path], *, fmt: str | None = None, options
 
 
 class _BatchWriter:
-    """Collects posts and rejections and writes them one transaction per batch, updating the run's counts."""
+    """Collects posts and rejections and writes them one transaction per batch, updating the run's counts.
+
+    Writing happens on one background thread while the next batch is parsed: the database drivers release
+    the GIL while the database works, so parsing and storing overlap. At most one batch is in flight.
+    """
 
     def __init__(self, engine: Engine, summary: IngestSummary, batch_size: int):
         self.engine = engine
@@ -114,6 +121,8 @@ class _BatchWriter:
         self.posts: dict[tuple[str, str], dict] = {}
         self.rejections: list[Rejection] = []
         self.in_batch_duplicates = 0
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-writer")
+        self._pending: Future | None = None
 
     def add(self, post: dict) -> None:
         key = (post["platform"], post["id"])
@@ -131,24 +140,49 @@ class _BatchWriter:
         return len(self.posts) + len(self.rejections) >= self.batch_size
 
     def flush(self, bytes_done: int) -> None:
-        posts = list(self.posts.values())
+        """Hand the current batch to the writer thread (after the previous one is stored)."""
+        self.wait()
+        batch = (list(self.posts.values()), self.rejections, self.in_batch_duplicates, self.summary.read, bytes_done)
+        self.posts, self.rejections, self.in_batch_duplicates = {}, [], 0
+        self._pending = self._thread.submit(self._write, *batch)
+
+    def wait(self) -> None:
+        """Block until the batch in flight is stored; re-raises its error."""
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            pending.result()
+
+    def close(self) -> None:
+        try:
+            self.wait()
+        finally:
+            self._thread.shutdown(wait=True)
+
+    def close_quietly(self) -> None:
+        """On the way out of a failure: stop the thread; the first error is the one reported."""
+        try:
+            self.close()
+        except Exception:  # noqa: S110 (the original error is re-raised by the caller)
+            pass
+
+    def _write(self, posts: list[dict], rejections: list[Rejection], in_batch_duplicates: int, read: int,
+               bytes_done: int) -> None:
         summary = self.summary
         with self.engine.begin() as connection:
             stored = insert_posts(connection, posts, summary.run)
             upsert_accounts(connection, posts)
-            add_rejected(connection, summary.run, [r.as_row() for r in self.rejections])
-            summary.stored += stored
-            summary.duplicates += len(posts) - stored + self.in_batch_duplicates
-            summary.rejected += len(self.rejections)
+            add_rejected(connection, summary.run, [r.as_row() for r in rejections])
             connection.execute(
                 update(RUNS).where(RUNS.c.id == summary.run).values(
-                    read=summary.read, stored=summary.stored, duplicates=summary.duplicates,
-                    rejected=summary.rejected, bytes_done=bytes_done,
+                    read=read, stored=summary.stored + stored,
+                    duplicates=summary.duplicates + len(posts) - stored + in_batch_duplicates,
+                    rejected=summary.rejected + len(rejections), bytes_done=bytes_done,
                 )
             )
-        self.posts.clear()
-        self.rejections.clear()
-        self.in_batch_duplicates = 0
+        # Counted only once committed, so the summary never claims more than the store holds.
+        summary.stored += stored
+        summary.duplicates += len(posts) - stored + in_batch_duplicates
+        summary.rejected += len(rejections)
 
 
 def _finish(engine: Engine, summary: IngestSummary, status: str, error: str | None) -> None:

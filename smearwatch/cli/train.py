@@ -1,9 +1,95 @@
-"""Placeholder until the detection work lands."""
+"""`smearwatch train LABELLED... --out DIR`: train a model from labelled samples (CSV with a header, or JSONL).
+
+Each sample is a normalized post (only `text` is required) plus `label` (1/0 or smear/not_smear). Text-only
+samples train a text-only post scorer. Full posts with a `campaign` column also train the cluster scorer and
+its threshold. The model directory gets skops files and model-card.json with metrics on a held-out split.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from pathlib import Path
+
+import orjson
+
+from smearwatch.cli import EXIT_OK, EXIT_USAGE, CommandError
+
+EXTRA_FIELDS = ("label", "campaign", "target", "kind")
 
 
-def add_arguments(parser):
-    pass
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("inputs", nargs="+", metavar="LABELLED", help="labelled samples: .csv (header) or .jsonl")
+    parser.add_argument("--out", required=True, metavar="DIR", help="model directory to write")
+    parser.add_argument("--seed", type=int, default=0, help="random seed of the held-out split (default 0)")
 
 
-def run(args):
-    raise SystemExit("not yet")
+def read_labelled(paths: list[str]) -> list[dict]:
+    """Every labelled sample of every file; a file or record that cannot be read is a one-line error."""
+    from classifiers import parse_label
+
+    records: list[dict] = []
+    for path in paths:
+        p = Path(path)
+        if not p.is_file():
+            raise CommandError(f"{p}: cannot open labelled file", EXIT_USAGE)
+        with open(p, encoding="utf-8-sig", newline="") as f:
+            head = f.read(4096)
+            f.seek(0)
+            if head.lstrip().startswith("{"):
+                rows = _jsonl_rows(f, p)
+            else:
+                reader = csv.DictReader(f)
+                if not reader.fieldnames or "text" not in reader.fieldnames or "label" not in reader.fieldnames:
+                    raise CommandError(f"{p}: CSV needs a header with text and label columns", EXIT_USAGE)
+                rows = ((i, row) for i, row in enumerate(reader, start=2))
+            for line, row in rows:
+                if "label" not in row or row.get("text") is None:
+                    raise CommandError(f"{p}:{line}: needs text and label", EXIT_USAGE)
+                try:
+                    row["label"] = parse_label(row["label"])
+                except ValueError as error:
+                    raise CommandError(f"{p}:{line}: {error}", EXIT_USAGE) from None
+                records.append(row)
+    if not records:
+        raise CommandError("no labelled samples in the input", EXIT_USAGE)
+    return records
+
+
+def _jsonl_rows(f, path):
+    for i, line in enumerate(f, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = orjson.loads(line)
+        except orjson.JSONDecodeError as error:
+            raise CommandError(f"{path}:{i}: not valid JSON ({error.msg})", EXIT_USAGE) from None
+        if not isinstance(row, dict):
+            raise CommandError(f"{path}:{i}: not a JSON object", EXIT_USAGE)
+        yield i, row
+
+
+def labelled_frame(paths: list[str]):
+    from classifiers import PostFrame
+
+    records = read_labelled(paths)
+    try:
+        return PostFrame.from_records(records, extra=EXTRA_FIELDS)
+    except ValueError as error:
+        raise CommandError(f"labelled samples: {error}", EXIT_USAGE) from None
+
+
+def run(args: argparse.Namespace) -> int:
+    from classifiers import save_model, train
+
+    frame = labelled_frame(args.inputs)
+    try:
+        model = train(frame, frame.extra["label"], seed=args.seed, log=lambda m: print(m, file=sys.stderr))
+    except ValueError as error:
+        raise CommandError(str(error), EXIT_USAGE) from None
+    model.card["training_data"]["files"] = [Path(p).name for p in args.inputs]
+    save_model(model, args.out)
+    print(orjson.dumps({"model": str(args.out), "version": model.version, "threshold": model.threshold,
+                        "metrics": model.card.get("metrics", {})}).decode())
+    return EXIT_OK

@@ -5,9 +5,19 @@ from typing import TextIO
 
 import orjson
 
-from worker.sources.base import InvalidRecord, Post, RawRecord, ReadOptions, Skip, excerpt, make_post
+from worker.sources.base import (
+    CONTRACT_FIELDS,
+    InvalidRecord,
+    Post,
+    RawRecord,
+    ReadOptions,
+    Skip,
+    excerpt,
+    make_post,
+)
 
 NAME = "jsonl"
+CONTRACT_KEYS = frozenset(CONTRACT_FIELDS)
 
 
 def detect(head: str, name: str) -> bool:
@@ -47,7 +57,8 @@ def normalize(record: RawRecord, options: ReadOptions | None = None) -> Iterator
             hashtags=data.get("hashtags"),
             repost_of=data.get("repost_of"),
             reply_to=data.get("reply_to"),
-            raw=data,
+            # Only what the contract does not cover: the contract fields are the post itself.
+            raw={key: value for key, value in data.items() if key not in CONTRACT_KEYS} or None,
             line=record.line,
         )
     except InvalidRecord as error:

@@ -1,0 +1,192 @@
+"""VK `wall.get` responses: `{"response": {"count", "items", "profiles", "groups"}}` or a bare `{"items": ...}`, as
+one JSON document (items streamed with ijson, memory flat) or as JSON Lines of such responses (one per line).
+
+- id `"{owner_id}_{id}"` (owner ids of communities are negative); author_id `from_id` (else `owner_id`).
+- author_name from `profiles` ("first_name last_name") or `groups` (`name`, matched by -id); followers from the
+  profile's `followers_count` or the group's `members_count` when the response has them (`fields=`).
+- `copy_history` (a repost): repost_of is the first item's `"{owner_id}_{id}"`; text is the reposter's own text
+  (often empty). The reposted text stays in the raw payload.
+- urls from `attachments` of type `link` (`link.url`); hashtags from the text.
+- Record number: 1-based item number in a JSON document; line in file for JSON Lines.
+- The raw payload is the item, with its profile or group object under `author` when known.
+"""
+
+from collections.abc import Iterator
+from typing import Any, TextIO
+
+import ijson
+import orjson
+
+from worker.sources.base import (
+    InvalidRecord,
+    Post,
+    RawRecord,
+    ReadOptions,
+    Skip,
+    excerpt,
+    make_post,
+    parse_time,
+)
+from worker.sources.jsonstream import stream_values
+from worker.sources.textutil import hashtags_from_text
+
+NAME = "vk"
+PLATFORM = "vk"
+FIRST_LINE_LIMIT = 1024 * 1024  # a first line longer than this is a one-line document: stream it
+HOLD_ITEMS = 10_000  # items held back waiting for profiles/groups that follow them in the document
+
+_PATHS = {
+    "response.items.item": "item", "items.item": "item",
+    "response.profiles.item": "profile", "profiles.item": "profile",
+    "response.groups.item": "group", "groups.item": "group",
+}
+
+
+def detect(head: str, name: str) -> bool:
+    text = head.lstrip()
+    if not text.startswith("{"):
+        return False
+    start = text[:20000]
+    return '"items"' in start and '"owner_id"' in start and ('"from_id"' in start or '"response"' in start)
+
+
+def read(stream: TextIO, options: ReadOptions) -> Iterator[RawRecord | Skip]:
+    first = stream.readline(FIRST_LINE_LIMIT)
+    value = None
+    if first.endswith("\n") or len(first) < FIRST_LINE_LIMIT:
+        try:
+            value = orjson.loads(first)
+        except orjson.JSONDecodeError:
+            value = None
+    if isinstance(value, dict):
+        yield from _read_lines(value, stream)
+    else:
+        yield from _read_document(first, stream)
+
+
+def _read_lines(first: dict, stream: TextIO) -> Iterator[RawRecord | Skip]:
+    yield from _response_records(first, 1)
+    for number, line in enumerate(stream, start=2):
+        if not line.strip():
+            continue
+        try:
+            value = orjson.loads(line)
+        except orjson.JSONDecodeError as error:
+            yield Skip(number, f"not valid JSON ({error.msg})", excerpt(line))
+            continue
+        if not isinstance(value, dict):
+            yield Skip(number, "not a JSON object", excerpt(line))
+            continue
+        yield from _response_records(value, number)
+
+
+def _response_records(value: dict, line: int) -> Iterator[RawRecord | Skip]:
+    if "error" in value and "response" not in value:
+        error = value["error"]
+        message = error.get("error_msg") if isinstance(error, dict) else error
+        yield Skip(line, f"VK API error response: {message}", excerpt(orjson.dumps(value).decode()))
+        return
+    response = value.get("response", value)
+    if isinstance(response, dict) and "owner_id" in response and "items" not in response:
+        yield RawRecord(line, (response, {}))  # one bare item per line
+        return
+    items = response.get("items") if isinstance(response, dict) else None
+    if not isinstance(items, list):
+        yield Skip(line, "no 'items' list in the response", excerpt(orjson.dumps(value).decode()))
+        return
+    names: dict[int, dict] = {}
+    _add_people(names, response.get("profiles"), 1)
+    _add_people(names, response.get("groups"), -1)
+    for item in items:
+        yield RawRecord(line, (item, names))
+
+
+def _add_people(names: dict, people: Any, sign: int) -> None:
+    for person in people or ():
+        if isinstance(person, dict) and isinstance(person.get("id"), int):
+            names[sign * person["id"]] = person
+
+
+def _read_document(first: str, stream: TextIO) -> Iterator[RawRecord | Skip]:
+    names: dict[int, dict] = {}
+    held: list[RawRecord] = []
+    number = 0
+    try:
+        for kind, value in stream_values(stream, _PATHS, prefix=first):
+            if kind == "item":
+                number += 1
+                record = RawRecord(number, (value, names))
+                if names and not held:
+                    yield record
+                else:
+                    held.append(record)
+                    if len(held) >= HOLD_ITEMS:
+                        yield from held
+                        held.clear()
+            elif isinstance(value, dict) and isinstance(value.get("id"), int):
+                names[value["id"] if kind == "profile" else -value["id"]] = value
+    except ijson.JSONError as error:
+        yield from held
+        held.clear()
+        yield Skip(number + 1, f"broken JSON after item {number}: {error}; the rest of the file is unreadable")
+    yield from held
+
+
+def normalize(record: RawRecord, options: ReadOptions | None = None) -> Iterator[Post | Skip]:
+    item, names = record.data
+    try:
+        if not isinstance(item, dict):
+            raise InvalidRecord("item is not a JSON object")
+        yield _post(item, names, record.line, options)
+    except InvalidRecord as error:
+        yield Skip(record.line, str(error), excerpt(orjson.dumps(item, default=str).decode()))
+    except (TypeError, ValueError, AttributeError) as error:
+        yield Skip(record.line, f"malformed item ({error})", excerpt(orjson.dumps(item, default=str).decode()))
+
+
+def _post(item: dict, names: dict, line: int, options) -> Post:
+    owner_id = item.get("owner_id")
+    post_id = item.get("id")
+    if owner_id is None or post_id is None:
+        raise InvalidRecord("owner_id or id is missing")
+    author_id = item.get("from_id")
+    if author_id is None:
+        author_id = owner_id
+    author = names.get(author_id) if isinstance(author_id, int) else None
+    author_name = followers = None
+    if author is not None:
+        item["author"] = author
+        if author_id > 0:
+            author_name = " ".join(p for p in (author.get("first_name"), author.get("last_name")) if p) or None
+            followers = author.get("followers_count")
+        else:
+            author_name = author.get("name")
+            followers = author.get("members_count")
+        author_name = author_name or author.get("screen_name")
+    repost_of = None
+    history = item.get("copy_history")
+    if history and isinstance(history, list) and isinstance(history[0], dict):
+        original = history[0]
+        if original.get("owner_id") is not None and original.get("id") is not None:
+            repost_of = f"{original['owner_id']}_{original['id']}"
+    urls = []
+    for attachment in item.get("attachments") or ():
+        if isinstance(attachment, dict) and attachment.get("type") == "link":
+            link = attachment.get("link")
+            if isinstance(link, dict) and link.get("url"):
+                urls.append(link["url"])
+    text = item.get("text") or ""
+    return make_post(
+        id=f"{owner_id}_{post_id}",
+        platform=(options.platform if options and options.platform else PLATFORM),
+        author_id=author_id,
+        author_name=author_name,
+        author_followers=followers,
+        text=text,
+        created_at=parse_time(item.get("date"), "date"),
+        urls=urls,
+        hashtags=hashtags_from_text(text) if isinstance(text, str) else [],
+        repost_of=repost_of,
+        raw=item,
+        line=line,
+    )
