@@ -19,6 +19,11 @@ COMMANDS = {
     "score": ("smearwatch.cli.score", "score and cluster dump files with no database or broker"),
     "train": ("smearwatch.cli.train", "train a post scorer from labelled samples"),
     "evaluate": ("smearwatch.cli.evaluate", "measure a model on labelled samples"),
+    "serve": ("smearwatch.cli.serve", "run the review app and JSON API"),
+    "users": ("smearwatch.cli.users", "manage reviewer and admin accounts and their API tokens"),
+    "feeds": ("smearwatch.cli.feeds", "watch RSS/Atom feeds, dump URLs and folders on a schedule"),
+    "worker": ("smearwatch.cli.worker", "start a Celery worker process (needs SMEARWATCH_BROKER_URL)"),
+    "beat": ("smearwatch.cli.beat", "start the scheduler that dispatches due feeds (exactly one per deployment)"),
     "db": ("smearwatch.cli.db", "database migrations (upgrade, downgrade, current, check)"),
 }
 
