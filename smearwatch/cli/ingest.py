@@ -19,6 +19,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.add_argument("files", nargs="+", metavar="FILE", help="dump files (any supported format)")
     add_input_options(parser)
+    parser.add_argument("--no-score", action="store_true",
+                        help="only store the posts; skip scoring and clustering (e.g. for a bulk load)")
     parser.add_argument("--json", action="store_true",
                         help='print one JSON object: {"read", "stored", "duplicates", "rejected", "run"}')
 
@@ -29,6 +31,11 @@ def run(args: argparse.Namespace) -> int:
     with bar:
         summary = ingest_sources(sources, progress=advance)
     report_rejections(summary)
+    detection = None
+    if not args.no_score:
+        from worker.detect import score_run  # imports scikit-learn: only when scoring
+
+        detection = score_run(run_id=summary.run)
     if args.json:
         sys.stdout.write(orjson.dumps(summary.counts()).decode() + "\n")
     else:
@@ -36,7 +43,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"run {summary.run}: read {summary.read}, stored {summary.stored}, "
               f"duplicates {summary.duplicates}, rejected {summary.rejected} "
               f"in {summary.seconds:.1f} s ({rate:,.0f} records/s)")
+        if detection:
+            print(describe_detection(detection))
     return 3 if summary.rejected else 0
+
+
+def describe_detection(detection: dict) -> str:
+    return (f"scored {detection['posts']} posts with model {detection['model']}: {detection['clusters']} clusters, "
+            f"{detection['flagged']} flagged ({detection['created']} new, {detection['grown']} grown)")
 
 
 def report_rejections(summary) -> None:
