@@ -41,7 +41,7 @@ def test_entry_without_id_uses_link_then_a_stable_hash():
 
 def test_entry_without_date_is_a_skip():
     _, skips = items(DATA / "feed.rss")
-    assert [(s.line, s.reason) for s in skips] == [(4, "entry has no published or updated date")]
+    assert [(s.line, s.reason) for s in skips] == [(4, "published/updated date is missing")]
 
 
 def test_atom_without_feed_title_uses_entry_author():

@@ -15,7 +15,7 @@ The raw bytes are handed to feedparser when the stream has them, so that a feed 
   `*_parsed` time tuples), plus `feed_title`.
 """
 
-import calendar
+import email.utils
 import hashlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -71,11 +71,26 @@ def normalize(record: RawRecord, options: ReadOptions | None = None) -> Iterator
         yield Skip(record.line, str(error), excerpt(orjson.dumps(raw, default=str).decode()))
 
 
+def _entry_time(entry) -> datetime:
+    """Published, else updated, parsed strictly as RFC 822 (RSS) or ISO 8601 (Atom). Not feedparser's own
+    parse: it quietly rolls impossible dates ("31 Apr 2020 25:61") into real ones, a time nobody wrote."""
+    for field in ("published", "updated"):
+        text = (entry.get(field) or "").strip()
+        if not text:
+            continue
+        try:
+            parsed = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError):
+            try:
+                parsed = datetime.fromisoformat(text)
+            except ValueError:
+                raise InvalidRecord(f"{field} is not a valid time: {text[:40]!r}") from None
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    raise InvalidRecord("published/updated date is missing")
+
+
 def _post(entry, feed: dict, raw: dict, line: int, options) -> Post:
-    when = entry.get("published_parsed") or entry.get("updated_parsed")
-    if not when:
-        raise InvalidRecord("entry has no published or updated date")
-    created_at = datetime.fromtimestamp(calendar.timegm(when), UTC)
+    created_at = _entry_time(entry)
     title = _strip_html(entry.get("title") or "")[0].strip()
     summary, summary_links = _strip_html(entry.get("summary") or "")
     summary = summary.strip()

@@ -1,7 +1,7 @@
 """VK `wall.get` responses: `{"response": {"count", "items", "profiles", "groups"}}` or a bare `{"items": ...}`, as
 one JSON document (items streamed with ijson, memory flat) or as JSON Lines of such responses (one per line).
 
-- id `"{owner_id}_{id}"` (owner ids of communities are negative); author_id `from_id` (else `owner_id`).
+- id `"{owner_id}_{id}"` (owner ids of communities are negative); author_id `from_id` (required).
 - author_name from `profiles` ("first_name last_name") or `groups` (`name`, matched by -id); followers from the
   profile's `followers_count` or the group's `members_count` when the response has them (`fields=`).
 - `copy_history` (a repost): repost_of is the first item's `"{owner_id}_{id}"`; text is the reposter's own text
@@ -149,9 +149,9 @@ def _post(item: dict, names: dict, line: int, options) -> Post:
     post_id = item.get("id")
     if owner_id is None or post_id is None:
         raise InvalidRecord("owner_id or id is missing")
-    author_id = item.get("from_id")
+    author_id = item.get("from_id")  # wall.get always sends it; without it the author is unknown
     if author_id is None:
-        author_id = owner_id
+        raise InvalidRecord("from_id is missing")
     author = names.get(author_id) if isinstance(author_id, int) else None
     author_name = followers = None
     if author is not None:
