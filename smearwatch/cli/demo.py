@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 from smearwatch import migrate
-from smearwatch.cli.ingest import report_rejections
+from smearwatch.cli.ingest import describe_detection, report_rejections
 from smearwatch.cli.progress import byte_progress
 from smearwatch.db import get_engine
 from smearwatch.settings import get_settings
@@ -18,35 +18,22 @@ DEFAULT_FEEDS = REPO / "samples" / "feeds"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--feeds", type=Path, default=DEFAULT_FEEDS,
-                        help=f"folder of sample dumps to ingest (default: {DEFAULT_FEEDS})")
+                        help="folder of sample dumps with their EXPECTED.json (default: samples/feeds)")
 
 
-def demo_inputs(folder: Path) -> list[tuple[Path, str | None, ReadOptions]]:
-    """Every sample export with its format; twins repeat other files' posts, so they are left out."""
-    expected = _expected(folder)
-    inputs = []
-    for path in sorted(folder.iterdir()):
-        if path.name.startswith(".") or path.suffix in (".md", ".json") and path.name == "EXPECTED.json":
-            continue
-        if ".twin." in path.name or path.name.endswith(".md"):
-            continue
-        spec = expected.get(path.name, {})
-        options = ReadOptions(mapping=spec.get("mapping") or {})
-        inputs.append((path, spec.get("format"), options))
-    return inputs
-
-
-def _expected(folder: Path) -> dict:
-    path = folder / "EXPECTED.json"
-    if not path.exists():
-        return {}
-    data = json.loads(path.read_text())
-    return data.get("files", data) if isinstance(data, dict) else {}
+def demo_inputs(folder: Path) -> list[tuple[Path, str, ReadOptions]]:
+    """Every sample export listed in EXPECTED.json, with its format and column mapping. JSONL twins repeat
+    the posts of a native export, so they are left out (ingesting them would only count duplicates)."""
+    listed = json.loads((folder / "EXPECTED.json").read_text())["files"]
+    return [
+        (folder / name, spec["format"], ReadOptions(mapping=spec.get("map") or {}))
+        for name, spec in sorted(listed.items())
+        if "twin_of" not in spec
+    ]
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = get_settings()
-    print(f"database: {settings.database_url}")
+    print(f"database: {get_settings().database_url}")
     migrate.upgrade()
     print("schema: up to date")
     sources = []
@@ -55,11 +42,14 @@ def run(args: argparse.Namespace) -> int:
     bar, advance = byte_progress(sum(s.size for s in sources), "demo ingest")
     with bar:
         summary = ingest_sources(sources, engine=get_engine(), progress=advance)
-    for source in sources:
-        print(f"  {source.path.name:32} {source.format}")
-    print(f"ingested {len(sources)} sample files: read {summary.read}, stored {summary.stored}, "
-          f"duplicates {summary.duplicates}, rejected {summary.rejected} (run {summary.run})")
+    formats = sorted({s.format for s in sources})
+    print(f"ingested {len(sources)} sample files in {len(formats)} formats ({', '.join(formats)}): "
+          f"read {summary.read}, stored {summary.stored}, duplicates {summary.duplicates} (the same post in "
+          f"several exports is stored once), rejected {summary.rejected} (run {summary.run})")
     if summary.rejected:
         print("the samples carry deliberately malformed records; each is reported with its file and line:")
         report_rejections(summary)
+    from worker.detect import score_and_cluster  # imports scikit-learn: only when scoring
+
+    print(describe_detection(score_and_cluster(get_engine())))
     return 0
