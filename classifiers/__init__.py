@@ -1,0 +1,17 @@
+"""Detection of coordinated smear campaigns: pure numpy/scipy/scikit-learn, nothing else of smearwatch.
+
+    frame = PostFrame.from_records(posts)
+    model = load_model()            # the packaged default model
+    result = detect(frame, model, window=None, targets={"Bureau": ["Бюро", "KIBHR"]})
+"""
+
+from classifiers.detect import Cluster, DetectConfig, DetectResult, detect
+from classifiers.frame import PostFrame
+from classifiers.model import DEFAULT_MODEL_DIR, Model, ModelError, load_model, save_model
+from classifiers.signals import SIGNALS, Edge
+from classifiers.train import parse_label, train
+
+__all__ = [
+    "DEFAULT_MODEL_DIR", "SIGNALS", "Cluster", "DetectConfig", "DetectResult", "Edge", "Model", "ModelError",
+    "PostFrame", "detect", "load_model", "parse_label", "save_model", "train",
+]

@@ -34,7 +34,7 @@ _CHAR_MAP = {
     "ә": "a", "ғ": "g", "қ": "k", "ң": "n", "ө": "o", "ұ": "u", "ү": "u", "һ": "h", "і": "i",
     # Kazakh Latin (2018 apostrophes are removed as punctuation; 2018/2021 diacritics)
     "á": "a", "ä": "a", "ǵ": "g", "ğ": "g", "ń": "n", "ñ": "n", "ó": "o", "ö": "o", "ú": "u", "ü": "u",
-    "ū": "u", "ý": "i", "ı": "i", "ş": "s", "ç": "c", "q": "k", "w": "v", "x": "h", "y": "i",
+    "ū": "u", "ý": "u", "ı": "i", "ş": "s", "ç": "c", "q": "k", "w": "v", "x": "h", "y": "i",
     # digits used as letters by spammers and trolls
     "0": "o", "3": "e", "4": "a", "1": "i",
 }
@@ -69,7 +69,7 @@ def normalize_url(url: str) -> str:
     if "?" in url:
         base, query = url.split("?", 1)
         keep = [p for p in query.split("&") if p and not re.match(r"(utm_|fbclid|gclid|ref=|s=|t=)", p)]
-        url = base + ("?" + "&".join(sorted(keep)) if keep else "")
+        url = base.rstrip("/") + ("?" + "&".join(sorted(keep)) if keep else "")
     host, _, path = url.partition("/")
     return (host.lower() + ("/" + path if path else "")).rstrip("/")
 
@@ -96,46 +96,60 @@ def ngram_hashes(texts: list[str], n: int, pad: bool = True) -> tuple[np.ndarray
     Texts are padded with a space on each side so that word starts and ends form n-grams. N-grams never
     cross two texts. Returns (doc index int64, hash uint64) arrays, in text order.
     """
+    return multi_ngram_hashes(texts, (n,), pad)[0]
+
+
+def multi_ngram_hashes(texts: list[str], ns=(2, 3, 4), pad: bool = True) -> list[tuple[np.ndarray, np.ndarray]]:
+    """`ngram_hashes` for several n at once, sharing the work (n-gram hashes are built incrementally)."""
     if pad:
         texts = [f" {t} " for t in texts]
+    if not texts:
+        return [(np.zeros(0, np.int64), np.zeros(0, np.uint64)) for _ in ns]
     codes, starts = _codepoints(texts)
+    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
     total = len(codes)
-    if total < n or not texts:
-        return np.zeros(0, np.int64), np.zeros(0, np.uint64)
-    width = total - n + 1
-    h = np.zeros(width, dtype=np.uint64)
-    bad = np.zeros(width, dtype=bool)
+    doc_of = np.repeat(np.arange(len(texts), dtype=np.int64), lengths + 1)
+    # chars left in the text from this position (0 at the separator)
+    left = (np.repeat(starts + lengths, lengths + 1) - np.arange(total, dtype=np.int64))
+    c64 = codes.astype(np.uint64)
+    out = {}
+    h = np.zeros(total, dtype=np.uint64)
     with np.errstate(over="ignore"):
-        for k in range(n):
-            c = codes[k:k + width].astype(np.uint64)
-            h = (h * np.uint64(1_000_003)) ^ (c + np.uint64(k + 1) * np.uint64(0x51ED27))
-            bad |= c == 0
-        h = h * _MULT
-        h ^= h >> np.uint64(29)
-    keep = ~bad
-    positions = np.nonzero(keep)[0]
-    docs = np.searchsorted(starts, positions, side="right") - 1
-    return docs.astype(np.int64), h[keep]
+        for k in range(max(ns)):
+            width = total - k
+            h = h[:width] * np.uint64(1_000_003) + (c64[k:] + np.uint64(0x51ED27))
+            n = k + 1
+            if n in ns:
+                valid = left[:width] >= n
+                hv = h[valid] * _MULT
+                hv ^= hv >> np.uint64(29)
+                hv += np.uint64(n) * np.uint64(0x9E3779B1)
+                out[n] = (doc_of[:width][valid], hv)
+    return [out[n] for n in ns]
 
 
-def hashed_counts(texts: list[str], ngram_range=(2, 4), n_features: int = 2 ** 20,
+def hashed_counts(texts: list[str], ngram_range=(2, 4), n_features: int = 2 ** 17,
                   words: bool = True) -> sp.csr_matrix:
-    """Sparse (n_texts, n_features) counts of character n-grams (and words) of already normalized texts."""
-    rows, cols = [], []
-    for n in range(ngram_range[0], ngram_range[1] + 1):
-        d, h = ngram_hashes(texts, n)
-        rows.append(d)
-        cols.append((h % np.uint64(n_features)).astype(np.int64))
+    """Sparse counts of character n-grams (and words) of already normalized texts.
+
+    Each n (and the words) gets its own block of `n_features` columns (a power of two), so the result has
+    `n_features * (number of n + words)` columns.
+    """
+    if n_features & (n_features - 1):
+        raise ValueError("n_features must be a power of two")
+    mask = np.uint64(n_features - 1)
+    parts = multi_ngram_hashes(texts, tuple(range(ngram_range[0], ngram_range[1] + 1)))
     if words:
-        d, h = word_hashes(texts)
-        rows.append(d)
-        cols.append(((h ^ np.uint64(0xABCDEF)) % np.uint64(n_features)).astype(np.int64))
-    row = np.concatenate(rows) if rows else np.zeros(0, np.int64)
-    col = np.concatenate(cols) if cols else np.zeros(0, np.int64)
-    data = np.ones(len(row), dtype=np.float32)
-    matrix = sp.csr_matrix((data, (row, col)), shape=(len(texts), n_features), dtype=np.float32)
-    matrix.sum_duplicates()
-    return matrix
+        parts.append(word_hashes(texts))
+    blocks = []
+    for docs, hashes in parts:
+        indptr = np.zeros(len(texts) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(docs, minlength=len(texts)), out=indptr[1:])
+        block = sp.csr_matrix((np.ones(len(docs), dtype=np.float32), (hashes & mask).astype(np.int32), indptr),
+                              shape=(len(texts), n_features))
+        block.sum_duplicates()
+        blocks.append(block)
+    return sp.hstack(blocks, format="csr", dtype=np.float32)
 
 
 def word_hashes(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -172,7 +186,7 @@ class TextHasher(TransformerMixin, BaseEstimator):
     array whose first column is the text). Follows scikit-learn's estimator contract.
     """
 
-    def __init__(self, ngram_range=(2, 4), n_features=2 ** 20, words=True, normalize=True):
+    def __init__(self, ngram_range=(3, 4), n_features=2 ** 17, words=True, normalize=True):
         self.ngram_range = ngram_range
         self.n_features = n_features
         self.words = words

@@ -1,0 +1,433 @@
+"""detect(): post scores, coordination edges, clusters of posts and accounts, cluster scores, targets."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import asdict, dataclass, field, fields
+from datetime import datetime
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
+
+from classifiers.frame import PostFrame, to_datetime
+from classifiers.signals import (
+    SIGNALS,
+    Edge,
+    EdgeSet,
+    chain_edges,
+    codes_of,
+    lsh_keys,
+    minhash_signatures,
+    signature_similarity,
+    sorted_unique,
+)
+from classifiers.targets import EntityIndex, alias_keys, cluster_targets, watched_in
+from classifiers.text import normalize_text, normalize_url
+
+
+@dataclass
+class DetectConfig:
+    """Every window and cut-off of coordination detection (seconds unless named otherwise).
+
+    Stored in the model card ("detection") so a model and its clustering travel together.
+    """
+
+    co_repost_window: float = 3600.0
+    near_duplicate_window: float = 3600.0
+    co_link_window: float = 3600.0
+    co_hashtag_window: float = 1800.0
+    co_reply_window: float = 3600.0
+    burst_window: float = 3600.0          # max gap between consecutive posts of one narrative burst
+    near_duplicate_similarity: float = 0.5  # estimated Jaccard of character 4-gram sets
+    near_duplicate_min_chars: int = 20
+    minhash_perm: int = 32
+    lsh_bands: int = 8
+    hashtag_max_account_share: float = 0.01  # "rare": used by at most this share of the dump's accounts
+    hashtag_min_accounts_cap: int = 50       # ... or by at most this many accounts, whichever is larger
+    burst_min_score: float = 0.5          # posts whose text score reaches this join narrative bursts
+    min_accounts: int = 3                 # a cluster needs this many distinct accounts
+    unclustered_factor: float = 0.1       # P(coordinated) given to a post in no cluster
+    tz_offset_hours: float = 6.0          # local time for the office-hours feature (Almaty, UTC+6)
+    max_edges_per_cluster: int = 500      # evidence edges kept per cluster (strongest first)
+
+    def with_window(self, window: float | None) -> DetectConfig:
+        if window is None:
+            return self
+        out = DetectConfig(**asdict(self))
+        for name in ("co_repost_window", "near_duplicate_window", "co_link_window", "co_hashtag_window",
+                     "co_reply_window"):
+            setattr(out, name, float(window))
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> DetectConfig:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in (data or {}).items() if k in known})
+
+
+CLUSTER_FEATURES = (
+    "log_posts", "log_accounts", "posts_per_account", "top_account_share", "log_span_hours",
+    "peak_hour_share", "log_median_gap_min", "log_creation_iqr_days", "creation_batch_share",
+    "creation_missing_share", "log_median_age_days", "new_account_share", "median_log_followers",
+    "max_log_followers", "low_follower_share", "mean_edge_similarity", "distinct_text_share",
+    "mean_post_score", "high_post_score_share", "repost_share", "reply_share", "url_share", "hashtag_share",
+    "office_hours_share", "weekend_share", "n_platforms", "outlet_share", "log_edges_per_account",
+    *(f"signal_{s}_share" for s in SIGNALS),
+)
+OUTLET_PLATFORMS = {"web", "rss", "news", "media"}
+TARGET_SAMPLE = 400  # posts read per cluster to name its targets
+
+
+@dataclass
+class Cluster:
+    key: str
+    score: float
+    flagged: bool
+    kind: str
+    rows: np.ndarray
+    accounts: list[str]
+    start: datetime | None
+    end: datetime | None
+    signals: dict
+    targets: list[str]
+    edges: list[Edge] = field(default_factory=list)
+    features: dict = field(default_factory=dict)
+
+
+@dataclass
+class DetectResult:
+    post_scores: np.ndarray
+    post_cluster: np.ndarray
+    clusters: list[Cluster]
+    text_scores: np.ndarray
+    timings: dict
+
+
+SCORE_CHUNK = 65536
+
+
+def _linear_parts(post_scorer):
+    """(text pipeline, behaviour transformer or None, text coef, behaviour coef, intercept) when the post
+    scorer is our ColumnTransformer + LogisticRegression Pipeline; else None (generic predict_proba)."""
+    try:
+        features = post_scorer.named_steps["features"]
+        clf = post_scorer.named_steps["clf"]
+        named = dict((name, (tr, cols)) for name, tr, cols in features.transformers_)
+        text_tr = named["text"][0]
+        beh = named.get("behaviour", (None, None))[0]
+        if beh == "drop":
+            beh = None
+        n_text = text_tr.named_steps["tfidf"].idf_.shape[0]
+        coef = clf.coef_.ravel()
+        if clf.classes_.tolist() != [0, 1]:
+            return None
+        return text_tr, beh, coef[:n_text], coef[n_text:], float(clf.intercept_[0])
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return None
+
+
+def score_texts(model, frame: PostFrame, norm: list[str] | None = None) -> np.ndarray:
+    """Text (and behaviour) smear probability per post.
+
+    Each distinct text is featurized once, in chunks (bounded memory); behaviour columns are added per post.
+    `norm` (already normalized texts) skips normalizing again.
+    """
+    n = len(frame)
+    if n == 0:
+        return np.zeros(0)
+    behaviour = bool(model.card.get("behaviour", False))
+    parts = _linear_parts(model.post_scorer)
+    if parts is None:  # any other Pipeline: plain chunked predict_proba
+        X = frame.post_matrix() if behaviour else frame.text.reshape(-1, 1)
+        return np.concatenate([model.post_scorer.predict_proba(X[i:i + SCORE_CHUNK])[:, 1]
+                               for i in range(0, n, SCORE_CHUNK)])
+    text_tr, beh, coef_text, coef_beh, intercept = parts
+    texts = norm if norm is not None else frame.text
+    uniq: dict[str, int] = {}
+    inv = np.fromiter((uniq.setdefault(t, len(uniq)) for t in texts), dtype=np.int64, count=n)
+    distinct = list(uniq)
+    hasher = text_tr.named_steps["hasher"]
+    saved = hasher.normalize
+    if norm is not None:
+        hasher.normalize = False
+    try:
+        z_text = np.concatenate([
+            np.asarray(text_tr.transform(np.asarray(distinct[i:i + SCORE_CHUNK], dtype=object)) @ coef_text).ravel()
+            for i in range(0, len(distinct), SCORE_CHUNK)])
+    finally:
+        hasher.normalize = saved
+    z = z_text[inv] + intercept
+    if behaviour and beh is not None and len(coef_beh):
+        B = frame.post_matrix()[:, 1:].astype(np.float64)
+        z += beh.transform(B) @ coef_beh
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def detect(frame: PostFrame, model, window: float | None = None, targets: dict | None = None,
+           text_scores: np.ndarray | None = None) -> DetectResult:
+    """Score posts, find coordination clusters and score them with `model` (see classifiers.load_model)."""
+    timings = {}
+    t0 = time.perf_counter()
+    norm = _norm_unique(frame.text)
+    timings["normalize"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    if text_scores is None:
+        text_scores = score_texts(model, frame, norm)
+    timings["post_scorer"] = time.perf_counter() - t0
+    config = DetectConfig.from_dict(model.card.get("detection")).with_window(window)
+    return detect_with_scores(frame, text_scores, config, model.cluster_scorer, model.threshold,
+                              targets=targets, timings=timings, norm=norm)
+
+
+def _norm_unique(texts: np.ndarray) -> list[str]:
+    cache: dict[str, str] = {}
+    out = []
+    for t in texts:
+        v = cache.get(t)
+        if v is None:
+            v = normalize_text(t)
+            cache[t] = v
+        out.append(v)
+    return out
+
+
+def find_edges(frame: PostFrame, text_scores: np.ndarray, config: DetectConfig,
+               timings: dict, norm: list[str] | None = None) -> tuple[list[EdgeSet], np.ndarray, list[str], np.ndarray]:
+    """All signals' evidence edges, plus MinHash signatures, normalized texts and the burst entity per row."""
+    n = len(frame)
+    t = frame.created
+    authors = frame.author_code
+    if norm is None:
+        t0 = time.perf_counter()
+        norm = _norm_unique(frame.text)
+        timings["normalize"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    is_repost = np.array([r is not None for r in frame.repost_of], dtype=bool)
+    lengths = np.fromiter((len(x) for x in norm), dtype=np.int64, count=n)
+    eligible = (~is_repost) & (lengths >= config.near_duplicate_min_chars)
+    # signatures for distinct eligible texts only
+    sig = np.full((n, config.minhash_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
+    idx = np.nonzero(eligible)[0]
+    if len(idx):
+        texts_e = [norm[i] for i in idx]
+        uniq: dict[str, int] = {}
+        inv = np.fromiter((uniq.setdefault(x, len(uniq)) for x in texts_e), dtype=np.int64, count=len(idx))
+        sig[idx] = minhash_signatures(list(uniq), num_perm=config.minhash_perm)[inv]
+    timings["minhash"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    edge_sets = []
+
+    def add(signal, rows, keys, window, min_sim=None):
+        a, b = chain_edges(rows, keys, t, authors, window)
+        sim = signature_similarity(sig, a, b)
+        if min_sim is not None:
+            keep = sim >= min_sim
+            a, b, sim = a[keep], b[keep], sim[keep]
+        edge_sets.append(EdgeSet(signal, a, b, np.abs(t[a] - t[b]), sim))
+
+    rows, keys = codes_of(list(frame.repost_of))
+    add("co_repost", rows, keys, config.co_repost_window)
+
+    rows, keys = lsh_keys(sig, config.lsh_bands, config.minhash_perm // config.lsh_bands, eligible)
+    add("near_duplicate", rows, keys, config.near_duplicate_window, config.near_duplicate_similarity)
+
+    urls = [[normalize_url(u) for u in us] if us else None for us in frame.urls]
+    rows, keys = codes_of(urls)
+    add("co_link", rows, keys, config.co_link_window)
+
+    tags = [[normalize_text(h) for h in hs] if hs else None for hs in frame.hashtags]
+    rows, keys = codes_of(tags)
+    if len(rows):
+        n_accounts = int(authors.max()) + 1 if n else 0
+        pair = sorted_unique(keys * (n_accounts + 1) + authors[rows])
+        tag_accounts = np.bincount(pair // (n_accounts + 1), minlength=int(keys.max()) + 1)
+        limit = max(config.hashtag_min_accounts_cap, config.hashtag_max_account_share * n_accounts)
+        rare = tag_accounts[keys] <= limit
+        rows, keys = rows[rare], keys[rare]
+    add("co_hashtag", rows, keys, config.co_hashtag_window)
+
+    rows, keys = codes_of(list(frame.reply_to))
+    add("co_reply", rows, keys, config.co_reply_window)
+    timings["signals"] = time.perf_counter() - t0
+
+    # narrative burst: high-scoring posts about the same entity, many accounts within hours
+    t0 = time.perf_counter()
+    # every entity a high-scoring post names is a key (so one unnamed alias does not split a narrative)
+    entity = np.full(n, None, dtype=object)
+    cand = np.nonzero(text_scores >= config.burst_min_score)[0]
+    index = EntityIndex()
+    for i in cand:
+        keys_i = index.mentions(frame.text[i])
+        if keys_i:
+            entity[i] = keys_i
+    rows, keys = codes_of(list(entity))
+    add("burst", rows, keys, config.burst_window)
+    timings["burst"] = time.perf_counter() - t0
+    return edge_sets, sig, norm, entity
+
+
+def detect_with_scores(frame: PostFrame, text_scores: np.ndarray, config: DetectConfig, cluster_scorer,
+                       threshold: float, targets: dict | None = None, timings: dict | None = None,
+                       norm: list[str] | None = None) -> DetectResult:
+    timings = {} if timings is None else timings
+    n = len(frame)
+    text_scores = np.asarray(text_scores, dtype=np.float64)
+    if n == 0:
+        return DetectResult(np.zeros(0), np.zeros(0, np.int64), [], text_scores, timings)
+    edge_sets, sig, norm, _ = find_edges(frame, text_scores, config, timings, norm)
+
+    t0 = time.perf_counter()
+    all_a = np.concatenate([e.a for e in edge_sets])
+    all_b = np.concatenate([e.b for e in edge_sets])
+    graph = sp.coo_matrix((np.ones(len(all_a), np.int8), (all_a, all_b)), shape=(n, n)).tocsr()
+    _, comp = connected_components(graph, directed=False)
+    authors = frame.author_code
+    in_edge = np.zeros(n, bool)
+    in_edge[all_a] = True
+    in_edge[all_b] = True
+    # components with enough distinct accounts become clusters
+    comp_e = np.where(in_edge, comp, -1)
+    rows_in = np.nonzero(in_edge)[0]
+    order = rows_in[np.argsort(comp_e[rows_in], kind="stable")]
+    splits = np.nonzero(np.diff(comp_e[order]))[0] + 1
+    groups = [g for g in np.split(order, splits) if len(g)]
+    groups = [g for g in groups if len(np.unique(authors[g])) >= config.min_accounts]
+    post_cluster = np.full(n, -1, dtype=np.int64)
+    for ci, g in enumerate(groups):
+        post_cluster[g] = ci
+    # edges per cluster
+    edge_cluster = {}
+    for es in edge_sets:
+        c = post_cluster[es.a]
+        for ci in np.unique(c[c >= 0]):
+            edge_cluster.setdefault(int(ci), []).append((es, np.nonzero(c == ci)[0]))
+    timings["clusters"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    feats = np.array([cluster_features(frame, g, text_scores, norm, edge_cluster.get(ci, []), config)
+                      for ci, g in enumerate(groups)], dtype=np.float64).reshape(len(groups), len(CLUSTER_FEATURES))
+    if len(groups) == 0:
+        scores = np.zeros(0)
+    elif cluster_scorer is not None:
+        scores = cluster_scorer.predict_proba(feats)[:, 1]
+    else:  # a text-only model: a cluster is as smear-like as its posts
+        scores = feats[:, CLUSTER_FEATURES.index("mean_post_score")]
+    timings["cluster_scorer"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    watched_keys = alias_keys(targets)
+    index = EntityIndex()
+    clusters = []
+    for ci, g in enumerate(groups):
+        score = float(scores[ci])
+        parts = edge_cluster.get(ci, [])
+        counts = {es.signal: int(len(sel)) for es, sel in parts}
+        kind = max(counts, key=lambda s: (counts[s], s)) if counts else "none"
+        sample = g if len(g) <= TARGET_SAMPLE else g[np.linspace(0, len(g) - 1, TARGET_SAMPLE).astype(int)]
+        post_keys = [index.mentions(frame.text[i]) for i in sample]
+        watched = [watched_in(norm[i], watched_keys) for i in sample]
+        f = dict(zip(CLUSTER_FEATURES, (round(float(x), 4) for x in feats[ci]), strict=True))
+        signals = {
+            s: {"edges": counts[s],
+                "median_seconds": round(float(np.median(np.concatenate([es.seconds[sel] for es, sel in parts if es.signal == s]))), 1),
+                "mean_similarity": round(float(np.mean(np.concatenate([es.similarity[sel] for es, sel in parts if es.signal == s]))), 3)}
+            for s in counts
+        }
+        signals["features"] = f
+        ids = sorted(f"{frame.platform[i]}:{frame.id[i]}" for i in g)
+        key = "c-" + hashlib.sha1("\n".join(ids).encode()).hexdigest()[:12]
+        clusters.append(Cluster(
+            key=key, score=score, flagged=bool(score >= threshold), kind=kind, rows=np.sort(g),
+            accounts=sorted(set(frame.author_id[g].tolist())),
+            start=to_datetime(np.nanmin(frame.created[g])), end=to_datetime(np.nanmax(frame.created[g])),
+            signals=signals, targets=cluster_targets(post_keys, index, watched),
+            edges=_top_edges(parts, config.max_edges_per_cluster), features=f,
+        ))
+    cluster_score = np.where(post_cluster >= 0, scores[np.maximum(post_cluster, 0)] if len(scores) else 0.0,
+                             config.unclustered_factor)
+    post_scores = np.clip(text_scores * cluster_score, 0.0, 1.0)
+    timings["assemble"] = time.perf_counter() - t0
+    return DetectResult(post_scores, post_cluster, clusters, text_scores, timings)
+
+
+def _top_edges(parts, limit: int) -> list[Edge]:
+    """The `limit` strongest evidence edges (most similar, then closest in time)."""
+    if not parts:
+        return []
+    sim = np.concatenate([es.similarity[sel] for es, sel in parts])
+    sec = np.concatenate([es.seconds[sel] for es, sel in parts])
+    which = np.concatenate([np.full(len(sel), k) for k, (_, sel) in enumerate(parts)])
+    pos = np.concatenate([sel for _, sel in parts])
+    order = np.lexsort((sec, -sim))[:limit]
+    return [Edge(parts[which[j]][0].signal, int(parts[which[j]][0].a[pos[j]]), int(parts[which[j]][0].b[pos[j]]),
+                 float(sec[j]), float(sim[j])) for j in order]
+
+
+def post_flags(frame: PostFrame) -> dict[str, np.ndarray]:
+    """Per-post booleans the cluster features average (cached on the frame)."""
+    if "_flags" not in frame.__dict__:
+        frame.__dict__["_flags"] = {
+            "repost": np.array([r is not None for r in frame.repost_of], dtype=float),
+            "reply": np.array([r is not None for r in frame.reply_to], dtype=float),
+            "url": np.array([bool(u) for u in frame.urls], dtype=float),
+            "hashtag": np.array([bool(h) for h in frame.hashtags], dtype=float),
+            "outlet": np.array([p in OUTLET_PLATFORMS for p in frame.platform], dtype=float),
+        }
+    return frame.__dict__["_flags"]
+
+
+def cluster_features(frame: PostFrame, g: np.ndarray, text_scores: np.ndarray, norm: list[str], parts,
+                     config: DetectConfig) -> list[float]:
+    flags = post_flags(frame)
+    n = len(g)
+    authors = frame.author_code[g]
+    uniq_auth, first = np.unique(authors, return_index=True)
+    n_acc = len(uniq_auth)
+    t = np.sort(frame.created[g])
+    span = (t[-1] - t[0]) / 3600.0
+    hours = np.floor((t - t[0]) / 3600.0)
+    peak = np.bincount(hours.astype(np.int64)).max() / n
+    gaps = np.diff(t) / 60.0
+    med_gap = float(np.median(gaps)) if len(gaps) else 0.0
+    created = frame.author_created[g][first]
+    known = created[~np.isnan(created)]
+    if len(known) >= 2:
+        days = np.sort(known) / 86400.0
+        iqr = np.percentile(days, 75) - np.percentile(days, 25)
+        near = np.minimum(np.r_[np.inf, np.diff(days)], np.r_[np.diff(days), np.inf])
+        batch = float(np.mean(near <= 2.0))
+        log_iqr = np.log1p(iqr)
+    else:
+        batch, log_iqr = np.nan, np.nan
+    age = (frame.created[g] - frame.author_created[g]) / 86400.0
+    age = age[~np.isnan(age)]
+    fol = frame.followers[g][first]
+    fol = np.log1p(np.maximum(fol[~np.isnan(fol)], 0))
+    sims = np.concatenate([es.similarity[sel] for es, sel in parts]) if parts else np.zeros(0)
+    n_edges = sum(len(sel) for _, sel in parts)
+    sig_counts = {s: 0 for s in SIGNALS}
+    for es, sel in parts:
+        sig_counts[es.signal] += len(sel)
+    local = frame.created[g] + config.tz_offset_hours * 3600.0
+    hour = (local % 86400.0) / 3600.0
+    weekday = ((local // 86400.0) + 3) % 7  # 1970-01-01 was a Thursday -> 0 = Monday
+    office = ((hour >= 9) & (hour < 18) & (weekday < 5)).mean()
+    platforms = frame.platform[g]
+    return [
+        np.log1p(n), np.log1p(n_acc), n / n_acc, np.bincount(authors).max() / n, np.log1p(span), peak,
+        np.log1p(med_gap), log_iqr, batch, 1.0 - len(known) / n_acc,
+        np.log1p(np.median(age)) if len(age) else np.nan, float(np.mean(age < 90)) if len(age) else np.nan,
+        float(np.median(fol)) if len(fol) else np.nan, float(np.max(fol)) if len(fol) else np.nan,
+        float(np.mean(fol < np.log1p(100))) if len(fol) else np.nan,
+        float(sims.mean()) if len(sims) else 0.0, len({norm[i] for i in g}) / n,
+        float(text_scores[g].mean()), float(np.mean(text_scores[g] >= 0.5)),
+        float(flags["repost"][g].mean()), float(flags["reply"][g].mean()),
+        float(flags["url"][g].mean()), float(flags["hashtag"][g].mean()),
+        float(office), float(np.mean(weekday >= 5)), float(len(np.unique(platforms.astype(str)))),
+        float(flags["outlet"][g].mean()), np.log1p(n_edges / n_acc),
+        *(sig_counts[s] / max(n_edges, 1) for s in SIGNALS),
+    ]
