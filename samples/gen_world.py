@@ -364,7 +364,7 @@ class World:
                     self.service.append((reg.tg_msg, p["ts"] - rng.randint(5, 600), acc))
                 reg.tg_msg += 1
                 p["msg"] = reg.tg_msg
-                p["id"] = str(reg.tg_msg)
+                p["id"] = f"{TG_CHAT_ID}_{reg.tg_msg}"  # message ids are unique only within a chat
             elif plat == "vk":
                 owner = acc["aid"]
                 n = vk_counter.get(owner) or rng.randint(40, 4000)

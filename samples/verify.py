@@ -109,7 +109,7 @@ def read_telegram(path):
         elif not str(m.get("date_unixtime", "")).isdigit():
             yield "reject", n, "timestamp"
         else:
-            yield "post", n, {"platform": "telegram", "id": str(m["id"]), "author_id": m["from_id"], "raw": m}
+            yield "post", n, {"platform": "telegram", "id": f"{data['id']}_{m['id']}", "author_id": m["from_id"], "raw": m}
 
 
 def read_vk(path):

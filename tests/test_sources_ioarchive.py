@@ -41,4 +41,4 @@ def test_broken_quote_is_one_skip_and_the_rest_is_read():
 def test_bad_time_and_missing_id():
     _, skips = items(DATA / "ioarchive.csv")
     assert [(s.line, s.reason.split(":")[0]) for s in skips[1:]] == [
-        (9, "tweet_time is not an ISO 8601 time"), (10, "id is missing")]
+        (9, "tweet_time is not a valid time"), (10, "id is missing")]

@@ -19,7 +19,7 @@ def test_detects_single_chat_and_full_export():
 def test_entity_list_text_links_and_hashtags():
     posts, _ = items(DATA / "telegram_result.json")
     first = posts[0]
-    assert first["id"] == "2" and first["line"] == 2 and first["platform"] == "telegram"
+    assert first["id"] == "1400000001_2" and first["line"] == 2 and first["platform"] == "telegram"
     assert first["author_id"] == "channel1400000001" and first["author_name"] == "Патриоты KZ"
     assert first["text"] == "Бюро защищает иностранцев! #позор читайте https://example.kz/article/1 и здесь!"
     assert first["urls"] == ["https://example.kz/article/1", "https://example.kz/article/2"]
@@ -34,18 +34,18 @@ def test_service_messages_are_ignored_not_rejected():
 
 def test_forward_reply_text_entities_and_fallbacks():
     posts, skips = items(DATA / "telegram_result.json")
-    by_id = {p["id"]: p for p in posts}
+    by_id = {p["id"].removeprefix("1400000001_"): p for p in posts}
     assert by_id["3"]["repost_of"] == "channel1500000002" and by_id["3"]["text"] == ""
-    assert by_id["4"]["reply_to"] == "2" and by_id["4"]["hashtags"] == ["закон"]  # from text_entities
+    assert by_id["4"]["reply_to"] == "1400000001_2" and by_id["4"]["hashtags"] == ["закон"]  # from text_entities
     assert by_id["5"]["created_at"].isoformat() == "2020-04-28T16:15:00+00:00"  # old export: `date` as UTC
     assert by_id["7"]["author_id"] == "channel1400000001"  # channel post without from_id
-    assert [(s.line, s.reason) for s in skips] == [(6, "date_unixtime is not an ISO 8601 time: 'yesterday'")]
+    assert [(s.line, s.reason) for s in skips] == [(6, "date_unixtime is not a valid time: 'yesterday'")]
 
 
 def test_full_export_numbers_messages_over_all_chats():
     posts, skips = items(DATA / "telegram_full.json")
     assert not skips
-    assert [(p["line"], p["id"], p["author_id"]) for p in posts] == [(1, "10", "user501"), (3, "1", "user100")]
+    assert [(p["line"], p["id"], p["author_id"]) for p in posts] == [(1, "9000000001_10", "user501"), (3, "100_1", "user100")]
 
 
 def test_truncated_document_keeps_what_was_read():

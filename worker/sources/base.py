@@ -78,7 +78,7 @@ def parse_time(value: Any, field_name: str = "created_at") -> datetime:
         try:
             parsed = datetime.fromisoformat(text)
         except ValueError:
-            raise InvalidRecord(f"{field_name} is not an ISO 8601 time: {text[:40]!r}") from None
+            raise InvalidRecord(f"{field_name} is not a valid time: {text[:40]!r}") from None
     else:
         raise InvalidRecord(f"{field_name} is missing")
     if parsed.tzinfo is None:

@@ -15,7 +15,8 @@ account export (`{"chats": {"list": [chat, ...]}, "left_chats": ...}`), streamed
 - repost_of is `forwarded_from_id` (the source chat or user, e.g. `channel456`): the export does not carry the
   original message id, so a forward points at the account it came from. A forward known only by name
   (`forwarded_from` without id) has repost_of null.
-- reply_to is `reply_to_message_id` as a string.
+- id is `"{chat id}_{message id}"`: message ids are unique only within one chat, and two chats (or the chats of
+  a full export) must not collide on (platform, id). reply_to is the parent's id in the same form.
 """
 
 from collections.abc import Iterator
@@ -115,7 +116,7 @@ def _post(message: dict, chat: dict, line: int, options) -> Post:
     else:
         created = parse_time(created, "date_unixtime")
     return make_post(
-        id=message.get("id"),
+        id=_in_chat(chat, message.get("id")),
         platform=(options.platform if options and options.platform else PLATFORM),
         author_id=author_id,
         author_name=message.get("from") or (None if message.get("from_id") else chat.get("name")),
@@ -124,10 +125,17 @@ def _post(message: dict, chat: dict, line: int, options) -> Post:
         urls=urls,
         hashtags=hashtags,
         repost_of=message.get("forwarded_from_id"),
-        reply_to=message.get("reply_to_message_id"),
+        reply_to=_in_chat(chat, message.get("reply_to_message_id")),
         raw=message,
         line=line,
     )
+
+
+def _in_chat(chat: dict, message_id: Any) -> str | None:
+    if message_id is None or message_id == "":
+        return None
+    chat_id = chat.get("id")
+    return f"{chat_id}_{message_id}" if chat_id is not None else str(message_id)
 
 
 def _text(value: Any) -> tuple[str, list[str], list[str]]:
