@@ -36,6 +36,8 @@ class Feed(SQLModel, table=True):
     last_polled_at: datetime | None = None
     last_status: str | None = Field(default=None, max_length=500)
     seen_files: list[str] | None = json_column()
+    failures: int = 0  # consecutive failed polls
+    last_run_id: int | None = None  # the latest ingest run that stored something from this feed
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -52,8 +54,42 @@ class IngestRun(SQLModel, table=True):
     bytes_done: int = Field(default=0, sa_type=BigInteger)
     slices_total: int = 0
     slices_done: int = 0
+    slices_failed: int = 0
     error: str | None = Field(default=None, max_length=2000)
     started_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+    scored_at: datetime | None = None  # when the run's posts were scored and their window re-clustered
+
+
+class IngestSlice(SQLModel, table=True):
+    """One task's share of a queued ingest run: a byte range of a dump that starts and ends at record boundaries.
+
+    A slice is stored in one transaction, so it is either entirely in the store or not at all; `attempts`
+    counts the workers that started it, so a slice that kills its worker every time ends up failed, not looping.
+    """
+
+    __table_args__ = (UniqueConstraint("run_id", "seq", name="uq_slice_run_seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="ingestrun.id", index=True)
+    seq: int
+    path: str = Field(max_length=2000)
+    format: str = Field(max_length=40)
+    options: dict | None = json_column()
+    start_byte: int = Field(default=0, sa_type=BigInteger)
+    end_byte: int | None = Field(default=None, sa_type=BigInteger)  # None: to the end of the file
+    header_bytes: int = Field(default=0, sa_type=BigInteger)  # CSV: bytes [0, header_bytes) are read first
+    line_offset: int = 0  # added to the line numbers counted within the slice's stream
+    status: str = Field(default="queued", max_length=20, index=True)  # queued | running | done | failed
+    attempts: int = 0
+    read: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    error: str | None = Field(default=None, max_length=2000)
+    worker: str | None = Field(default=None, max_length=300)
+    queued_at: datetime = Field(default_factory=utcnow)
+    started_at: datetime | None = None
     finished_at: datetime | None = None
 
 
@@ -129,6 +165,16 @@ class ModelVersion(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class ModelActivation(SQLModel, table=True):
+    """Append-only history of which model version was made active, by whom (or "auto") and why."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    model_version_id: int = Field(foreign_key="modelversion.id", index=True)
+    actor: str = Field(max_length=100)
+    reason: str = Field(max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 class ClusterBase(SQLModel):
     key: str = Field(max_length=200, unique=True)  # stable id, e.g. "c-<hash of first members>"
     score: float = 0.0
@@ -173,6 +219,23 @@ class Evidence(SQLModel, table=True):
     seconds: float | None = None
     similarity: float | None = None
     detail: str | None = Field(default=None, max_length=1000)
+
+
+class Alert(SQLModel, table=True):
+    """A flagged cluster that appeared or grew; one row per (cluster, size), so re-scoring never repeats one."""
+
+    __table_args__ = (UniqueConstraint("cluster_key", "n_posts", name="uq_alert_cluster_size"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    cluster_key: str = Field(max_length=200, index=True)
+    cluster_id: int | None = None  # the cluster row when the alert was raised (clusters are rebuilt; key is stable)
+    kind: str = Field(max_length=20)  # new | grown
+    n_posts: int
+    previous_posts: int = 0
+    n_accounts: int = 0
+    score: float = 0.0
+    webhook_status: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
 
 
 # --- review -----------------------------------------------------------------------------------------------

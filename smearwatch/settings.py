@@ -29,12 +29,31 @@ class Settings(BaseSettings):
     ingest_batch_size: int = 5000
     # Largest dump the API accepts as an upload.
     upload_max_bytes: int = 512 * 1024 * 1024
+    # Queued ingestion: a dump is cut into slices of about this many bytes (at record boundaries).
+    ingest_slice_bytes: int = 4 * 1024 * 1024
+    # A slice started this many times without finishing (worker killed each time) is marked failed.
+    ingest_max_attempts: int = 8
+    # Hard time limit of one task, in seconds; the soft limit is 90% of it. Must stay below the visibility timeout.
+    task_time_limit: int = 900
+    # Seconds before Redis hands an unacknowledged task (its worker died) to another worker.
+    broker_visibility_timeout: int = 3600
+    # HTTP feeds: per-request timeout (seconds), largest body accepted, retries on network errors and 5xx.
+    feed_timeout: float = 20.0
+    feed_max_bytes: int = 50 * 1024 * 1024
+    feed_retries: int = 3
+    # Optional URL that receives a JSON POST for each alert (a new or grown flagged cluster).
+    alert_webhook_url: str | None = None
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> "Settings":
         if self.environment != "development" and self.secret_key in PLACEHOLDER_SECRETS:
             raise SettingsError(
                 f"SMEARWATCH_SECRET_KEY is a placeholder; set a real secret for environment {self.environment!r}"
+            )
+        if self.task_time_limit >= self.broker_visibility_timeout:
+            raise SettingsError(
+                f"SMEARWATCH_TASK_TIME_LIMIT ({self.task_time_limit}) must be below "
+                f"SMEARWATCH_BROKER_VISIBILITY_TIMEOUT ({self.broker_visibility_timeout}), or a slow task is run twice"
             )
         return self
 

@@ -23,9 +23,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="only store the posts; skip scoring and clustering (e.g. for a bulk load)")
     parser.add_argument("--json", action="store_true",
                         help='print one JSON object: {"read", "stored", "duplicates", "rejected", "run"}')
+    parser.add_argument("--queue", action="store_true",
+                        help="split the dumps into slices and enqueue them for the workers (SMEARWATCH_BROKER_URL); "
+                             "without a broker the slices are stored here. Follow with `smearwatch status`")
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.queue:
+        from worker.cli_support import run_queued_ingest  # noqa: PLC0415
+
+        return run_queued_ingest(args, read_options(args))
     sources = open_sources(args.files, args.format, read_options(args))
     bar, advance = byte_progress(sum(s.size for s in sources), "ingest")
     with bar:

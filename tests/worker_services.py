@@ -1,0 +1,181 @@
+"""Real services for the worker integration tests: a private Redis, Celery worker processes, a private PostgreSQL.
+
+Never touches the shared Redis on 6379 or the shared PostgreSQL server: every process here is started on a free
+port by the test and stopped by it.
+"""
+
+import glob
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg
+import redis
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(predicate, timeout: float, interval: float = 0.2, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(interval)
+
+
+class RedisServer:
+    """redis-server on a free port with an append-only file fsynced on every write (nothing acknowledged is lost)."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> "RedisServer":
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.directory),
+             "--appendonly", "yes", "--appendfsync", "always", "--save", "", "--maxmemory-policy", "noeviction",
+             "--protected-mode", "no"],
+            stdout=open(self.directory / "redis.log", "ab"), stderr=subprocess.STDOUT,  # noqa: SIM115
+        )
+        wait_for(self._ping, 15, what="redis-server")
+        return self
+
+    def _ping(self) -> bool:
+        try:
+            return redis.Redis(port=self.port, socket_connect_timeout=0.5).ping()
+        except redis.exceptions.ConnectionError:
+            return False
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(sig)
+            self.process.wait(15)
+
+    def restart(self, sig: int = signal.SIGKILL) -> None:
+        self.stop(sig)
+        self.start()
+
+
+class WorkerProcess:
+    """`smearwatch worker` in its own process group, so kill -9 takes the main process and its pool together."""
+
+    def __init__(self, env: dict, log: Path, queues: str = "ingest,score", concurrency: int = 1, name: str = "w"):
+        self.env, self.log, self.queues, self.concurrency, self.name = env, log, queues, concurrency, name
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> "WorkerProcess":
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "smearwatch", "worker", f"--queues={self.queues}",
+             f"--concurrency={self.concurrency}", f"--name={self.name}-{time.monotonic_ns()}@%h", "--loglevel=INFO"],
+            env={**os.environ, **self.env}, cwd=REPO, start_new_session=True,
+            stdout=open(self.log, "ab"), stderr=subprocess.STDOUT,  # noqa: SIM115
+        )
+        return self
+
+    def kill9(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(5)
+
+
+class BeatProcess(WorkerProcess):
+    def start(self) -> "BeatProcess":
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "smearwatch", "beat", "--interval=0.5", "--loglevel=INFO"],
+            env={**os.environ, **self.env}, cwd=REPO, start_new_session=True,
+            stdout=open(self.log, "ab"), stderr=subprocess.STDOUT,  # noqa: SIM115
+        )
+        return self
+
+
+def _pg_bin(name: str) -> str:
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    if not found:
+        raise RuntimeError(f"{name} not found under /usr/lib/postgresql/*/bin")
+    return found[-1]
+
+
+class PostgresCluster:
+    """A throwaway PostgreSQL cluster (initdb into a temp dir) on a free port, trust authentication."""
+
+    def __init__(self):
+        # Not under pytest's tmp dir: when the tests run as root, the server runs as `postgres`, which cannot
+        # enter root's private pytest directories.
+        self.directory = Path(tempfile.mkdtemp(prefix="smearwatch-pg-"))
+        self.data = self.directory / "data"
+        self.port = free_port()
+
+    def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        command = list(args)
+        if os.geteuid() == 0:  # initdb and pg_ctl refuse to run as root
+            command = ["runuser", "-u", "postgres", "--", *command]
+        return subprocess.run(command, check=check, capture_output=True, text=True, timeout=120)
+
+    @property
+    def admin_url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def start(self) -> "PostgresCluster":
+        if not self.data.exists():
+            if os.geteuid() == 0:
+                import pwd
+
+                user = pwd.getpwnam("postgres")
+                os.chown(self.directory, user.pw_uid, user.pw_gid)
+            self._run(_pg_bin("initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
+                      "--no-sync")
+        self._run(_pg_bin("pg_ctl"), "-D", str(self.data), "-l", str(self.directory / "pg.log"), "-w", "start",
+                  "-o", f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off")
+        wait_for(self._ready, 30, what="postgres")
+        return self
+
+    def _ready(self) -> bool:
+        try:
+            with psycopg.connect(self.admin_url, connect_timeout=2):
+                return True
+        except psycopg.OperationalError:
+            return False
+
+    def restart(self) -> None:
+        self._run(_pg_bin("pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+        time.sleep(1.0)
+        self.start()
+
+    def stop(self) -> None:
+        self._run(_pg_bin("pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop", check=False)
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+    def create_database(self, name: str) -> str:
+        with psycopg.connect(self.admin_url, autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
