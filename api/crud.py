@@ -1,0 +1,412 @@
+"""Queries and writes for the API and the review pages. Keyword-only helpers over a Session; no HTTP here."""
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Float, Integer, and_, cast, exists, func, or_, tuple_
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Session, select
+
+from smearwatch.models import (
+    Account,
+    Cluster,
+    ClusterMember,
+    Decision,
+    Evidence,
+    Feed,
+    IngestRun,
+    ModelVersion,
+    Post,
+    RejectedRecord,
+    User,
+    utcnow,
+)
+
+ANSWERS = ("smear", "coordinated", "organic", "unsure")
+SORTS = {
+    "score": Cluster.score.asc(), "-score": Cluster.score.desc(),
+    "start": Cluster.start.asc(), "-start": Cluster.start.desc(),
+    "n_posts": Cluster.n_posts.asc(), "-n_posts": Cluster.n_posts.desc(),
+    "n_accounts": Cluster.n_accounts.asc(), "-n_accounts": Cluster.n_accounts.desc(),
+    "id": Cluster.id.asc(), "-id": Cluster.id.desc(),
+}
+POSTS_SHOWN = 300
+EVIDENCE_SHOWN = 3000
+NETWORK_NODES = 150
+TIMELINE_BUCKETS = 48
+
+
+class ConflictError(ValueError):
+    """A write that contradicts the record (undoing an undo, undoing twice)."""
+
+
+@dataclass
+class ClusterFilters:
+    flagged: bool | None = None
+    status: str | None = None
+    min_score: float | None = None
+    max_score: float | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    platform: str | None = None
+    target: str | None = None
+    kind: str | None = None
+    sort: str = "-score"
+
+
+def _cluster_conditions(session: Session, filters: ClusterFilters) -> list:
+    conditions = []
+    if filters.flagged is not None:
+        conditions.append(Cluster.flagged == filters.flagged)
+    if filters.status:
+        conditions.append(Cluster.status == filters.status)
+    if filters.min_score is not None:
+        conditions.append(Cluster.score >= filters.min_score)
+    if filters.max_score is not None:
+        conditions.append(Cluster.score <= filters.max_score)
+    if filters.since is not None:  # clusters active in [since, until]
+        conditions.append(Cluster.end >= filters.since)
+    if filters.until is not None:
+        conditions.append(Cluster.start <= filters.until)
+    if filters.kind:
+        conditions.append(Cluster.kind == filters.kind)
+    if filters.platform:
+        conditions.append(exists().where(
+            ClusterMember.cluster_id == Cluster.id, Post.id == ClusterMember.post_id,
+            Post.platform == filters.platform))
+    if filters.target:
+        if session.get_bind().dialect.name == "postgresql":
+            conditions.append(cast(Cluster.__table__.c.targets, JSONB).contains([filters.target]))
+        else:
+            each = func.json_each(Cluster.__table__.c.targets).table_valued("value")
+            conditions.append(exists(select(1).select_from(each).where(each.c.value == filters.target)))
+    return conditions
+
+
+def list_clusters(session: Session, *, filters: ClusterFilters, limit: int = 50,
+                  offset: int = 0) -> tuple[list[Cluster], int]:
+    conditions = _cluster_conditions(session, filters)
+    count = session.exec(select(func.count()).select_from(Cluster).where(*conditions)).one()
+    order = SORTS.get(filters.sort, SORTS["-score"])
+    rows = session.exec(
+        select(Cluster).where(*conditions).order_by(order, Cluster.id.asc()).offset(offset).limit(limit)
+    ).all()
+    return list(rows), count
+
+
+def queue_progress(session: Session) -> dict:
+    total = session.exec(select(func.count()).select_from(Cluster).where(Cluster.flagged)).one()
+    reviewed = session.exec(
+        select(func.count()).select_from(Cluster).where(Cluster.flagged, Cluster.status == "reviewed")).one()
+    return {"reviewed": reviewed, "total": total}
+
+
+# --- decisions (append-only) ------------------------------------------------------------------------------
+
+
+def _effective(decisions: list[Decision]) -> list[Decision]:
+    undone = {d.undoes for d in decisions if d.undoes is not None}
+    return [d for d in decisions if d.answer != "undo" and d.id not in undone]
+
+
+def current_answers(session: Session, *, cluster_ids: list[int]) -> dict[int, Decision]:
+    """The latest decision still in force for each cluster."""
+    if not cluster_ids:
+        return {}
+    by_cluster: dict[int, list[Decision]] = defaultdict(list)
+    for decision in session.exec(
+        select(Decision).where(Decision.cluster_id.in_(cluster_ids)).order_by(Decision.id)
+    ):
+        by_cluster[decision.cluster_id].append(decision)
+    answers = {}
+    for cluster_id, decisions in by_cluster.items():
+        effective = _effective(decisions)
+        if effective:
+            answers[cluster_id] = effective[-1]
+    return answers
+
+
+def decision_history(session: Session, *, cluster_id: int) -> list[tuple[Decision, str]]:
+    rows = session.exec(
+        select(Decision, User.username).join(User, User.id == Decision.user_id)
+        .where(Decision.cluster_id == cluster_id).order_by(Decision.id)
+    ).all()
+    return [(decision, username) for decision, username in rows]
+
+
+def _refresh_status(session: Session, cluster: Cluster) -> None:
+    decisions = list(session.exec(select(Decision).where(Decision.cluster_id == cluster.id)))
+    cluster.status = "reviewed" if _effective(decisions) else "open"
+    cluster.updated_at = utcnow()
+    session.add(cluster)
+
+
+def add_decision(session: Session, *, cluster: Cluster, user: User, answer: str, note: str | None) -> Decision:
+    if answer not in ANSWERS:
+        raise ValueError(f"answer must be one of {', '.join(ANSWERS)}")
+    decision = Decision(cluster_id=cluster.id, user_id=user.id, answer=answer, note=note or None)
+    session.add(decision)
+    session.flush()
+    _refresh_status(session, cluster)
+    session.commit()
+    session.refresh(decision)
+    return decision
+
+
+def undo_decision(session: Session, *, decision: Decision, user: User) -> Decision:
+    if decision.answer == "undo":
+        raise ConflictError(f"decision {decision.id} is an undo; decide again instead")
+    if session.exec(select(Decision.id).where(Decision.undoes == decision.id)).first() is not None:
+        raise ConflictError(f"decision {decision.id} is already undone")
+    undo = Decision(cluster_id=decision.cluster_id, user_id=user.id, answer="undo", undoes=decision.id)
+    session.add(undo)
+    session.flush()
+    cluster = session.get(Cluster, decision.cluster_id)
+    _refresh_status(session, cluster)
+    session.commit()
+    session.refresh(undo)
+    return undo
+
+
+def last_effective_decision(session: Session, *, user: User) -> Decision | None:
+    """The user's most recent decision that is still in force (what backspace withdraws)."""
+    undone = select(Decision.undoes).where(Decision.undoes.is_not(None)).scalar_subquery()
+    return session.exec(
+        select(Decision).where(Decision.user_id == user.id, Decision.answer != "undo",
+                               Decision.id.not_in(undone)).order_by(Decision.id.desc()).limit(1)
+    ).first()
+
+
+def list_decisions(session: Session, *, user_id: int | None = None, limit: int = 50,
+                   offset: int = 0) -> tuple[list[tuple[Decision, str]], int]:
+    conditions = [Decision.user_id == user_id] if user_id is not None else []
+    count = session.exec(select(func.count()).select_from(Decision).where(*conditions)).one()
+    rows = session.exec(
+        select(Decision, User.username).join(User, User.id == Decision.user_id).where(*conditions)
+        .order_by(Decision.id.desc()).offset(offset).limit(limit)
+    ).all()
+    return [(d, u) for d, u in rows], count
+
+
+# --- one cluster with its evidence ------------------------------------------------------------------------
+
+
+def _epoch(session: Session, column):
+    if session.get_bind().dialect.name == "postgresql":
+        return func.extract("epoch", column)
+    return cast(func.strftime("%s", column), Float)
+
+
+def _bucket_counts(session: Session, *, start: datetime, width: int, end: datetime,
+                   cluster_id: int | None = None) -> dict[int, int]:
+    epoch = _epoch(session, Post.created_at)
+    bucket = cast(func.floor((epoch - start.timestamp()) / width), Integer).label("bucket")
+    statement = select(bucket, func.count()).where(Post.created_at >= start, Post.created_at < end)
+    if cluster_id is not None:
+        statement = statement.join(ClusterMember, ClusterMember.post_id == Post.id).where(
+            ClusterMember.cluster_id == cluster_id)
+    return {int(b): int(n) for b, n in session.exec(statement.group_by(bucket)) if b is not None}
+
+
+def timeline(session: Session, *, cluster: Cluster) -> dict:
+    """Posts of the cluster per time bucket against all posts stored in the same window (background)."""
+    if cluster.start is None or cluster.end is None:
+        return {"start": None, "bucket_seconds": 0, "buckets": []}
+    span = max((cluster.end - cluster.start).total_seconds(), 60.0)
+    pad = max(span * 0.5, 3600.0)
+    lo = cluster.start - timedelta(seconds=pad)
+    width = max(int(math.ceil((span + 2 * pad) / TIMELINE_BUCKETS)), 1)
+    hi = lo + timedelta(seconds=width * TIMELINE_BUCKETS)
+    ours = _bucket_counts(session, start=lo, width=width, end=hi, cluster_id=cluster.id)
+    background = _bucket_counts(session, start=lo, width=width, end=hi)
+    buckets = [
+        {"start": (lo + timedelta(seconds=i * width)).isoformat(), "cluster": ours.get(i, 0),
+         "background": background.get(i, 0)}
+        for i in range(TIMELINE_BUCKETS)
+    ]
+    return {"start": lo.isoformat(), "bucket_seconds": width, "buckets": buckets}
+
+
+def cluster_posts(session: Session, *, cluster_id: int, limit: int = POSTS_SHOWN) -> list[Post]:
+    return list(session.exec(
+        select(Post).join(ClusterMember, ClusterMember.post_id == Post.id)
+        .where(ClusterMember.cluster_id == cluster_id).order_by(Post.created_at, Post.id).limit(limit)
+    ))
+
+
+def _member_authors(session: Session, *, cluster_id: int) -> dict[int, tuple[str, str]]:
+    rows = session.exec(
+        select(Post.id, Post.platform, Post.author_id).join(ClusterMember, ClusterMember.post_id == Post.id)
+        .where(ClusterMember.cluster_id == cluster_id)
+    ).all()
+    return {pid: (platform, author) for pid, platform, author in rows}
+
+
+def cluster_accounts(session: Session, *, cluster_id: int, authors: dict[int, tuple[str, str]]) -> list[dict]:
+    in_cluster = Counter(authors.values())
+    keys = list(in_cluster)
+    accounts: dict[tuple[str, str], Account] = {}
+    totals: dict[tuple[str, str], int] = {}
+    for i in range(0, len(keys), 500):
+        chunk = keys[i:i + 500]
+        for account in session.exec(select(Account).where(tuple_(Account.platform, Account.account_id).in_(chunk))):
+            accounts[(account.platform, account.account_id)] = account
+        for platform, author, n in session.exec(
+            select(Post.platform, Post.author_id, func.count()).where(tuple_(Post.platform, Post.author_id).in_(chunk))
+            .group_by(Post.platform, Post.author_id)
+        ):
+            totals[(platform, author)] = n
+    result = []
+    for key, n in in_cluster.most_common():
+        account = accounts.get(key)
+        result.append({
+            "platform": key[0], "account_id": key[1], "name": account.name if account else None,
+            "created_at": account.created_at.isoformat() if account and account.created_at else None,
+            "followers": account.followers if account else None,
+            "posts_in_cluster": n, "posts_total": totals.get(key, n),
+        })
+    return result
+
+
+def cluster_evidence(session: Session, *, cluster_id: int, limit: int = EVIDENCE_SHOWN) -> list[Evidence]:
+    return list(session.exec(
+        select(Evidence).where(Evidence.cluster_id == cluster_id).order_by(Evidence.id).limit(limit)))
+
+
+def network(evidence: list[Evidence], authors: dict[int, tuple[str, str]]) -> dict:
+    """Accounts tied by evidence: one edge per pair of accounts and signal, with how many ties."""
+    edges: Counter = Counter()
+    for item in evidence:
+        a, b = authors.get(item.post_a), authors.get(item.post_b)
+        if a is None or b is None or a == b:
+            continue
+        a_key, b_key = f"{a[0]}:{a[1]}", f"{b[0]}:{b[1]}"
+        pair = (a_key, b_key) if a_key < b_key else (b_key, a_key)
+        edges[(*pair, item.signal)] += 1
+    degree: Counter = Counter()
+    for (a, b, _), n in edges.items():
+        degree[a] += n
+        degree[b] += n
+    keep = {key for key, _ in degree.most_common(NETWORK_NODES)}
+    nodes = [{"id": key, "degree": degree[key]} for key in sorted(keep)]
+    links = [{"source": a, "target": b, "signal": s, "weight": n}
+             for (a, b, s), n in sorted(edges.items()) if a in keep and b in keep]
+    return {"nodes": nodes, "links": links, "truncated": len(degree) > len(keep)}
+
+
+def shared_items(posts: list[Post]) -> dict:
+    links = Counter(url for post in posts for url in dict.fromkeys(post.urls or []))
+    tags = Counter(tag.lower() for post in posts for tag in dict.fromkeys(post.hashtags or []))
+    return {"links": links.most_common(20), "hashtags": tags.most_common(20)}
+
+
+def duplicate_groups(posts: list[Post], evidence: list[Evidence]) -> list[list[Post]]:
+    """Posts joined by near-duplicate evidence (or identical text), largest group first, in time order."""
+    parent = {post.id: post.id for post in posts}
+
+    def find(x):
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(a, b):
+        if a in parent and b in parent:
+            parent[find(a)] = find(b)
+
+    for item in evidence:
+        if item.signal == "near_duplicate":
+            union(item.post_a, item.post_b)
+    by_text: dict[str, int] = {}
+    for post in posts:
+        key = " ".join(post.text.lower().split())
+        if key and key in by_text:
+            union(post.id, by_text[key])
+        by_text.setdefault(key, post.id)
+    groups: dict[int, list[Post]] = defaultdict(list)
+    for post in posts:
+        groups[find(post.id)].append(post)
+    return sorted(groups.values(), key=lambda g: (-len(g), g[0].created_at))
+
+
+# --- search, runs, models, users, feeds -------------------------------------------------------------------
+
+
+def _like(value: str) -> str:
+    return "%" + value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def search_posts(session: Session, *, q: str | None = None, author: str | None = None, platform: str | None = None,
+                 since: datetime | None = None, until: datetime | None = None, limit: int = 50,
+                 offset: int = 0) -> tuple[list[Post], int]:
+    conditions = []
+    if q:
+        conditions.append(Post.text.ilike(_like(q), escape="\\"))
+    if author:
+        conditions.append(or_(Post.author_id == author, Post.author_name.ilike(_like(author), escape="\\")))
+    if platform:
+        conditions.append(Post.platform == platform)
+    if since:
+        conditions.append(Post.created_at >= since)
+    if until:
+        conditions.append(Post.created_at <= until)
+    where = and_(*conditions) if conditions else True
+    count = session.exec(select(func.count()).select_from(Post).where(where)).one()
+    rows = session.exec(select(Post).where(where).order_by(Post.created_at.desc(), Post.id.desc())
+                        .offset(offset).limit(limit)).all()
+    return list(rows), count
+
+
+def search_accounts(session: Session, *, q: str | None = None, platform: str | None = None, limit: int = 50,
+                    offset: int = 0) -> tuple[list[Account], int]:
+    conditions = []
+    if q:
+        conditions.append(or_(Account.account_id == q, Account.name.ilike(_like(q), escape="\\")))
+    if platform:
+        conditions.append(Account.platform == platform)
+    where = and_(*conditions) if conditions else True
+    count = session.exec(select(func.count()).select_from(Account).where(where)).one()
+    rows = session.exec(select(Account).where(where).order_by(Account.id).offset(offset).limit(limit)).all()
+    return list(rows), count
+
+
+def list_runs(session: Session, *, limit: int = 20, offset: int = 0) -> tuple[list[IngestRun], int]:
+    count = session.exec(select(func.count()).select_from(IngestRun)).one()
+    rows = session.exec(select(IngestRun).order_by(IngestRun.id.desc()).offset(offset).limit(limit)).all()
+    return list(rows), count
+
+
+def run_rejections(session: Session, *, run_id: int, limit: int = 50) -> list[RejectedRecord]:
+    return list(session.exec(select(RejectedRecord).where(RejectedRecord.run_id == run_id)
+                             .order_by(RejectedRecord.id).limit(limit)))
+
+
+def run_progress(run: IngestRun) -> float:
+    if run.status == "done":
+        return 1.0
+    return round(min(run.bytes_done / run.bytes_total, 1.0), 4) if run.bytes_total else 0.0
+
+
+def list_models(session: Session) -> list[ModelVersion]:
+    return list(session.exec(select(ModelVersion).order_by(ModelVersion.id.desc())))
+
+
+def activate_model(session: Session, *, model: ModelVersion) -> ModelVersion:
+    for other in session.exec(select(ModelVersion).where(ModelVersion.active)):
+        other.active = False
+        session.add(other)
+    model.active = True
+    session.add(model)
+    session.commit()
+    session.refresh(model)
+    return model
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.exec(select(User).order_by(User.id)))
+
+
+def list_feeds(session: Session) -> list[Feed]:
+    return list(session.exec(select(Feed).order_by(Feed.id)))

@@ -1,0 +1,81 @@
+"""The FastAPI application: JSON API under /api/v1, the review UI, sessions, security headers.
+
+`create_app()` is the factory `smearwatch serve` and uvicorn use (`uvicorn --factory api.main:create_app`).
+"""
+
+from pathlib import Path
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.engine import Engine
+from starlette.middleware.sessions import SessionMiddleware
+
+from api.deps import ApiUser, LoginRequired
+from api.routes import pages, v1
+from api.security import LoginLimiter
+from smearwatch import __version__
+from smearwatch.db import get_engine
+from smearwatch.settings import Settings, get_settings
+
+HERE = Path(__file__).parent
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+       "font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+SESSION_HOURS = 12
+
+
+def create_app(engine: Engine | None = None, *, settings: Settings | None = None,
+               upload_dir: Path | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="smearwatch", version=__version__, openapi_url=None, docs_url=None, redoc_url=None,
+        description="Flagged clusters of coordinated posts, their evidence, and reviewers' decisions. "
+                    "Send `Authorization: Bearer <token>` (from `smearwatch users add`).",
+    )
+    app.state.engine = engine or get_engine()
+    app.state.settings = settings
+    app.state.upload_dir = Path(upload_dir or "var/uploads")
+    app.state.templates = Jinja2Templates(directory=HERE / "templates")
+    app.state.login_limiter = LoginLimiter()
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if request.url.path.startswith(("/api/", "/clusters", "/login")) or request.url.path == "/":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="smearwatch_session",
+                       max_age=SESSION_HOURS * 3600, same_site="strict", https_only=False)
+
+    @app.exception_handler(LoginRequired)
+    async def to_login(request: Request, exc: LoginRequired):
+        return RedirectResponse(f"/login?next={exc.next_url}", status_code=303)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException):
+        if request.url.path.startswith("/api/") or request.headers.get("HX-Request"):
+            return await http_exception_handler(request, exc)
+        return pages.render(request, "error.html", status_code=exc.status_code, code=exc.status_code,
+                            detail=exc.detail, headers=exc.headers)
+
+    @app.get("/api/v1/openapi.json", include_in_schema=False)
+    def openapi(user: ApiUser) -> dict:
+        return app.openapi()
+
+    app.include_router(v1.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    return app

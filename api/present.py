@@ -1,0 +1,80 @@
+"""Words for signals and highlighted differences between near-duplicate posts, for pages and reports."""
+
+import difflib
+import re
+
+SIGNAL_NAMES = {
+    "co_repost": "Co-reposting", "near_duplicate": "Near-duplicate text", "co_link": "Shared links",
+    "co_hashtag": "Shared hashtags", "co_reply": "Co-replying", "burst": "Burst of activity",
+    "account_creation": "Account creation", "targets": "Targets",
+}
+
+
+def _fmt(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)
+
+
+def _duration(seconds) -> str:
+    seconds = float(seconds)
+    if seconds < 120:
+        return f"{seconds:.0f} seconds"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} minutes"
+    return f"{seconds / 3600:.1f} hours"
+
+
+def _sentence(name: str, values: dict) -> str:
+    v = values
+    if name == "near_duplicate" and "pairs" in v:
+        s = f"{v['pairs']} pairs of posts from different accounts carry nearly the same text"
+        if "similarity" in v:
+            s += f" (similarity {_fmt(v['similarity'])})"
+        if "median_seconds" in v:
+            s += f", posted a median {_duration(v['median_seconds'])} apart"
+        return s + "."
+    if name in ("co_repost", "co_link", "co_hashtag", "co_reply") and "pairs" in v:
+        what = {"co_repost": "reposted the same posts", "co_link": "shared the same links",
+                "co_hashtag": "used the same rare hashtags", "co_reply": "replied to the same posts"}[name]
+        s = f"{v['pairs']} pairs of accounts {what}"
+        if "median_seconds" in v:
+            s += f" within a median {_duration(v['median_seconds'])} of each other"
+        return s + "."
+    if name == "account_creation" and "batch_share" in v:
+        return f"{float(v['batch_share']):.0%} of the accounts were created in the same batch."
+    if name == "burst" and ("posts" in v or "ratio" in v):
+        parts = []
+        if "posts" in v:
+            parts.append(f"{v['posts']} posts")
+        if "seconds" in v:
+            parts.append(f"within {_duration(v['seconds'])}")
+        if "ratio" in v:
+            parts.append(f"{_fmt(v['ratio'])}× the background volume")
+        return "A burst: " + ", ".join(parts) + "."
+    return "; ".join(f"{k.replace('_', ' ')} {_fmt(x)}" for k, x in v.items()) + "."
+
+
+def describe_signals(signals: dict | None) -> list[dict]:
+    """Each signal with its name, its values and a sentence a reader understands."""
+    result = []
+    for name, values in (signals or {}).items():
+        if not isinstance(values, dict):
+            values = {"value": values}
+        result.append({"key": name, "name": SIGNAL_NAMES.get(name, name.replace("_", " ").capitalize()),
+                       "values": values, "sentence": _sentence(name, values)})
+    return result
+
+
+_WORDS = re.compile(r"\S+|\s+")
+
+
+def diff_segments(reference: str, text: str) -> list[tuple[str, bool]]:
+    """`text` cut into (piece, differs_from_reference) segments, word by word."""
+    a, b = _WORDS.findall(reference), _WORDS.findall(text)
+    segments: list[tuple[str, bool]] = []
+    for tag, _i1, _i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        piece = "".join(b[j1:j2])
+        if piece:
+            segments.append((piece, tag != "equal" and bool(piece.strip())))
+    return segments

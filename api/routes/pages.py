@@ -1,0 +1,224 @@
+"""The review UI: server-rendered pages (Jinja2) with htmx partials. Every page needs a login."""
+
+from datetime import datetime
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, HTTPException, Query, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy import and_, or_
+from sqlmodel import select
+
+from api import crud, security
+from api.deps import PageAdmin, PageUser, SessionDep, check_csrf, csrf_token, session_user
+from api.detail import build_detail, page_extras
+from api.routes.v1 import aware, get_cluster
+from api.shortcuts import ANSWER_LABELS, SHORTCUTS
+from smearwatch.models import Cluster
+
+router = APIRouter(include_in_schema=False)
+QUEUE_PAGE = 50
+
+
+def render(request: Request, template: str, user=None, status_code: int = 200, headers: dict | None = None,
+           **context) -> HTMLResponse:
+    return request.app.state.templates.TemplateResponse(
+        request, template, {"user": user, "csrf": csrf_token(request), "shortcuts": SHORTCUTS,
+                            "answer_labels": ANSWER_LABELS, **context}, status_code=status_code, headers=headers)
+
+
+def _safe_next(value: str | None) -> str:
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return "/"
+
+
+# --- login -----------------------------------------------------------------------------------------------
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, session: SessionDep, next: str = "/"):
+    if session_user(request, session) is not None:
+        return RedirectResponse(_safe_next(next), status.HTTP_303_SEE_OTHER)
+    return render(request, "login.html", next=_safe_next(next), error=None)
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(request: Request, session: SessionDep, username: Annotated[str, Form(max_length=100)],
+          password: Annotated[str, Form(max_length=500)], csrf_token: Annotated[str, Form()] = "",
+          next: Annotated[str, Form()] = "/"):
+    check_csrf(request, csrf_token)
+    limiter: security.LoginLimiter = request.app.state.login_limiter
+    client = request.client.host if request.client else "unknown"
+    wait = limiter.retry_after(client, username)
+    if wait:
+        response = render(request, "login.html", next=_safe_next(next), status_code=429,
+                          error=f"Too many failed attempts; try again in {wait} s.")
+        response.headers["Retry-After"] = str(wait)
+        return response
+    user = security.authenticate(session, username=username, password=password)
+    if user is None:
+        limiter.failed(client, username)
+        return render(request, "login.html", next=_safe_next(next), status_code=401,
+                      error="Wrong username or password.")
+    limiter.succeeded(client, username)
+    request.session.clear()
+    request.session["uid"] = user.id
+    request.session["csrf"] = security.new_csrf_token()
+    return RedirectResponse(_safe_next(next), status.HTTP_303_SEE_OTHER)
+
+
+@router.post("/logout")
+def logout(request: Request, csrf_token: Annotated[str, Form()] = ""):
+    check_csrf(request, csrf_token)
+    request.session.clear()
+    return RedirectResponse("/login", status.HTTP_303_SEE_OTHER)
+
+
+# --- queue and clusters ----------------------------------------------------------------------------------
+
+
+@router.get("/", response_class=HTMLResponse)
+def queue(request: Request, session: SessionDep, user: PageUser, page: Annotated[int, Query(ge=1, le=100000)] = 1):
+    filters = crud.ClusterFilters(flagged=True, sort="-score")
+    rows, count = crud.list_clusters(session, filters=filters, limit=QUEUE_PAGE, offset=(page - 1) * QUEUE_PAGE)
+    answers = crud.current_answers(session, cluster_ids=[c.id for c in rows])
+    return render(request, "queue.html", user, clusters=rows, answers=answers, count=count, page=page,
+                  pages=max(1, -(-count // QUEUE_PAGE)), progress=crud.queue_progress(session))
+
+
+@router.get("/partials/progress", response_class=HTMLResponse)
+def progress_partial(request: Request, session: SessionDep, user: PageUser):
+    return render(request, "_progress_inner.html", user, progress=crud.queue_progress(session))
+
+
+@router.get("/clusters", response_class=HTMLResponse)
+def clusters(request: Request, session: SessionDep, user: PageUser,
+             flagged: Annotated[str | None, Query(max_length=5)] = None,
+             status_: Annotated[str | None, Query(alias="status", max_length=20)] = None,
+             min_score: Annotated[float | None, Query(ge=0, le=1, allow_inf_nan=False)] = None,
+             kind: Annotated[str | None, Query(max_length=40)] = None,
+             target: Annotated[str | None, Query(max_length=300)] = None,
+             platform: Annotated[str | None, Query(max_length=40)] = None,
+             since: datetime | None = None, until: datetime | None = None,
+             page: Annotated[int, Query(ge=1, le=100000)] = 1):
+    filters = crud.ClusterFilters(
+        flagged={"true": True, "false": False}.get(flagged or ""), status=status_ or None, min_score=min_score,
+        kind=kind or None, target=target or None, platform=platform or None, since=aware(since),
+        until=aware(until))
+    rows, count = crud.list_clusters(session, filters=filters, limit=QUEUE_PAGE, offset=(page - 1) * QUEUE_PAGE)
+    answers = crud.current_answers(session, cluster_ids=[c.id for c in rows])
+    chosen = {"flagged": flagged if flagged in ("true", "false") else None, "status": status_,
+              "min_score": min_score, "kind": kind, "target": target, "platform": platform,
+              "since": since.isoformat() if since else None, "until": until.isoformat() if until else None}
+    query = urlencode({k: v for k, v in chosen.items() if v not in (None, "")})
+    return render(request, "clusters.html", user, clusters=rows, answers=answers, count=count, page=page,
+                  pages=max(1, -(-count // QUEUE_PAGE)), query=query,
+                  form={"flagged": flagged or "", "status": status_ or "", "min_score": min_score,
+                        "kind": kind or "", "target": target or "", "platform": platform or ""})
+
+
+def _neighbours(session, cluster: Cluster) -> tuple[int | None, int | None]:
+    """Previous and next clusters in the queue order (flagged, score descending)."""
+    if not cluster.flagged:
+        return None, None
+    nxt = session.exec(select(Cluster.id).where(Cluster.flagged, or_(
+        Cluster.score < cluster.score, and_(Cluster.score == cluster.score, Cluster.id > cluster.id)))
+        .order_by(Cluster.score.desc(), Cluster.id.asc()).limit(1)).first()
+    prev = session.exec(select(Cluster.id).where(Cluster.flagged, or_(
+        Cluster.score > cluster.score, and_(Cluster.score == cluster.score, Cluster.id < cluster.id)))
+        .order_by(Cluster.score.asc(), Cluster.id.desc()).limit(1)).first()
+    return prev, nxt
+
+
+@router.get("/clusters/{cluster_id}", response_class=HTMLResponse)
+def cluster_page(request: Request, cluster_id: int, session: SessionDep, user: PageUser):
+    cluster = get_cluster(session, cluster_id)
+    detail = build_detail(session, cluster=cluster)
+    prev_id, next_id = _neighbours(session, cluster)
+    return render(request, "cluster.html", user, c=detail, x=page_extras(detail), prev_id=prev_id,
+                  next_id=next_id, progress=crud.queue_progress(session))
+
+
+@router.post("/clusters/{cluster_id}/decide")
+def decide_form(request: Request, cluster_id: int, session: SessionDep, user: PageUser,
+                answer: Annotated[str, Form()], note: Annotated[str, Form(max_length=4000)] = "",
+                csrf_token: Annotated[str, Form()] = ""):
+    """The no-JavaScript way to decide; the keyboard uses the JSON API."""
+    check_csrf(request, csrf_token)
+    if answer not in crud.ANSWERS:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "unknown answer")
+    cluster = get_cluster(session, cluster_id)
+    crud.add_decision(session, cluster=cluster, user=user, answer=answer, note=note)
+    return RedirectResponse(f"/clusters/{cluster_id}", status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/decisions", response_class=HTMLResponse)
+def decisions_page(request: Request, session: SessionDep, user: PageUser,
+                   page: Annotated[int, Query(ge=1, le=100000)] = 1):
+    rows, count = crud.list_decisions(session, limit=100, offset=(page - 1) * 100)
+    return render(request, "decisions.html", user, rows=rows, count=count, page=page,
+                  pages=max(1, -(-count // 100)))
+
+
+# --- search, uploads, models ----------------------------------------------------------------------------
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search(request: Request, session: SessionDep, user: PageUser,
+           q: Annotated[str, Query(max_length=500)] = "", author: Annotated[str, Query(max_length=200)] = "",
+           since: datetime | None = None, until: datetime | None = None):
+    posts, post_count, accounts = [], 0, []
+    if q or author or since or until:
+        posts, post_count = crud.search_posts(session, q=q or None, author=author or None, since=aware(since),
+                                              until=aware(until), limit=50)
+        if q or author:
+            accounts, _ = crud.search_accounts(session, q=(author or q), limit=20)
+    template = "_search_results.html" if request.headers.get("HX-Request") else "search.html"
+    return render(request, template, user, q=q, author=author, since=since, until=until, posts=posts,
+                  post_count=post_count, accounts=accounts)
+
+
+@router.get("/uploads", response_class=HTMLResponse)
+def uploads(request: Request, session: SessionDep, user: PageUser):
+    runs, _ = crud.list_runs(session, limit=20)
+    return render(request, "uploads.html", user, runs=runs, run_progress=crud.run_progress,
+                  max_bytes=request.app.state.settings.upload_max_bytes)
+
+
+@router.get("/partials/runs", response_class=HTMLResponse)
+def runs_partial(request: Request, session: SessionDep, user: PageUser):
+    runs, _ = crud.list_runs(session, limit=20)
+    return render(request, "_runs.html", user, runs=runs, run_progress=crud.run_progress)
+
+
+@router.get("/models", response_class=HTMLResponse)
+def models(request: Request, session: SessionDep, user: PageUser):
+    return render(request, "models.html", user, models=crud.list_models(session))
+
+
+# --- admin -----------------------------------------------------------------------------------------------
+
+
+@router.get("/admin/users", response_class=HTMLResponse)
+def admin_users(request: Request, session: SessionDep, user: PageAdmin):
+    return render(request, "admin_users.html", user, users=crud.list_users(session), created=None, error=None)
+
+
+@router.post("/admin/users", response_class=HTMLResponse)
+def admin_add_user(request: Request, session: SessionDep, user: PageAdmin,
+                   username: Annotated[str, Form(max_length=100)], role: Annotated[str, Form()] = "reviewer",
+                   csrf_token: Annotated[str, Form()] = ""):
+    check_csrf(request, csrf_token)
+    created, error = None, None
+    try:
+        created = security.create_user(session, username=username, role=role)
+    except security.UserError as e:
+        error = str(e)
+    return render(request, "admin_users.html", user, users=crud.list_users(session), created=created, error=error,
+                  status_code=201 if created else 400)
+
+
+@router.get("/admin/feeds", response_class=HTMLResponse)
+def admin_feeds(request: Request, session: SessionDep, user: PageAdmin):
+    return render(request, "admin_feeds.html", user, feeds=crud.list_feeds(session))

@@ -1,0 +1,237 @@
+"""Shapes of the JSON API (request bodies and responses); the OpenAPI spec is generated from these."""
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from smearwatch.models import ClusterPublic
+
+Answer = Literal["smear", "coordinated", "organic", "unsure"]
+
+
+class ClusterItem(ClusterPublic):
+    answer: str | None = Field(default=None, description="the decision in force, if any")
+
+
+class ClusterList(BaseModel):
+    data: list[ClusterItem]
+    count: int
+
+
+class PostOut(BaseModel):
+    id: int
+    platform: str
+    post_id: str
+    author_id: str
+    author_name: str | None = None
+    text: str
+    created_at: datetime
+    lang: str | None = None
+    urls: list[str] | None = None
+    hashtags: list[str] | None = None
+    repost_of: str | None = None
+    reply_to: str | None = None
+    score: float | None = None
+    run_id: int | None = None
+
+
+class PostList(BaseModel):
+    data: list[PostOut]
+    count: int
+
+
+class AccountOut(BaseModel):
+    id: int
+    platform: str
+    account_id: str
+    name: str | None = None
+    created_at: datetime | None = None
+    followers: int | None = None
+
+
+class AccountList(BaseModel):
+    data: list[AccountOut]
+    count: int
+
+
+class ClusterAccount(BaseModel):
+    platform: str
+    account_id: str
+    name: str | None = None
+    created_at: datetime | None = None
+    followers: int | None = None
+    posts_in_cluster: int
+    posts_total: int
+
+
+class EvidenceOut(BaseModel):
+    id: int
+    signal: str
+    post_a: int
+    post_b: int
+    seconds: float | None = None
+    similarity: float | None = None
+    detail: str | None = None
+
+
+class SignalOut(BaseModel):
+    key: str
+    name: str
+    values: dict
+    sentence: str
+
+
+class TimelineBucket(BaseModel):
+    start: str
+    cluster: int
+    background: int
+
+
+class Timeline(BaseModel):
+    start: str | None
+    bucket_seconds: int
+    buckets: list[TimelineBucket]
+
+
+class NetworkNode(BaseModel):
+    id: str
+    degree: int
+
+
+class NetworkLink(BaseModel):
+    source: str
+    target: str
+    signal: str
+    weight: int
+
+
+class Network(BaseModel):
+    nodes: list[NetworkNode]
+    links: list[NetworkLink]
+    truncated: bool
+
+
+class DecisionIn(BaseModel):
+    answer: Answer
+    note: str | None = Field(default=None, max_length=4000)
+
+
+class DecisionOut(BaseModel):
+    id: int
+    cluster_id: int
+    user: str
+    answer: str
+    note: str | None = None
+    undoes: int | None = None
+    created_at: datetime
+
+
+class DecisionList(BaseModel):
+    data: list[DecisionOut]
+    count: int
+
+
+class ClusterDetail(ClusterItem):
+    signals_explained: list[SignalOut]
+    posts: list[PostOut]
+    posts_shown: int
+    accounts: list[ClusterAccount]
+    evidence: list[EvidenceOut]
+    timeline: Timeline
+    network: Network
+    links: list[tuple[str, int]]
+    hashtags: list[tuple[str, int]]
+    decisions: list[DecisionOut]
+
+
+class RunOut(BaseModel):
+    id: int
+    status: str
+    sources: list[str] | None = None
+    progress: float
+    read: int
+    stored: int
+    duplicates: int
+    rejected: int
+    bytes_total: int
+    bytes_done: int
+    error: str | None = None
+    started_at: datetime
+    finished_at: datetime | None = None
+
+
+class RejectionOut(BaseModel):
+    source: str
+    line: int
+    reason: str
+
+
+class RunDetail(RunOut):
+    rejections: list[RejectionOut]
+
+
+class RunList(BaseModel):
+    data: list[RunOut]
+    count: int
+
+
+class UploadOut(BaseModel):
+    upload: str
+    bytes: int
+    run_id: int
+
+
+class ModelOut(BaseModel):
+    id: int
+    name: str
+    active: bool
+    metrics: dict | None = None
+    card: dict | None = None
+    created_at: datetime
+
+
+class UserOut(BaseModel):
+    id: int
+    username: str
+    role: str
+    active: bool
+    created_at: datetime
+
+
+class UserCreate(BaseModel):
+    username: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._-]+$")
+    role: Literal["reviewer", "admin"] = "reviewer"
+
+
+class UserCreated(BaseModel):
+    username: str
+    role: str
+    password: str
+    token: str
+
+
+class FeedOut(BaseModel):
+    id: int
+    name: str
+    kind: str
+    location: str
+    format: str | None = None
+    every_seconds: int
+    enabled: bool
+    last_polled_at: datetime | None = None
+    last_status: str | None = None
+
+
+class Progress(BaseModel):
+    reviewed: int
+    total: int
+
+
+class Health(BaseModel):
+    status: str
+    database: str
+
+
+class Problem(BaseModel):
+    detail: str

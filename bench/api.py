@@ -1,0 +1,170 @@
+"""API benchmark: 1,000,000 posts and 10,000 clusters in PostgreSQL, 20 concurrent clients; prints p50/p95.
+
+    .venv/bin/python bench/api.py                       # 1M posts, 10k clusters, 20 clients
+    .venv/bin/python bench/api.py --posts 100000 --clusters 1000 --requests 200
+
+Measures the queue page (/), a cluster page (/clusters/{id}) and the clusters API (/api/v1/clusters).
+Goal (issue 5): p95 < 100 ms each. The data is generated inside PostgreSQL (generate_series), so setup is quick.
+"""
+
+import argparse
+import asyncio
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import psycopg
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+PG_ADMIN = os.environ.get("SMEARWATCH_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+SIGNALS = "ARRAY['co_repost','near_duplicate','co_link','co_hashtag','co_reply','burst']"
+
+
+def populate(url: str, posts: int, clusters: int, per_cluster: int) -> None:
+    accounts = max(posts // 10, 1)
+    with psycopg.connect(url, autocommit=True) as db:
+        db.execute(f"""INSERT INTO account (platform, account_id, name, created_at, followers, profile_at)
+            SELECT 'twitter', 'a' || g, 'user ' || g, timestamptz '2015-01-01' + g * interval '17 minutes',
+                   g % 5000, timestamptz '2020-04-28' FROM generate_series(1, {accounts}) g""")
+        db.execute(f"""INSERT INTO post (platform, post_id, author_id, author_name, text, created_at, lang, urls, hashtags)
+            SELECT 'twitter', 'p' || g, 'a' || (1 + g % {accounts}), 'user ' || (1 + g % {accounts}),
+                   'post ' || g || ' about the bureau and foreign donors, variant ' || (g % 7),
+                   timestamptz '2020-04-01' + g * interval '3 seconds', 'ru',
+                   json_build_array('https://example.kz/' || (g % 500)), json_build_array('tag' || (g % 300))
+            FROM generate_series(1, {posts}) g""")
+        stride = max(posts // clusters, per_cluster)
+        db.execute(f"""INSERT INTO cluster (key, score, flagged, kind, n_posts, n_accounts, start, "end", status,
+                                            targets, signals, created_at, updated_at)
+            SELECT 'c-bench-' || c, round((random())::numeric, 3), c % 3 = 0, 'smear', {per_cluster}, {per_cluster},
+                   timestamptz '2020-04-01' + (c * {stride}) * interval '3 seconds',
+                   timestamptz '2020-04-01' + (c * {stride} + {per_cluster}) * interval '3 seconds', 'open',
+                   json_build_array('Target ' || (c % 20)),
+                   json_build_object('near_duplicate', json_build_object('pairs', 40, 'median_seconds', 300,
+                                     'similarity', 0.82), 'account_creation', json_build_object('batch_share', 0.7)),
+                   now(), now()
+            FROM generate_series(0, {clusters - 1}) c""")
+        db.execute(f"""INSERT INTO clustermember (cluster_id, post_id)
+            SELECT c.id, 1 + substr(c.key, 9)::int * {stride} + k  -- post ids are 1..N in insertion order
+            FROM cluster c CROSS JOIN generate_series(0, {per_cluster - 1}) k""")
+        db.execute(f"""INSERT INTO evidence (cluster_id, signal, post_a, post_b, seconds, similarity)
+            SELECT m1.cluster_id, ({SIGNALS})[1 + (m1.post_id % 6)], m1.post_id, m1.post_id + 1, 3, 0.9
+            FROM clustermember m1 WHERE EXISTS (SELECT 1 FROM clustermember m2
+                WHERE m2.cluster_id = m1.cluster_id AND m2.post_id = m1.post_id + 1)""")
+        db.execute("ANALYZE")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def measure(base: str, paths: list[str], clients: int, requests: int, **client_args) -> list[float]:
+    latencies: list[float] = []
+    per_client = max(requests // clients, 1)
+
+    async def worker(n: int) -> None:
+        rng = random.Random(n)
+        async with httpx.AsyncClient(base_url=base, timeout=30, **client_args) as client:
+            for _ in range(per_client):
+                path = rng.choice(paths)
+                started = time.perf_counter()
+                response = await client.get(path)
+                latencies.append((time.perf_counter() - started) * 1000)
+                if response.status_code != 200:
+                    raise RuntimeError(f"{path}: HTTP {response.status_code}")
+
+    await asyncio.gather(*(worker(n) for n in range(clients)))
+    return latencies
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=100)[94]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--posts", type=int, default=1_000_000)
+    parser.add_argument("--clusters", type=int, default=10_000)
+    parser.add_argument("--per-cluster", type=int, default=50, help="posts per cluster (default 50)")
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=1000, help="requests per endpoint (default 1000)")
+    parser.add_argument("--workers", type=int, default=min(os.cpu_count() or 1, 8), help="uvicorn workers")
+    args = parser.parse_args()
+
+    from sqlmodel import Session
+
+    from api.security import create_user
+    from smearwatch import migrate
+    from smearwatch.db import make_engine
+
+    name = f"smearwatch_bench_api_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    url = PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+    server = None
+    try:
+        migrate.upgrade(url)
+        started = time.perf_counter()
+        populate(url, args.posts, args.clusters, args.per_cluster)
+        print(f"data: {args.posts:,} posts, {args.clusters:,} clusters x {args.per_cluster} posts "
+              f"({time.perf_counter() - started:.0f} s to generate)", file=sys.stderr)
+        engine = make_engine(url)
+        with Session(engine) as session:
+            credentials = create_user(session, username="bench", role="reviewer")
+        with psycopg.connect(url) as db:
+            flagged = [r[0] for r in db.execute("SELECT id FROM cluster WHERE flagged ORDER BY random() LIMIT 500")]
+        engine.dispose()
+
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        env = {**os.environ, "SMEARWATCH_DATABASE_URL": url, "PYTHONPATH": str(REPO)}
+        server = subprocess.Popen([sys.executable, "-m", "smearwatch", "serve", "--port", str(port), "--workers",
+                                   str(args.workers)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(200):
+            try:
+                if httpx.get(base + "/api/v1/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        with httpx.Client(base_url=base) as client:
+            page = client.get("/login")
+            csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+            client.post("/login", data={"username": "bench", "password": credentials.password, "csrf_token": csrf})
+            cookies = dict(client.cookies)
+        bearer = {"Authorization": f"Bearer {credentials.token}"}
+        flagged_pages = max(1, len(flagged) // 50)
+        cases = {
+            "queue page": (["/"] + [f"/?page={p}" for p in range(2, min(flagged_pages, 20) + 1)], {"cookies": cookies}),
+            "cluster page": ([f"/clusters/{cid}" for cid in flagged], {"cookies": cookies}),
+            "clusters API": ([f"/api/v1/clusters?flagged=true&limit=50&offset={50 * p}" for p in range(20)]
+                             + ["/api/v1/clusters?limit=50&sort=-start", "/api/v1/clusters?min_score=0.9&limit=50"],
+                             {"headers": bearer}),
+        }
+        print(f"{args.clients} concurrent clients, {args.requests} requests per endpoint, "
+              f"{args.workers} uvicorn workers, {os.cpu_count()} CPUs")
+        for label, (paths, client_args) in cases.items():
+            asyncio.run(measure(base, paths, args.clients, args.clients * 2, **client_args))  # warm up
+            latencies = asyncio.run(measure(base, paths, args.clients, args.requests, **client_args))
+            print(f"  {label:14} p50 {statistics.median(latencies):6.1f} ms   p95 {p95(latencies):6.1f} ms   "
+                  f"({len(latencies)} requests)")
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(10)
+        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,157 @@
+"""The review app in a real browser (Debian's chromium through pytest-playwright; never `playwright install`).
+
+One server on a temporary SQLite database with fixture clusters, started with `smearwatch serve`.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import httpx
+import pytest
+from api_world import build_world
+from sqlmodel import Session, select
+
+from api.security import create_user
+from smearwatch import migrate
+from smearwatch.db import make_engine
+from smearwatch.models import Decision
+
+pytestmark = pytest.mark.integration
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).parent / "artifacts"
+REPO = Path(__file__).resolve().parents[1]
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    if not CHROMIUM.exists():
+        pytest.skip("Debian chromium is not installed (/usr/bin/chromium); apt-get install -y chromium")
+    return {"executable_path": str(CHROMIUM), "headless": True,
+            "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                     "--disable-sync", "--no-first-run", "--disable-quic"]}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("browser")
+    url = f"sqlite:///{folder / 'smearwatch.db'}"
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    world = build_world(engine)
+    with Session(engine) as session:
+        world["reviewer"] = create_user(session, username="rita", role="reviewer")
+    port = _free_port()
+    env = {**os.environ, "SMEARWATCH_DATABASE_URL": url, "PYTHONPATH": str(REPO)}
+    process = subprocess.Popen([sys.executable, "-m", "smearwatch", "serve", "--port", str(port)], cwd=folder,
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            if httpx.get(base + "/api/v1/health", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    else:
+        process.kill()
+        pytest.fail("the server did not start: " + process.stdout.read().decode()[-2000:])
+    yield {"base": base, "engine": engine, **world}
+    process.terminate()
+    process.wait(10)
+    engine.dispose()
+
+
+@pytest.fixture
+def watched(page):
+    """The page, with every request's host and every console error recorded."""
+    record = {"hosts": set(), "errors": []}
+    page.on("request", lambda request: record["hosts"].add(urlparse(request.url).hostname))
+    page.on("console", lambda message: record["errors"].append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: record["errors"].append(str(error)))
+    yield page, record
+    assert record["hosts"] <= LOCAL_HOSTS, f"requests left the machine: {record['hosts'] - LOCAL_HOSTS}"
+    assert record["errors"] == [], record["errors"]
+
+
+def login(page, server):
+    page.goto(server["base"] + "/")
+    assert "/login" in page.url
+    page.locator("input[name=username]").type("rita")
+    page.locator("input[name=password]").type(server["reviewer"].password)
+    page.keyboard.press("Enter")
+    page.wait_for_url(server["base"] + "/")
+
+
+def test_review_with_the_keyboard(watched, server):
+    from playwright.sync_api import expect
+
+    page, _ = watched
+    login(page, server)
+    progress = page.locator(".progress-text")
+    expect(progress).to_have_text("0 of 7 reviewed")
+    expect(page.locator("tr.cluster-row.selected")).to_have_count(1)
+    for key in ["a", "x", " ", "2", "4"]:
+        page.keyboard.press(key)
+    expect(progress).to_have_text("5 of 7 reviewed")
+    page.keyboard.press("Backspace")  # withdraws the fifth decision
+    expect(progress).to_have_text("4 of 7 reviewed")
+    page.reload()
+    expect(progress).to_have_text("4 of 7 reviewed")
+    answers = page.locator("tr.cluster-row td.answer")
+    expected = ["coordinated smear", "organic", "unsure", "coordinated, not smear", ""]
+    for index, label in enumerate(expected):
+        expect(answers.nth(index)).to_have_text(label)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "queue.png"), full_page=True)
+    with Session(server["engine"]) as session:
+        rows = session.exec(select(Decision).order_by(Decision.id)).all()
+    assert [d.answer for d in rows] == ["smear", "organic", "unsure", "coordinated", "unsure", "undo"]
+    assert rows[-1].undoes == rows[-2].id
+
+    # the help overlay, then open the selected cluster with the keyboard
+    page.keyboard.press("?")
+    expect(page.locator("#help")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator("#help")).to_be_hidden()
+    page.keyboard.press("k")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/clusters/*")
+    expect(page.locator("svg.chart-timeline rect.bar-cluster").first).to_be_visible()
+    assert page.locator("svg.chart-timeline rect.bar-background").count() > 0
+    assert page.locator("svg.chart-network circle.net-node").count() >= 4
+    assert page.locator("svg.chart-network line.net-edge").count() >= 3
+    assert page.locator("svg.chart-histogram rect.bar-created").count() >= 2
+    box = page.locator("#network svg").bounding_box()
+    assert box["width"] > 300 and box["height"] > 200
+    expect(page.locator("li.signal").first).to_contain_text("pairs of posts")
+    expect(page.locator(".posts mark").first).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "cluster.png"), full_page=True)
+
+    # decide on the cluster page with a note, typed after pressing n
+    cluster_url = page.url
+    page.keyboard.press("n")
+    page.keyboard.type("same text, same hour")
+    page.keyboard.press("Escape")
+    page.keyboard.press("1")
+    page.wait_for_url(lambda url: url != cluster_url)
+    page.goto(cluster_url)
+    expect(page.locator("#history")).to_contain_text("same text, same hour")
+    expect(page.locator("#history")).to_contain_text("rita")
+
+    # export the report: a self-contained file with the charts
+    with page.expect_download() as download_info:
+        page.locator("#export-html").click()
+    report = Path(download_info.value.path()).read_text()
+    assert "<svg" in report and "net-node" in report and 'src="http' not in report and "<script" not in report
