@@ -21,11 +21,11 @@ from smearwatch.models import (
     ClusterMember,
     Decision,
     Evidence,
-    ModelVersion,
     Post,
     Target,
     utcnow,
 )
+from smearwatch.registry import activate_version, active_version, register_version
 from smearwatch.settings import get_settings
 
 POSTS, ACCOUNTS, CLUSTERS = Post.__table__, Account.__table__, Cluster.__table__
@@ -35,32 +35,20 @@ TAKEOVER_SHARE = 0.5
 
 
 def active_model(engine: Engine) -> tuple[Model, int]:
-    """The model to score with (settings, else the active version, else the packaged default) and its row id."""
+    """The model to score with and its version id: SMEARWATCH_MODEL_DIR, else the active version, else the
+    packaged default (which then becomes the first active version, so every score names its model)."""
     settings = get_settings()
-    with engine.connect() as connection:
-        active = connection.execute(select(ModelVersion).where(ModelVersion.active)).mappings().first()
+    current = active_version(engine)
     if settings.model_dir is not None:
         model = load_model(settings.model_dir)
-    elif active is not None:
-        model = load_model(active["path"])
+    elif current is not None:
+        model = load_model(current["path"])
     else:
         model = load_model()
-    return model, register_model(engine, model, make_active=active is None)
-
-
-def register_model(engine: Engine, model: Model, *, make_active: bool = False) -> int:
-    """The ModelVersion row of a model directory, created on first use."""
-    name = model.version
-    with engine.begin() as connection:
-        row = connection.execute(select(ModelVersion.id).where(ModelVersion.name == name)).scalar()
-        if row is None:
-            row = connection.execute(
-                ModelVersion.__table__.insert().values(
-                    name=name, path=str(model.path), card=model.card, metrics=model.card.get("metrics"),
-                    active=make_active, created_at=utcnow(),
-                ).returning(ModelVersion.id)
-            ).scalar_one()
-        return row
+    version_id = register_version(engine, model)
+    if current is None:
+        activate_version(engine, version_id, actor="auto", reason="first model used: the packaged default")
+    return model, version_id
 
 
 def watched_targets(connection: Connection) -> dict[str, list[str]]:
@@ -100,7 +88,7 @@ def score_and_cluster(engine: Engine | None = None, *, start: datetime | None = 
     if model is None:
         model, version_id = active_model(engine)
     else:
-        version_id = register_model(engine, model)
+        version_id = register_version(engine, model)
     pad = timedelta(seconds=_longest_window(model, window))
     lo = start - pad if start is not None else None
     hi = end + pad if end is not None else None

@@ -24,6 +24,7 @@ COMMANDS = {
     "feeds": ("smearwatch.cli.feeds", "watch RSS/Atom feeds, dump URLs and folders on a schedule"),
     "worker": ("smearwatch.cli.worker", "start a Celery worker process (needs SMEARWATCH_BROKER_URL)"),
     "beat": ("smearwatch.cli.beat", "start the scheduler that dispatches due feeds (exactly one per deployment)"),
+    "models": ("smearwatch.cli.models", "model versions: list, show, activate (rescoring), roll back"),
     "db": ("smearwatch.cli.db", "database migrations (upgrade, downgrade, current, check)"),
 }
 

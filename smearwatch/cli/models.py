@@ -1,0 +1,76 @@
+"""`smearwatch models list|show|activate|rollback`: model versions, their metrics, and which one scores."""
+
+import argparse
+import sys
+
+import orjson
+
+from smearwatch.cli import CommandError
+from smearwatch.db import get_engine
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("action", choices=["list", "show", "activate", "rollback"],
+                        help="list versions, show one, activate one (rescoring stored posts), or roll back to "
+                             "the previously active version")
+    parser.add_argument("version", nargs="?", help="version id or name (show, activate)")
+    parser.add_argument("--json", action="store_true", help="print JSON (list: a list of versions)")
+    parser.add_argument("--actor", default="cli", help="who made the choice, recorded with it (default: cli)")
+    parser.add_argument("--no-rescore", action="store_true",
+                        help="activate without rescoring the stored posts now")
+
+
+def _view(version: dict) -> dict:
+    card = version.get("card") or {}
+    return {
+        "id": version["id"], "name": version["name"], "active": bool(version["active"]), "path": version["path"],
+        "created_at": version["created_at"].isoformat() if version.get("created_at") else None,
+        "threshold": card.get("threshold"), "metrics": version.get("metrics") or card.get("metrics"),
+        "training_data": card.get("training_data"),
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    from smearwatch import registry
+
+    engine = get_engine()
+    if args.action == "list":
+        versions = [_view(v) for v in registry.list_versions(engine)]
+        if args.json:
+            sys.stdout.write(orjson.dumps(versions).decode() + "\n")
+        else:
+            for v in versions:
+                evaluation = (v["metrics"] or {}).get("evaluation") or (v["metrics"] or {}).get("post_heldout") or {}
+                print(f"{'*' if v['active'] else ' '} {v['id']:>3}  {v['name']:24} f1 {evaluation.get('f1', '-')}  "
+                      f"AP {evaluation.get('average_precision', '-')}  {v['path']}")
+        return 0
+    if args.action == "show":
+        version = registry.get_version(engine, _required(args))
+        if version is None:
+            raise CommandError(f"no model version {args.version!r}")
+        sys.stdout.write(orjson.dumps({**_view(version), "card": version.get("card")},
+                                      option=orjson.OPT_INDENT_2).decode() + "\n")
+        return 0
+    if args.action == "activate":
+        version = registry.get_version(engine, _required(args))
+        if version is None:
+            raise CommandError(f"no model version {args.version!r}")
+        target, reason = version["id"], "chosen by an admin"
+    else:
+        target = registry.previous_version(engine)
+        if target is None:
+            raise CommandError("nothing to roll back to: no earlier active version")
+        reason = "rollback"
+    from worker.learning import activate_and_rescore
+
+    summary = activate_and_rescore(engine, target, actor=args.actor, reason=reason, rescore=not args.no_rescore)
+    print(f"active model: {summary['name']} (version {target})" + (
+        f"; rescored {summary['rescored']['posts']} posts, {summary['rescored']['clusters']} clusters"
+        if summary.get("rescored") else ""))
+    return 0
+
+
+def _required(args) -> str:
+    if not args.version:
+        raise CommandError(f"models {args.action} needs a version id or name")
+    return args.version

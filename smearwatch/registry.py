@@ -1,0 +1,72 @@
+"""Model versions in the store: register, list, activate (recorded with who and why), roll back."""
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import Engine
+
+from classifiers import Model
+from smearwatch.models import ModelActivation, ModelVersion, utcnow
+
+VERSIONS = ModelVersion.__table__
+ACTIVATIONS = ModelActivation.__table__
+
+
+def register_version(engine: Engine, model: Model) -> int:
+    """The id of a model directory's version, created on first sight (a version is its name: date + data hash)."""
+    with engine.begin() as connection:
+        found = connection.execute(select(VERSIONS.c.id).where(VERSIONS.c.name == model.version)).scalar()
+        if found is not None:
+            return found
+        return connection.execute(
+            VERSIONS.insert().values(
+                name=model.version, path=str(model.path), card=model.card, metrics=model.card.get("metrics"),
+                active=False, created_at=utcnow(),
+            ).returning(VERSIONS.c.id)
+        ).scalar_one()
+
+
+def active_version(engine: Engine) -> dict | None:
+    with engine.connect() as connection:
+        row = connection.execute(select(ModelVersion).where(ModelVersion.active)).mappings().first()
+    return dict(row) if row else None
+
+
+def list_versions(engine: Engine) -> list[dict]:
+    with engine.connect() as connection:
+        rows = connection.execute(select(ModelVersion).order_by(ModelVersion.created_at, ModelVersion.id)).mappings()
+        return [dict(row) for row in rows]
+
+
+def get_version(engine: Engine, ref: str | int) -> dict | None:
+    """A version by id or by name."""
+    with engine.connect() as connection:
+        column = VERSIONS.c.id if str(ref).isdigit() else VERSIONS.c.name
+        value = int(ref) if str(ref).isdigit() else str(ref)
+        row = connection.execute(select(ModelVersion).where(column == value)).mappings().first()
+    return dict(row) if row else None
+
+
+def activate_version(engine: Engine, version_id: int, *, actor: str, reason: str) -> None:
+    """Make one version active and record the choice (append-only history, newest last)."""
+    with engine.begin() as connection:
+        connection.execute(update(VERSIONS).where(VERSIONS.c.active).values(active=False))
+        connection.execute(update(VERSIONS).where(VERSIONS.c.id == version_id).values(active=True))
+        connection.execute(ACTIVATIONS.insert().values(
+            model_version_id=version_id, actor=actor, reason=reason[:500], created_at=utcnow()))
+
+
+def activation_history(engine: Engine) -> list[dict]:
+    with engine.connect() as connection:
+        rows = connection.execute(select(ModelActivation).order_by(ModelActivation.id)).mappings()
+        return [dict(row) for row in rows]
+
+
+def previous_version(engine: Engine) -> int | None:
+    """The version that was active before the current one (for rollback)."""
+    history = activation_history(engine)
+    current = active_version(engine)
+    if current is None:
+        return None
+    for activation in reversed(history):
+        if activation["model_version_id"] != current["id"]:
+            return activation["model_version_id"]
+    return None
