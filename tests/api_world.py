@@ -14,7 +14,7 @@ SIGNALS = ["co_repost", "near_duplicate", "co_link", "co_hashtag", "co_reply", "
 BASE = datetime(2020, 4, 28, 6, 0, tzinfo=UTC)
 SMEAR = ("The bureau defends the right of foreigners to peaceful assembly and lives on foreign donors' money "
          "#{tag} {url}")
-TARGETS = ["Kazakhstan Bureau for Human Rights", "Evgeniy Zhovtis"]
+TARGETS = ["Ashyq Alan Legal Bureau", "Dauren Zhaksylykov"]
 
 
 def build_world(engine, *, clusters: int = 8, background: int = 200, seed: int = 1) -> dict:

@@ -34,7 +34,7 @@ def test_list_shape_and_filters(client, world):
     assert get(client, world, "/api/v1/clusters", max_score=0.7, min_score=0.6)["count"] == 3
     assert get(client, world, "/api/v1/clusters", kind="smear")["count"] == 4
     assert get(client, world, "/api/v1/clusters", platform="vk")["count"] == 3
-    assert get(client, world, "/api/v1/clusters", target="Evgeniy Zhovtis")["count"] == 4
+    assert get(client, world, "/api/v1/clusters", target="Dauren Zhaksylykov")["count"] == 4
     assert get(client, world, "/api/v1/clusters", target="nobody")["count"] == 0
     assert get(client, world, "/api/v1/clusters", since="2020-04-29T12:00:00Z")["count"] == 3
     assert get(client, world, "/api/v1/clusters", until="2020-04-28T13:00:00")["count"] == 2  # naive is UTC
@@ -98,7 +98,7 @@ def test_queue_page_progress(client, world):
     cluster = client.get(f"/clusters/{world['clusters'][0]}")
     assert cluster.status_code == 200
     for needle in ('class="chart chart-timeline"', 'class="chart chart-network"', 'class="chart chart-histogram"',
-                   "<mark>", "Near-duplicate text", "Evgeniy Zhovtis" if False else "Targets", "#stopbureau0",
+                   "<mark>", "Near-duplicate text", "Dauren Zhaksylykov" if False else "Targets", "#stopbureau0",
                    "rita", "coordinated smear"):
         assert needle in cluster.text, needle
     assert ' style="' not in cluster.text and "<script>" not in cluster.text
