@@ -2,7 +2,7 @@
 
     frame = PostFrame.from_records(posts)
     model = load_model()            # the packaged default model
-    result = detect(frame, model, window=None, targets={"Bureau": ["Бюро", "KIBHR"]})
+    result = detect(frame, model, window=None, targets={"Bureau": ["Бюро", "AshyqAlan"]})
 """
 
 from classifiers.detect import Cluster, DetectConfig, DetectResult, detect

@@ -20,6 +20,7 @@ from classifiers.signals import (
     codes_of,
     lsh_keys,
     minhash_signatures,
+    rare_bursts,
     signature_similarity,
     sorted_unique,
 )
@@ -34,18 +35,18 @@ class DetectConfig:
     Stored in the model card ("detection") so a model and its clustering travel together.
     """
 
-    co_repost_window: float = 3600.0
-    near_duplicate_window: float = 3600.0
-    co_link_window: float = 3600.0
-    co_hashtag_window: float = 1800.0
-    co_reply_window: float = 3600.0
+    co_repost_window: float = 600.0       # the five pairwise windows: chosen by `train` (see WINDOW_GRID)
+    near_duplicate_window: float = 600.0
+    co_link_window: float = 600.0
+    co_hashtag_window: float = 600.0
+    co_reply_window: float = 600.0
     burst_window: float = 3600.0          # max gap between consecutive posts of one narrative burst
     near_duplicate_similarity: float = 0.5  # estimated Jaccard of character 4-gram sets
     near_duplicate_min_chars: int = 20
     minhash_perm: int = 32
     lsh_bands: int = 8
-    hashtag_max_account_share: float = 0.01  # "rare": used by at most this share of the dump's accounts
-    hashtag_min_accounts_cap: int = 50       # ... or by at most this many accounts, whichever is larger
+    hashtag_max_accounts: int = 100       # "rare": a hashtag burst (uses <= co_hashtag_window apart) with more
+                                          # distinct accounts is popular, not coordination (absolute, per burst)
     burst_min_score: float = 0.5          # posts whose text score reaches this join narrative bursts
     min_accounts: int = 3                 # a cluster needs this many distinct accounts
     unclustered_factor: float = 0.1       # P(coordinated) given to a post in no cluster
@@ -56,8 +57,7 @@ class DetectConfig:
         if window is None:
             return self
         out = DetectConfig(**asdict(self))
-        for name in ("co_repost_window", "near_duplicate_window", "co_link_window", "co_hashtag_window",
-                     "co_reply_window"):
+        for name in PAIRWISE_WINDOWS:
             setattr(out, name, float(window))
         return out
 
@@ -66,6 +66,10 @@ class DetectConfig:
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in (data or {}).items() if k in known})
 
+
+PAIRWISE_WINDOWS = ("co_repost_window", "near_duplicate_window", "co_link_window", "co_hashtag_window",
+                    "co_reply_window")
+TOPICAL_SIGNALS = ("co_hashtag", "burst")  # shared marker only: may recruit posts, never bridge groups
 
 CLUSTER_FEATURES = (
     "log_posts", "log_accounts", "posts_per_account", "top_account_share", "log_span_hours",
@@ -241,13 +245,7 @@ def find_edges(frame: PostFrame, text_scores: np.ndarray, config: DetectConfig,
 
     tags = [[normalize_text(h) for h in hs] if hs else None for hs in frame.hashtags]
     rows, keys = codes_of(tags)
-    if len(rows):
-        n_accounts = int(authors.max()) + 1 if n else 0
-        pair = sorted_unique(keys * (n_accounts + 1) + authors[rows])
-        tag_accounts = np.bincount(pair // (n_accounts + 1), minlength=int(keys.max()) + 1)
-        limit = max(config.hashtag_min_accounts_cap, config.hashtag_max_account_share * n_accounts)
-        rare = tag_accounts[keys] <= limit
-        rows, keys = rows[rare], keys[rare]
+    rows, keys = rare_bursts(rows, keys, t, authors, config.co_hashtag_window, config.hashtag_max_accounts)
     add("co_hashtag", rows, keys, config.co_hashtag_window)
 
     rows, keys = codes_of(list(frame.reply_to))
@@ -281,17 +279,11 @@ def detect_with_scores(frame: PostFrame, text_scores: np.ndarray, config: Detect
     edge_sets, sig, norm, _ = find_edges(frame, text_scores, config, timings, norm)
 
     t0 = time.perf_counter()
-    all_a = np.concatenate([e.a for e in edge_sets])
-    all_b = np.concatenate([e.b for e in edge_sets])
-    graph = sp.coo_matrix((np.ones(len(all_a), np.int8), (all_a, all_b)), shape=(n, n)).tocsr()
-    _, comp = connected_components(graph, directed=False)
     authors = frame.author_code
-    in_edge = np.zeros(n, bool)
-    in_edge[all_a] = True
-    in_edge[all_b] = True
+    edge_sets, comp, clustered = cluster_posts(n, edge_sets, authors, config.min_accounts)
     # components with enough distinct accounts become clusters
-    comp_e = np.where(in_edge, comp, -1)
-    rows_in = np.nonzero(in_edge)[0]
+    comp_e = np.where(clustered, comp, -1)
+    rows_in = np.nonzero(clustered)[0]
     order = rows_in[np.argsort(comp_e[rows_in], kind="stable")]
     splits = np.nonzero(np.diff(comp_e[order]))[0] + 1
     groups = [g for g in np.split(order, splits) if len(g)]
@@ -352,6 +344,80 @@ def detect_with_scores(frame: PostFrame, text_scores: np.ndarray, config: Detect
     post_scores = np.clip(text_scores * cluster_score, 0.0, 1.0)
     timings["assemble"] = time.perf_counter() - t0
     return DetectResult(post_scores, post_cluster, clusters, text_scores, timings)
+
+
+def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    graph = sp.coo_matrix((np.ones(len(a), np.int8), (a, b)), shape=(n, n)).tocsr()
+    return connected_components(graph, directed=False)[1].astype(np.int64)
+
+
+def cluster_posts(n: int, edge_sets: list[EdgeSet], authors: np.ndarray,
+                  min_accounts: int) -> tuple[list[EdgeSet], np.ndarray, np.ndarray]:
+    """Connected components of the evidence graph in which topical edges never bridge two groups.
+
+    Behavioural signals (co-repost, near-duplicate, co-link, co-reply) tie two posts by what their accounts did
+    with one piece of content. Topical signals (co-hashtag, narrative burst) only say that two posts used the
+    same marker — a hashtag, the name of a target — close in time. In a dense stream (many campaigns, their news
+    coverage and everyday chatter about one target or under one tag) topical edges alone chain everything into
+    one component. So topical evidence is used only for what it is for — recruiting posts that no behavioural
+    signal ties to anyone (accounts posting once each, paraphrased, or only sharing a rare tag):
+
+    1. strong groups: components of the behavioural edges with at least `min_accounts` accounts;
+    2. topical groups: components of the topical and behavioural edges between posts in no strong group;
+    3. each topical group joins at most one strong group — the one it has most topical edges to (ties: lowest
+       component id), so it can never bridge two.
+
+    Topical edges between two strong groups, and those to a strong group a topical group did not join, are
+    dropped (they are not evidence of the cluster). Returns the kept edge sets, a component id per post and a
+    mask of posts that have kept evidence.
+    """
+    strong = [e for e in edge_sets if e.signal not in TOPICAL_SIGNALS]
+    weak = [e for e in edge_sets if e.signal in TOPICAL_SIGNALS]
+    sa = np.concatenate([e.a for e in strong]) if strong else np.zeros(0, np.int64)
+    sb = np.concatenate([e.b for e in strong]) if strong else np.zeros(0, np.int64)
+    touched = np.zeros(n, bool)
+    touched[sa] = True
+    touched[sb] = True
+    comp_s = _components(n, sa, sb)
+    # distinct accounts per behavioural component: only components of min_accounts or more are groups
+    rows = np.nonzero(touched)[0]
+    n_auth = int(authors.max()) + 2
+    pair = sorted_unique(comp_s[rows] * n_auth + authors[rows])
+    big = np.bincount(pair // n_auth, minlength=n) >= min_accounts
+    in_strong = touched & big[comp_s]
+    if not weak or sum(len(e) for e in weak) == 0:
+        return edge_sets, comp_s, touched
+    wa = np.concatenate([e.a for e in weak])
+    wb = np.concatenate([e.b for e in weak])
+    free_a, free_b = ~in_strong[wa], ~in_strong[wb]
+    ff = free_a & free_b
+    small = ~in_strong[sa]  # behavioural edges inside components too small to be groups
+    comp_f = _components(n, np.r_[wa[ff], sa[small]], np.r_[wb[ff], sb[small]])
+    attach = free_a ^ free_b
+    free_row = np.where(free_a, wa, wb)[attach]
+    strong_row = np.where(free_a, wb, wa)[attach]
+    w_group, s_group = comp_f[free_row], comp_s[strong_row]
+    chosen = np.full(n, -1, np.int64)  # per topical group (its comp_f id): the strong group it joins
+    if len(w_group):
+        code = w_group * n + s_group
+        uniq, counts = np.unique(code, return_counts=True)
+        gw, gs = uniq // n, uniq % n
+        order = np.lexsort((gs, -counts, gw))
+        first = order[np.r_[True, gw[order][1:] != gw[order][:-1]]]
+        chosen[gw[first]] = gs[first]
+    keep = ff.copy()
+    keep[np.nonzero(attach)[0]] = chosen[w_group] == s_group
+    kept_sets, start = {}, 0
+    for e in weak:
+        k = keep[start:start + len(e)]
+        start += len(e)
+        kept_sets[id(e)] = EdgeSet(e.signal, e.a[k], e.b[k], e.seconds[k], e.similarity[k])
+    edge_sets = [kept_sets.get(id(e), e) for e in edge_sets]
+    comp = _components(n, np.r_[sa, wa[keep]], np.r_[sb, wb[keep]])
+    clustered = touched.copy()
+    clustered[wa[keep]] = True
+    clustered[wb[keep]] = True
+    return edge_sets, comp, clustered
 
 
 def _top_edges(parts, limit: int) -> list[Edge]:

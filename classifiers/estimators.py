@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -38,6 +40,39 @@ class MissingAwareScaler(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "mean_")
         names = input_features if input_features is not None else [f"x{i}" for i in range(self.n_features_in_)]
         return np.asarray([*names, *(f"{n}_missing" for n in names)], dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
+
+
+class RangeClipper(TransformerMixin, BaseEstimator):
+    """Clip each column to the range seen in training (NaN stays NaN).
+
+    The cluster scorer is trained on clusters of a few hundred posts; a dump of millions of posts makes larger
+    ones. A linear model would extrapolate size features far beyond anything it learned; clipping makes it
+    judge an unusually large cluster like the largest it has seen.
+    """
+
+    def fit(self, X, y=None):
+        X = validate_data(self, X, dtype=np.float64, ensure_all_finite="allow-nan")
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN column: no range, nothing clipped
+            lo, hi = np.nanmin(X, axis=0), np.nanmax(X, axis=0)
+        self.min_ = np.where(np.isnan(lo), -np.inf, lo)
+        self.max_ = np.where(np.isnan(hi), np.inf, hi)
+        return self
+
+    def transform(self, X):
+        check_is_fitted(self, "min_")
+        X = validate_data(self, X, dtype=np.float64, ensure_all_finite="allow-nan", reset=False)
+        return np.clip(X, self.min_, self.max_)
+
+    def get_feature_names_out(self, input_features=None):
+        check_is_fitted(self, "min_")
+        names = input_features if input_features is not None else [f"x{i}" for i in range(self.n_features_in_)]
+        return np.asarray(names, dtype=object)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -18,6 +18,7 @@ PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib", ".pck", ".sav")
 ALLOWED_TYPES = frozenset({
     "classifiers.text.TextHasher",
     "classifiers.estimators.MissingAwareScaler",
+    "classifiers.estimators.RangeClipper",
     "sklearn.pipeline.Pipeline",
     "sklearn.compose._column_transformer.ColumnTransformer",
     "sklearn.feature_extraction.text.TfidfTransformer",

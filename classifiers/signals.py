@@ -183,3 +183,25 @@ def signature_similarity(sig: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.nd
     sim = (sa == sb).mean(axis=1)
     sim[(sa[:, 0] == empty) | (sb[:, 0] == empty)] = 0.0
     return sim
+
+
+def rare_bursts(key_rows: np.ndarray, keys: np.ndarray, times: np.ndarray, authors: np.ndarray, window: float,
+                max_accounts: int) -> tuple[np.ndarray, np.ndarray]:
+    """Keep only the (row, key) uses that belong to a *rare* burst of their key.
+
+    A key's uses are cut into bursts wherever two consecutive uses are more than `window` apart; a burst with
+    more than `max_accounts` distinct accounts is popular (a trending tag), not coordination, and is dropped.
+    The limit is absolute and local in time, so it does not grow with the size of the dump. Returned keys are
+    burst ids (uses of one key in two bursts never link anyway: they are more than `window` apart).
+    """
+    if len(key_rows) == 0:
+        return key_rows, keys
+    t = times[key_rows]
+    order = np.lexsort((t, keys))
+    rows, k, t = key_rows[order], keys[order], t[order]
+    burst = np.cumsum(np.r_[True, (k[1:] != k[:-1]) | (np.diff(t) > window)]) - 1
+    n_auth = int(authors.max()) + 2
+    pair = sorted_unique(burst * n_auth + authors[rows])
+    accounts = np.bincount(pair // n_auth, minlength=int(burst[-1]) + 1)
+    keep = accounts[burst] <= max_accounts
+    return rows[keep], burst[keep]

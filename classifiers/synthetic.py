@@ -42,7 +42,7 @@ def _edit(rng: random.Random, text: str) -> str:
     return text + rng.choice(FILLER)
 
 
-def world(seed: int = 0, target: str = "Бюро Жовтиса", background: int = 300) -> list[dict]:
+def world(seed: int = 0, target: str = "бюро «Ашык Алан»", background: int = 300) -> list[dict]:
     """Normalized posts with `label` (1 = smear), `campaign` and `kind`."""
     rng = random.Random(seed)
     posts: list[dict] = []
@@ -67,7 +67,7 @@ def world(seed: int = 0, target: str = "Бюро Жовтиса", background: in
         for acc in trolls:
             when = T0 + timedelta(days=day, minutes=rng.randrange(0, 90))
             post(acc, _edit(rng, SMEAR[day % 2].format(t=target)), when, "smear-copy", "smear", 1,
-                 hashtags=["ЖовтисАгент"])
+                 hashtags=["АшыкАланАгент"])
     # 2. paraphrased burst: 12 accounts, once each, within 3 hours
     base2 = T0 - timedelta(days=9)
     for i in range(12):

@@ -1,7 +1,7 @@
 """Targets: the people and organisations a cluster attacks, with aliases across scripts.
 
 An entity is a capitalized word that is not the first word of a sentence; its key is its `normalize_text`
-skeleton, so "Жовтис", "Zhovtis" and "Jovtis" are one entity. Watched targets given by the researcher
+skeleton, so "Жаксылыков", "Zhaksylykov" and "Jaqsylyqov" are one entity. Watched targets given by the researcher
 (`{name: [aliases]}`) are matched on the same skeleton, whole words only.
 """
 

@@ -2,7 +2,7 @@
 
 `normalize_text` maps every script to one Latin "skeleton" (lower case, transliterated, Kazakh Latin diacritics
 and Russian/English digraphs folded to one spelling, URLs/mentions/emoji/punctuation removed), so that
-"Жовтис", "Zhovtis" and "ZHOVTIS!!! 😡" become the same string and a troll's small edits change few n-grams.
+"Жаксылыков", "Zhaksylykov" and "ZHAKSYLYKOV!!! 😡" become the same string and a troll's small edits change few n-grams.
 
 `ngram_hashes` turns many normalized texts into character n-gram hashes with vectorized numpy (no per-n-gram
 Python loop), which the post scorer (`TextHasher`) and the near-duplicate MinHash share.

@@ -24,11 +24,13 @@ from sklearn.model_selection import GroupKFold, GroupShuffleSplit
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from classifiers.detect import CLUSTER_FEATURES, DetectConfig, detect_with_scores
-from classifiers.estimators import MissingAwareScaler
+from classifiers.detect import CLUSTER_FEATURES, PAIRWISE_WINDOWS, DetectConfig, detect_with_scores
+from classifiers.estimators import MissingAwareScaler, RangeClipper
 from classifiers.frame import POST_COLUMNS, PostFrame
 from classifiers.model import Model
 from classifiers.text import TextHasher
+
+WINDOW_GRID = (300.0, 600.0, 1800.0, 3600.0)  # candidate windows of the pairwise signals (seconds)
 
 LABEL_VALUES = {"1": 1, "0": 0, "smear": 1, "not_smear": 0, "true": 1, "false": 0}
 
@@ -57,6 +59,7 @@ def make_post_scorer(behaviour: bool, C: float = 4.0) -> Pipeline:
 
 def make_cluster_scorer() -> Pipeline:
     return Pipeline([
+        ("clip", RangeClipper()),
         ("impute", SimpleImputer(strategy="median", keep_empty_features=True)),
         ("scale", StandardScaler()),
         ("clf", LogisticRegression(C=0.3, class_weight="balanced", max_iter=5000)),
@@ -149,8 +152,79 @@ def best_threshold(y, p, w) -> float:
     return float((best + below.max()) / 2) if len(below) else best
 
 
-def train(frame: PostFrame, y, *, seed: int = 0, config: DetectConfig | None = None, log=None) -> Model:
-    """Train a model from labelled posts. Cluster scorer too when posts carry behaviour and campaign labels."""
+def oof_cluster_scores(Xc, yc, gc, folds: int = 5) -> np.ndarray:
+    """Out-of-fold cluster scores, folds grouped by `gc` (no group on both sides)."""
+    pc = np.zeros(len(yc))
+    k = min(folds, len(set(gc)))
+    if k < 2:
+        return np.full(len(yc), yc.mean() if len(yc) else 0.0)
+    for ctr, cte in GroupKFold(n_splits=k).split(Xc, yc, gc):
+        if len(set(yc[ctr])) < 2:
+            pc[cte] = yc[ctr].mean()
+            continue
+        pc[cte] = make_cluster_scorer().fit(Xc[ctr], yc[ctr]).predict_proba(Xc[cte])[:, 1]
+    return pc
+
+
+def account_f1(frame: PostFrame, y: np.ndarray, clusters, flagged: np.ndarray) -> float:
+    """F1 of smear accounts (an account with any smear post) among the accounts of flagged clusters."""
+    smear = set(frame.author_id[y == 1].tolist())
+    hit: set = set()
+    for c, f in zip(clusters, flagged, strict=True):
+        if f:
+            hit.update(c.accounts)
+    tp = len(hit & smear)
+    return 2 * tp / max(len(hit) + len(smear), 1)
+
+
+def target_groups(frame: PostFrame) -> np.ndarray:
+    """CV groups for window selection: the campaign's target, else the campaign, else the post."""
+    n = len(frame)
+    out = np.array([f"_row{i}" for i in range(n)], dtype=object)
+    for name in ("campaign", "target"):  # later names win
+        col = frame.extra.get(name)
+        if col is not None:
+            for i, v in enumerate(col):
+                if v not in (None, ""):
+                    out[i] = f"{name}:{v}"
+    return out.astype(str)
+
+
+def select_window(frame, y, oof, config: DetectConfig, grid=WINDOW_GRID, log=None) -> tuple[DetectConfig, dict]:
+    """Pick the pairwise-signal window from `grid` by cross-validated account F1 on the training data only.
+
+    For each candidate: find clusters with out-of-fold post scores, score them with cluster scorers trained
+    out of fold (folds grouped by target, so no target is on both sides), flag at the account-F1-best
+    threshold of those scores and measure account-level F1. Ties (within 0.005) go to the shorter window.
+    """
+    log = log or (lambda msg: None)
+    groups = target_groups(frame)
+    scores = {}
+    for w in grid:
+        cfg = config.with_window(w)
+        Xc, yc, wc, gc, result = cluster_training_set(frame, y, groups, oof, cfg)
+        if len(set(yc)) < 2:
+            scores[w] = 0.0
+            continue
+        pc = oof_cluster_scores(Xc, yc, gc)
+        thr = best_threshold(yc, pc, wc)
+        scores[w] = round(account_f1(frame, y, result.clusters, pc >= thr), 4)
+        log(f"window {w:g}s: cross-validated account F1 {scores[w]:.4f}")
+    best = max(scores.values())
+    chosen = min(w for w in grid if scores[w] >= best - 0.005)
+    return config.with_window(chosen), {
+        "method": "grid search on training data only: account-level F1 of out-of-fold cluster scores, "
+                  "folds grouped by target (GroupKFold, 5), post scores out of fold; ties within 0.005 to the "
+                  "shorter window",
+        "parameters": list(PAIRWISE_WINDOWS), "grid": [float(w) for w in grid],
+        "account_f1": {f"{w:g}": f for w, f in scores.items()}, "chosen": float(chosen),
+    }
+
+
+def train(frame: PostFrame, y, *, seed: int = 0, config: DetectConfig | None = None, select_windows: bool = True,
+          log=None) -> Model:
+    """Train a model from labelled posts. Cluster scorer too when posts carry behaviour and campaign labels;
+    then also the pairwise-signal window (see select_window) unless `select_windows` is False."""
     log = log or (lambda msg: None)
     y = np.asarray([parse_label(v) for v in y], dtype=int)
     if len(set(y)) < 2:
@@ -183,17 +257,15 @@ def train(frame: PostFrame, y, *, seed: int = 0, config: DetectConfig | None = N
     if behaviour and has_groups:
         log("cluster scorer: out-of-fold post scores")
         oof = oof_post_scores(frame, y, groups, behaviour)
+        if select_windows:
+            config, selection = select_window(frame, y, oof, config, log=log)
+            card["detection"] = asdict(config)
+            card["detection_selection"] = selection
         Xc, yc, wc, gc, _ = cluster_training_set(frame, y, groups, oof, config)
         card["cluster_training"] = {"clusters": int(len(yc)), "smear_clusters": int(yc.sum())}
         if len(set(yc)) == 2:
             log(f"cluster scorer: {len(yc)} clusters ({int(yc.sum())} smear)")
-            pc = np.zeros(len(yc))
-            k = min(5, len(set(gc)))
-            for ctr, cte in GroupKFold(n_splits=k).split(Xc, yc, gc):
-                if len(set(yc[ctr])) < 2:
-                    pc[cte] = yc[ctr].mean()
-                    continue
-                pc[cte] = make_cluster_scorer().fit(Xc[ctr], yc[ctr]).predict_proba(Xc[cte])[:, 1]
+            pc = oof_cluster_scores(Xc, yc, gc)
             threshold = best_threshold(yc, pc, wc)
             card["metrics"] = {**card.get("metrics", {}),
                                "cluster_out_of_fold": _metrics(yc, pc, threshold)}

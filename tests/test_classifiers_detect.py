@@ -17,20 +17,20 @@ def model():
 
 @pytest.fixture(scope="module")
 def toy_model():
-    frame = PostFrame.from_records(world(0, "Бюро Жовтиса"), extra=EXTRA)
+    frame = PostFrame.from_records(world(0, "бюро «Ашык Алан»"), extra=EXTRA)
     return train(frame, frame.extra["label"])
 
 
 @pytest.fixture(scope="module")
 def heldout():
     # a different target and seed: nothing of it was trained on
-    frame = PostFrame.from_records(world(1, "Kazakhstan Bureau"), extra=EXTRA)
+    frame = PostFrame.from_records(world(1, "Ashyq Alan Bureau"), extra=EXTRA)
     return frame
 
 
 @pytest.fixture(scope="module")
 def result(model, heldout):
-    return detect(heldout, model, targets={"KIBHR": ["Kazakhstan Bureau", "Казахстанское бюро"]})
+    return detect(heldout, model, targets={"AshyqAlan": ["Ashyq Alan Bureau", "бюро Ашык Алан"]})
 
 
 def campaign_share(frame, result, campaign):
@@ -90,7 +90,7 @@ def test_clusters_carry_evidence_signals_and_targets(heldout, result):
             assert heldout.author_id[e.row_a] != heldout.author_id[e.row_b]  # two accounts tied
             assert result.post_cluster[e.row_a] == result.post_cluster[e.row_b]
             assert e.seconds == abs(heldout.created[e.row_a] - heldout.created[e.row_b])
-        assert "KIBHR" in c.targets
+        assert "AshyqAlan" in c.targets
 
 
 def test_cluster_keys_are_stable(model, heldout, result):

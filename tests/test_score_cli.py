@@ -14,7 +14,7 @@ def dump(tmp_path_factory):
     d = tmp_path_factory.mktemp("dump")
     path = d / "posts.jsonl"
     with open(path, "wb") as f:
-        for p in world(1, "Kazakhstan Bureau"):
+        for p in world(1, "Ashyq Alan Bureau"):
             f.write(orjson.dumps({k: v for k, v in p.items() if k not in ("label", "campaign", "kind")}) + b"\n")
     return path
 
@@ -25,7 +25,7 @@ def read_jsonl(path):
 
 def test_score_writes_the_four_outputs(dump, tmp_path, capsys):
     out = tmp_path / "out"
-    code = main(["score", str(dump), "--out", str(out), "--target", "KIBHR=Kazakhstan Bureau,Казахстанское бюро"])
+    code = main(["score", str(dump), "--out", str(out), "--target", "AshyqAlan=Ashyq Alan Bureau,бюро Ашык Алан"])
     assert code == 0
     scores = read_jsonl(out / "scores.jsonl")
     posts = read_jsonl(dump)
@@ -38,7 +38,7 @@ def test_score_writes_the_four_outputs(dump, tmp_path, capsys):
         assert {"cluster", "score", "flagged", "kind", "accounts", "posts", "start", "end", "signals"} <= set(c)
     flagged = [c for c in clusters if c["flagged"]]
     assert flagged and all(c["evidence"] for c in flagged)
-    assert any("KIBHR" in c["targets"] for c in flagged)
+    assert any("AshyqAlan" in c["targets"] for c in flagged)
     assert (out / "rejected.jsonl").read_text() == ""
     summary = json.loads((out / "summary.json").read_text())
     assert summary["read"] == summary["scored"] == len(posts)
@@ -83,7 +83,7 @@ def test_train_text_only_csv_then_evaluate(tmp_path, capsys):
     assert not (model_dir / "cluster_scorer.skops").exists()
     capsys.readouterr()
     test_path = tmp_path / "test.jsonl"
-    test_path.write_bytes(b"".join(orjson.dumps(p) + b"\n" for p in world(2, "Kazakhstan Bureau")))
+    test_path.write_bytes(b"".join(orjson.dumps(p) + b"\n" for p in world(2, "Ashyq Alan Bureau")))
     assert main(["evaluate", str(test_path), "--model", str(model_dir)]) == 0
     result = json.loads(capsys.readouterr().out)
     assert set(result) == {"precision", "recall", "f1", "average_precision", "n"}
