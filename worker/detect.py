@@ -83,24 +83,74 @@ def load_frame(connection: Connection, start: datetime | None, end: datetime | N
 
 def score_and_cluster(engine: Engine | None = None, *, start: datetime | None = None, end: datetime | None = None,
                       model: Model | None = None, window: float | None = None) -> dict:
-    """Score the posts of [start, end) (all when both are None) and replace the clusters found there."""
+    """Score the posts of [start, end) (all when both are None) and replace the clusters found there.
+
+    A window gives the same clusters as a batch run over all posts: it is padded by the longest signal window,
+    widened to take in whole every stored cluster it touches, and widened again while a cluster found reaches
+    within one signal window of its edge (a chain of posts may go on beyond it).
+    """
     engine = engine or get_engine()
     if model is None:
         model, version_id = active_model(engine)
     else:
         version_id = register_version(engine, model)
-    pad = timedelta(seconds=_longest_window(model, window))
-    lo = start - pad if start is not None else None
-    hi = end + pad if end is not None else None
     with engine.connect() as connection:
-        frame, store_ids = load_frame(connection, lo, hi)
         targets = watched_targets(connection)
-    result = detect(frame, model, window=window, targets=targets)
+    if start is None and end is None:
+        with engine.connect() as connection:
+            frame, store_ids = load_frame(connection, None, None)
+        result = detect(frame, model, window=window, targets=targets)
+    else:
+        frame, store_ids, result = _detect_window(engine, model, window, targets, start, end)
     with engine.begin() as connection:
         _write_scores(connection, store_ids, result.post_scores, version_id)
         counts = _replace_clusters(connection, result.clusters, store_ids, frame, version_id)
     return {"posts": len(frame), "clusters": len(result.clusters),
             "flagged": sum(1 for c in result.clusters if c.flagged), "model": model.version, **counts}
+
+
+MAX_WIDENINGS = 20
+
+
+def _detect_window(engine: Engine, model: Model, window: float | None, targets: dict, start: datetime | None,
+                   end: datetime | None):
+    pad = timedelta(seconds=_longest_window(model, window))
+    with engine.connect() as connection:
+        first, last = connection.execute(select(func.min(POSTS.c.created_at), func.max(POSTS.c.created_at))).one()
+    if first is None:
+        first = last = start or end
+    floor, ceiling = first - pad, last + pad  # no post lies beyond these: widening stops there
+    lo = max((start or first) - pad, floor)
+    hi = min((end or last) + pad, ceiling)
+    for _ in range(MAX_WIDENINGS):
+        with engine.connect() as connection:
+            lo, hi = _cover_stored_clusters(connection, lo, hi)
+            frame, store_ids = load_frame(connection, lo, hi)
+        result = detect(frame, model, window=window, targets=targets)
+        new_lo, new_hi = lo, hi
+        for cluster in result.clusters:
+            if cluster.start is not None and cluster.start - pad < new_lo:
+                new_lo = max(cluster.start - pad, floor)
+            if cluster.end is not None and cluster.end + pad > new_hi:
+                new_hi = min(cluster.end + pad, ceiling)
+        if (new_lo, new_hi) == (lo, hi):
+            break
+        lo, hi = new_lo, new_hi
+    return frame, store_ids, result
+
+
+def _cover_stored_clusters(connection: Connection, lo: datetime, hi: datetime) -> tuple[datetime, datetime]:
+    """Widen [lo, hi] until it holds whole every current stored cluster it overlaps (rebuilt whole, not cut)."""
+    while True:
+        span = connection.execute(
+            select(func.min(CLUSTERS.c.start), func.max(CLUSTERS.c.end))
+            .where(CLUSTERS.c.status != "superseded", CLUSTERS.c.end >= lo, CLUSTERS.c.start <= hi)
+        ).one()
+        new_lo = min(lo, span[0]) if span[0] is not None else lo
+        new_hi = max(hi, span[1] + timedelta(microseconds=1)) if span[1] is not None else hi
+        if (new_lo, new_hi) == (lo, hi):
+            return lo, hi
+        lo, hi = new_lo, new_hi
 
 
 def _longest_window(model: Model, window: float | None) -> float:
