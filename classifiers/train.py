@@ -9,6 +9,7 @@ F1 on out-of-fold cluster scores.
 from __future__ import annotations
 
 import hashlib
+import json
 import platform as _platform
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -221,6 +222,14 @@ def select_window(frame, y, oof, config: DetectConfig, grid=WINDOW_GRID, log=Non
     }
 
 
+def version_name(card: dict) -> str:
+    """Date, training data and everything the card says about the model (windows, threshold, metrics, library
+    versions), but not the time of day: the same data, seed and code give the same name; other code does not."""
+    settings = {key: value for key, value in card.items() if key not in ("created_at", "version")}
+    digest = hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode()).hexdigest()
+    return f"{card['created_at'][:10].replace('-', '')}-{card['training_data']['sha256'][:8]}-{digest[:6]}"
+
+
 def train(frame: PostFrame, y, *, seed: int = 0, config: DetectConfig | None = None, select_windows: bool = True,
           log=None) -> Model:
     """Train a model from labelled posts. Cluster scorer too when posts carry behaviour and campaign labels;
@@ -272,5 +281,5 @@ def train(frame: PostFrame, y, *, seed: int = 0, config: DetectConfig | None = N
             cluster_scorer = make_cluster_scorer().fit(Xc, yc)
             card["cluster_features"] = list(CLUSTER_FEATURES)
     card["threshold"] = round(float(threshold), 6)
-    card["version"] = f"{datetime.now(UTC).strftime('%Y%m%d')}-{card['training_data']['sha256'][:8]}"
+    card["version"] = version_name(card)
     return Model(post_scorer, cluster_scorer, card)

@@ -1,5 +1,7 @@
 """Model versions in the store: register, list, activate (recorded with who and why), roll back."""
 
+from pathlib import Path
+
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 
@@ -18,7 +20,7 @@ def register_version(engine: Engine, model: Model) -> int:
             return found
         return connection.execute(
             VERSIONS.insert().values(
-                name=model.version, path=str(model.path), card=model.card, metrics=model.card.get("metrics"),
+                name=model.version, path=str(Path(model.path).resolve()), card=model.card, metrics=model.card.get("metrics"),
                 active=False, created_at=utcnow(),
             ).returning(VERSIONS.c.id)
         ).scalar_one()
