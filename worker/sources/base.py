@@ -7,10 +7,12 @@ A format module exposes three things (see docs/formats.md):
 Normalization warns (a Skip), it never throws: one bad record must not stop the rest.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TextIO, TypedDict
+
+import orjson
 
 EXCERPT_CHARS = 200
 
@@ -166,6 +168,22 @@ def make_post(
     }
 
 
+def json_lines(lines: Iterable[str], start: int = 1) -> Iterator[RawRecord | Skip]:
+    """Each non-blank line parsed as a JSON object: a RawRecord with its line number, or a Skip saying why not."""
+    for number, line in enumerate(lines, start=start):
+        if not line.strip():
+            continue
+        try:
+            data = orjson.loads(line)
+        except orjson.JSONDecodeError as error:
+            yield Skip(number, f"not valid JSON ({error.msg})", excerpt(line))
+            continue
+        if not isinstance(data, dict):
+            yield Skip(number, "not a JSON object", excerpt(line))
+            continue
+        yield RawRecord(number, data)
+
+
 def post_to_contract(post: Post) -> dict:
     """The JSON form of DESIGN.md's normalized post (ISO times, no raw payload)."""
     out = {key: post.get(key) for key in CONTRACT_FIELDS}
@@ -181,6 +199,6 @@ CONTRACT_FIELDS = (
 )
 
 __all__ = [
-    "CONTRACT_FIELDS", "InvalidRecord", "Post", "RawRecord", "ReadOptions", "Skip", "TextIO", "excerpt",
+    "CONTRACT_FIELDS", "InvalidRecord", "Post", "RawRecord", "ReadOptions", "Skip", "TextIO", "excerpt", "json_lines",
     "make_post", "optional_int", "optional_str", "optional_time", "parse_time", "post_to_contract", "str_list",
 ]

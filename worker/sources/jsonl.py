@@ -13,6 +13,7 @@ from worker.sources.base import (
     ReadOptions,
     Skip,
     excerpt,
+    json_lines,
     make_post,
 )
 
@@ -26,18 +27,7 @@ def detect(head: str, name: str) -> bool:
 
 
 def read(stream: TextIO, options: ReadOptions) -> Iterator[RawRecord | Skip]:
-    for number, line in enumerate(stream, start=1):
-        if not line.strip():
-            continue
-        try:
-            data = orjson.loads(line)
-        except orjson.JSONDecodeError as error:
-            yield Skip(number, f"not valid JSON ({error.msg})", excerpt(line))
-            continue
-        if not isinstance(data, dict):
-            yield Skip(number, "not a JSON object", excerpt(line))
-            continue
-        yield RawRecord(number, data)
+    return json_lines(stream)
 
 
 def normalize(record: RawRecord, options: ReadOptions | None = None) -> Iterator[Post | Skip]:

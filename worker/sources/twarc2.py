@@ -16,7 +16,16 @@ from typing import Any, TextIO
 
 import orjson
 
-from worker.sources.base import InvalidRecord, Post, RawRecord, ReadOptions, Skip, excerpt, make_post
+from worker.sources.base import (
+    InvalidRecord,
+    Post,
+    RawRecord,
+    ReadOptions,
+    Skip,
+    excerpt,
+    json_lines,
+    make_post,
+)
 from worker.sources.textutil import lang_code
 
 NAME = "twarc2"
@@ -55,17 +64,11 @@ def _is_tweet(value: dict) -> bool:
 
 
 def read(stream: TextIO, options: ReadOptions) -> Iterator[RawRecord | Skip]:
-    for number, line in enumerate(stream, start=1):
-        if not line.strip():
+    for record in json_lines(stream):
+        if isinstance(record, Skip):
+            yield record
             continue
-        try:
-            value = orjson.loads(line)
-        except orjson.JSONDecodeError as error:
-            yield Skip(number, f"not valid JSON ({error.msg})", excerpt(line))
-            continue
-        if not isinstance(value, dict):
-            yield Skip(number, "not a JSON object", excerpt(line))
-            continue
+        number, value = record.line, record.data
         if "data" in value or ("meta" in value and "id" not in value):
             data = value.get("data")
             if data is None:
@@ -73,7 +76,7 @@ def read(stream: TextIO, options: ReadOptions) -> Iterator[RawRecord | Skip]:
             if isinstance(data, dict):
                 data = [data]
             if not isinstance(data, list):
-                yield Skip(number, "page 'data' is not a list of tweets", excerpt(line))
+                yield Skip(number, "page 'data' is not a list of tweets", excerpt(repr(data)))
                 continue
             includes = value.get("includes") or {}
             users = {user.get("id"): user for user in includes.get("users") or () if isinstance(user, dict)}

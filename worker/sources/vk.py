@@ -24,6 +24,7 @@ from worker.sources.base import (
     ReadOptions,
     Skip,
     excerpt,
+    json_lines,
     make_post,
     parse_time,
 )
@@ -66,18 +67,11 @@ def read(stream: TextIO, options: ReadOptions) -> Iterator[RawRecord | Skip]:
 
 def _read_lines(first: dict, stream: TextIO) -> Iterator[RawRecord | Skip]:
     yield from _response_records(first, 1)
-    for number, line in enumerate(stream, start=2):
-        if not line.strip():
-            continue
-        try:
-            value = orjson.loads(line)
-        except orjson.JSONDecodeError as error:
-            yield Skip(number, f"not valid JSON ({error.msg})", excerpt(line))
-            continue
-        if not isinstance(value, dict):
-            yield Skip(number, "not a JSON object", excerpt(line))
-            continue
-        yield from _response_records(value, number)
+    for record in json_lines(stream, start=2):
+        if isinstance(record, Skip):
+            yield record
+        else:
+            yield from _response_records(record.data, record.line)
 
 
 def _response_records(value: dict, line: int) -> Iterator[RawRecord | Skip]:
