@@ -9,9 +9,9 @@ from classifiers.detect import Cluster, DetectConfig, DetectResult, detect
 from classifiers.frame import PostFrame
 from classifiers.model import DEFAULT_MODEL_DIR, Model, ModelError, load_model, save_model
 from classifiers.signals import SIGNALS, Edge
-from classifiers.train import parse_label, train
+from classifiers.train import evaluate_posts, parse_label, post_metrics, train
 
 __all__ = [
     "DEFAULT_MODEL_DIR", "SIGNALS", "Cluster", "DetectConfig", "DetectResult", "Edge", "Model", "ModelError",
-    "PostFrame", "detect", "load_model", "parse_label", "save_model", "train",
+    "PostFrame", "detect", "evaluate_posts", "load_model", "parse_label", "post_metrics", "save_model", "train",
 ]

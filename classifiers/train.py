@@ -25,7 +25,13 @@ from sklearn.model_selection import GroupKFold, GroupShuffleSplit
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from classifiers.detect import CLUSTER_FEATURES, PAIRWISE_WINDOWS, DetectConfig, detect_with_scores
+from classifiers.detect import (
+    CLUSTER_FEATURES,
+    PAIRWISE_WINDOWS,
+    DetectConfig,
+    detect_with_scores,
+    score_texts,
+)
 from classifiers.estimators import MissingAwareScaler, RangeClipper
 from classifiers.frame import POST_COLUMNS, PostFrame
 from classifiers.model import Model
@@ -91,7 +97,8 @@ def post_matrix(frame: PostFrame, behaviour: bool) -> np.ndarray:
     return X
 
 
-def _metrics(y, p, threshold=0.5) -> dict:
+def post_metrics(y, p, threshold=0.5) -> dict:
+    """Precision, recall and F1 at `threshold`, average precision, n."""
     pred = (p >= threshold).astype(int)
     return {
         "precision": round(float(precision_score(y, pred, zero_division=0)), 4),
@@ -100,6 +107,11 @@ def _metrics(y, p, threshold=0.5) -> dict:
         "average_precision": round(float(average_precision_score(y, p)), 4) if len(set(y)) > 1 else None,
         "n": int(len(y)),
     }
+
+
+def evaluate_posts(model: Model, frame: PostFrame, y) -> dict:
+    """The post scorer of `model` measured on labelled posts (at 0.5)."""
+    return post_metrics(np.asarray(y, dtype=int), score_texts(model, frame))
 
 
 def data_hash(frame: PostFrame, y: np.ndarray) -> str:
@@ -257,7 +269,7 @@ def train(frame: PostFrame, y, *, seed: int = 0, config: DetectConfig | None = N
     tr, te = next(splitter.split(X, y, groups))
     if len(set(y[tr])) == 2 and len(set(y[te])) == 2:
         p = make_post_scorer(behaviour).fit(X[tr], y[tr]).predict_proba(X[te])[:, 1]
-        card["metrics"] = {"post_heldout": _metrics(y[te], p), "split": "by campaign/target group, 25% held out"}
+        card["metrics"] = {"post_heldout": post_metrics(y[te], p), "split": "by campaign/target group, 25% held out"}
     log("post scorer: fitting on all data")
     post_scorer = make_post_scorer(behaviour).fit(X, y)
     cluster_scorer = None
@@ -277,7 +289,7 @@ def train(frame: PostFrame, y, *, seed: int = 0, config: DetectConfig | None = N
             pc = oof_cluster_scores(Xc, yc, gc)
             threshold = best_threshold(yc, pc, wc)
             card["metrics"] = {**card.get("metrics", {}),
-                               "cluster_out_of_fold": _metrics(yc, pc, threshold)}
+                               "cluster_out_of_fold": post_metrics(yc, pc, threshold)}
             cluster_scorer = make_cluster_scorer().fit(Xc, yc)
             card["cluster_features"] = list(CLUSTER_FEATURES)
     card["threshold"] = round(float(threshold), 6)

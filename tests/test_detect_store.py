@@ -5,8 +5,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from smearwatch.models import Cluster, ClusterMember, Decision, Evidence, Post, User, utcnow
-from worker.detect import score_and_cluster, score_run
+from worker.detect import score_and_cluster
 from worker.ingest import ingest_paths
+from worker.scoring import score_run
 
 SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "world" / "posts.jsonl"
 
@@ -28,7 +29,7 @@ def counts(engine) -> dict:
 
 def test_scores_and_clusters_are_stored_and_stable(engine):
     summary = ingest_paths([SAMPLE], engine=engine)
-    result = score_run(engine, summary.run)
+    result = score_run(engine, summary.run)["detection"]
     first = counts(engine)
     assert first["scored"] == first["posts"] == summary.stored
     assert first["clusters"] == result["clusters"] > 0 and first["flagged"] == result["flagged"] > 0

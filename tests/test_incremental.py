@@ -8,8 +8,9 @@ import orjson
 from sqlalchemy import select
 
 from smearwatch.models import Cluster, ClusterMember, Post
-from worker.detect import score_and_cluster, score_run
+from worker.detect import score_and_cluster
 from worker.ingest import ingest_paths
+from worker.scoring import score_run
 
 PARTS = 12  # small windows: many clusters straddle a boundary
 WORLD = Path(__file__).resolve().parents[1] / "samples" / "world" / "posts.jsonl"

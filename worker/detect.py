@@ -249,14 +249,3 @@ def _chunks(items: list, size: int):
     for i in range(0, len(items), size):
         yield items[i:i + size]
 
-
-def score_run(engine: Engine | None = None, run_id: int | None = None, **kwargs) -> dict | None:
-    """Score and re-cluster the time span of the posts an ingest run stored; None when it stored none."""
-    engine = engine or get_engine()
-    with engine.connect() as connection:
-        first, last = connection.execute(
-            select(func.min(POSTS.c.created_at), func.max(POSTS.c.created_at)).where(POSTS.c.run_id == run_id)
-        ).one()
-    if first is None:
-        return None
-    return score_and_cluster(engine, start=first, end=last + timedelta(microseconds=1), **kwargs)

@@ -13,13 +13,10 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-from sklearn.metrics import average_precision_score, f1_score, precision_score, recall_score
 from sqlalchemy import and_, select
 from sqlalchemy.engine import Connection, Engine
 
-from classifiers import Model, PostFrame, load_model, save_model, train
-from classifiers.detect import score_texts
+from classifiers import Model, PostFrame, evaluate_posts, load_model, save_model, train
 from smearwatch.db import get_engine
 from smearwatch.models import Account, ClusterMember, Decision, Post, User
 from smearwatch.registry import activate_version, active_version, register_version
@@ -107,17 +104,7 @@ def evaluate(model: Model, records: list[dict]) -> dict | None:
     """Post-level precision, recall, F1 and average precision of the post scorer (at 0.5) on `records`."""
     if not records:
         return None
-    frame = PostFrame.from_records(records)
-    y = np.asarray([int(r["label"]) for r in records])
-    p = score_texts(model, frame)
-    pred = (p >= 0.5).astype(int)
-    return {
-        "precision": round(float(precision_score(y, pred, zero_division=0)), 4),
-        "recall": round(float(recall_score(y, pred, zero_division=0)), 4),
-        "f1": round(float(f1_score(y, pred, zero_division=0)), 4),
-        "average_precision": round(float(average_precision_score(y, p)), 4) if len(set(y)) > 1 else None,
-        "n": int(len(y)),
-    }
+    return evaluate_posts(model, PostFrame.from_records(records), [int(r["label"]) for r in records])
 
 
 def not_worse(candidate: dict | None, active: dict | None) -> bool:

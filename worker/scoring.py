@@ -24,12 +24,9 @@ LOCK_BUCKET = timedelta(days=1)
 
 
 def run_detection(engine: Engine, start: datetime | None, end: datetime | None) -> dict | None:
-    """The one call into detection: score unscored posts and re-cluster [start, end). None if unavailable."""
-    try:
-        from worker.detect import score_and_cluster  # noqa: PLC0415
-    except ImportError as error:
-        log.warning("scoring skipped: worker.detect is not available (%s)", error)
-        return None
+    """The one call into detection: score the posts of [start, end) and re-cluster it."""
+    from worker.detect import score_and_cluster  # noqa: PLC0415 (scikit-learn loads only when scoring)
+
     with _window_locks(engine, start, end):
         return score_and_cluster(engine, start=start, end=end)
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 
-import numpy as np
 import orjson
 
 from smearwatch.cli import EXIT_OK, EXIT_USAGE, CommandError
@@ -20,10 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sklearn.metrics import average_precision_score, f1_score, precision_score, recall_score
-
-    from classifiers import ModelError, load_model
-    from classifiers.detect import score_texts
+    from classifiers import ModelError, evaluate_posts, load_model
     from smearwatch.cli.train import labelled_frame
 
     try:
@@ -31,15 +27,5 @@ def run(args: argparse.Namespace) -> int:
     except ModelError as error:
         raise CommandError(str(error), EXIT_USAGE) from None
     frame = labelled_frame(args.inputs)
-    y = np.asarray(frame.extra["label"], dtype=int)
-    p = score_texts(model, frame)
-    pred = (p >= 0.5).astype(int)
-    out = {
-        "precision": round(float(precision_score(y, pred, zero_division=0)), 4),
-        "recall": round(float(recall_score(y, pred, zero_division=0)), 4),
-        "f1": round(float(f1_score(y, pred, zero_division=0)), 4),
-        "average_precision": round(float(average_precision_score(y, p)), 4) if len(set(y)) > 1 else None,
-        "n": int(len(y)),
-    }
-    print(orjson.dumps(out).decode())
+    print(orjson.dumps(evaluate_posts(model, frame, frame.extra["label"])).decode())
     return EXIT_OK

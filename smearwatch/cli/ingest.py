@@ -40,9 +40,10 @@ def run(args: argparse.Namespace) -> int:
     report_rejections(summary)
     detection = None
     if not args.no_score:
-        from worker.detect import score_run  # imports scikit-learn: only when scoring
+        from smearwatch.db import get_engine
+        from worker.scoring import score_run  # imports scikit-learn: only when scoring
 
-        detection = score_run(run_id=summary.run)
+        detection = score_run(get_engine(), summary.run)["detection"]
     if args.json:
         sys.stdout.write(orjson.dumps(summary.counts()).decode() + "\n")
     else:
