@@ -17,6 +17,7 @@ from smearwatch.models import (
     Evidence,
     Feed,
     IngestRun,
+    Job,
     ModelVersion,
     Post,
     RejectedRecord,
@@ -54,6 +55,7 @@ class ClusterFilters:
     target: str | None = None
     kind: str | None = None
     sort: str = "-score"
+    threshold: float = 0.5  # sort "uncertainty": clusters whose score is nearest this come first
 
 
 def _cluster_conditions(session: Session, filters: ClusterFilters) -> list:
@@ -89,7 +91,10 @@ def list_clusters(session: Session, *, filters: ClusterFilters, limit: int = 50,
                   offset: int = 0) -> tuple[list[Cluster], int]:
     conditions = _cluster_conditions(session, filters)
     count = session.exec(select(func.count()).select_from(Cluster).where(*conditions)).one()
-    order = SORTS.get(filters.sort, SORTS["-score"])
+    if filters.sort == "uncertainty":
+        order = func.abs(Cluster.score - filters.threshold).asc()
+    else:
+        order = SORTS.get(filters.sort, SORTS["-score"])
     rows = session.exec(
         select(Cluster).where(*conditions).order_by(order, Cluster.id.asc()).offset(offset).limit(limit)
     ).all()
@@ -393,15 +398,27 @@ def list_models(session: Session) -> list[ModelVersion]:
     return list(session.exec(select(ModelVersion).order_by(ModelVersion.id.desc())))
 
 
-def activate_model(session: Session, *, model: ModelVersion) -> ModelVersion:
-    for other in session.exec(select(ModelVersion).where(ModelVersion.active)):
-        other.active = False
-        session.add(other)
-    model.active = True
-    session.add(model)
-    session.commit()
-    session.refresh(model)
-    return model
+def active_threshold(session: Session) -> float:
+    """The active model's cluster threshold (what `flagged` means); 0.5 when no version is active."""
+    card = session.exec(select(ModelVersion.card).where(ModelVersion.active)).first()
+    value = (card or {}).get("threshold")
+    return float(value) if isinstance(value, int | float) else 0.5
+
+
+def list_jobs(session: Session, *, kind: str | None = None, status: str | None = None, limit: int = 20,
+              offset: int = 0) -> tuple[list[Job], int]:
+    conditions = []
+    if kind:
+        conditions.append(Job.kind == kind)
+    if status:
+        conditions.append(Job.status == status)
+    count = session.exec(select(func.count()).select_from(Job).where(*conditions)).one()
+    rows = session.exec(select(Job).where(*conditions).order_by(Job.id.desc()).offset(offset).limit(limit)).all()
+    return list(rows), count
+
+
+def model_names(session: Session) -> dict[int, str]:
+    return dict(session.exec(select(ModelVersion.id, ModelVersion.name)).all())
 
 
 def list_users(session: Session) -> list[User]:

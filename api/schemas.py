@@ -191,6 +191,42 @@ class ModelOut(BaseModel):
     created_at: datetime
 
 
+class JobOut(BaseModel):
+    id: int
+    kind: str = Field(description="retrain | rescore")
+    status: str = Field(description="queued | running | done | failed")
+    progress: float = Field(description="0 to 1")
+    message: str | None = None
+    params: dict | None = None
+    result: dict | None = None
+    created_by: str
+    created_at: datetime
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+class JobList(BaseModel):
+    data: list[JobOut]
+    count: int
+
+
+class RetrainIn(BaseModel):
+    auto_activate: bool = Field(default=True, description="activate the new version if it is not worse than the "
+                                                          "active one on the evaluation split")
+
+
+class ActivateIn(BaseModel):
+    reason: str | None = Field(default=None, max_length=400, description="why; recorded with the activation")
+
+
+class ModelActivated(ModelOut):
+    job: JobOut = Field(description="the background job rescoring the stored posts with this version")
+
+
+class RetrainStarted(BaseModel):
+    job: JobOut
+
+
 class UserOut(BaseModel):
     id: int
     username: str

@@ -175,6 +175,22 @@ class ModelActivation(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class Job(SQLModel, table=True):
+    """A long background job of the learning loop (retraining, rescoring), with its progress for the UI."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=20, index=True)  # retrain | rescore
+    status: str = Field(default="queued", max_length=20, index=True)  # queued | running | done | failed
+    progress: float = 0.0  # 0..1
+    message: str | None = Field(default=None, max_length=2000)
+    params: dict | None = json_column()
+    result: dict | None = json_column()
+    created_by: str = Field(default="cli", max_length=100)
+    created_at: datetime = Field(default_factory=utcnow)
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
 class ClusterBase(SQLModel):
     key: str = Field(max_length=200, unique=True)  # stable id, e.g. "c-<hash of first members>"
     score: float = 0.0

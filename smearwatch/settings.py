@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     secret_key: str = "changethis"
     # Directory of the post/cluster model to use; unset: the active model version, else the packaged default.
     model_dir: Path | None = None
+    # Where retraining (`smearwatch train --from-decisions`, the models page) writes new model versions.
+    models_dir: Path = Path("var/models")
     # Posts per database round trip during ingestion.
     ingest_batch_size: int = 5000
     # Largest dump the API accepts as an upload.

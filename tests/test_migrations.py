@@ -7,7 +7,7 @@ from smearwatch.db import make_engine
 
 EXPECTED_TABLES = {
     "feed", "ingestrun", "rejectedrecord", "account", "post", "target", "modelversion", "cluster",
-    "clustermember", "evidence", "user", "apitoken", "decision",
+    "clustermember", "evidence", "user", "apitoken", "decision", "modelactivation", "job",
 }
 
 

@@ -1,6 +1,6 @@
 """The Celery application: Redis broker, JSON only, late acknowledgement, no result backend.
 
-Job status lives in our own tables (IngestRun, IngestSlice, Feed), never in Celery results. Every task is
+Job status lives in our own tables (IngestRun, IngestSlice, Feed, Job), never in Celery results. Every task is
 idempotent, because with late acknowledgement a task whose worker died is delivered again.
 """
 
@@ -19,6 +19,7 @@ ROUTES = {
     "smearwatch.score_run": {"queue": "score"},
     "smearwatch.recluster_window": {"queue": "score"},
     "smearwatch.retrain": {"queue": "score"},
+    "smearwatch.rescore": {"queue": "score"},
 }
 
 

@@ -49,14 +49,23 @@ def recluster_window(start: str, end: str) -> dict:
     return recluster(get_engine(), datetime.fromisoformat(start), datetime.fromisoformat(end))
 
 
-def retrain(*_args) -> dict:
-    """Placeholder for the learning loop: retraining from reviewers' decisions is built there."""
-    try:
-        from worker.learning import retrain as train  # noqa: PLC0415
-    except ImportError:
-        log.warning("retrain skipped: the learning loop (worker.learning) is not available yet")
-        return {"retrained": False}
-    return train(get_engine(), *_args)
+def retrain(job_id: int) -> dict | None:
+    """Train a new model version from reviewers' decisions (and the labelled files in the job's params)."""
+    from worker.learning_jobs import run_retrain  # noqa: PLC0415
+
+    return _summary(run_retrain(get_engine(), job_id))
+
+
+def rescore(job_id: int) -> dict | None:
+    """Rescore every stored post with the active model version and rebuild the clusters."""
+    from worker.learning_jobs import run_rescore  # noqa: PLC0415
+
+    return _summary(run_rescore(get_engine(), job_id))
+
+
+def _summary(job: dict | None) -> dict | None:
+    """What a task returns (JSON): the job's id, status and message; the row holds the rest."""
+    return None if job is None else {"job": job["id"], "status": job["status"], "message": job["message"]}
 
 
 JOBS = {
@@ -65,4 +74,5 @@ JOBS = {
     "score_run": score_run,
     "recluster_window": recluster_window,
     "retrain": retrain,
+    "rescore": rescore,
 }

@@ -67,6 +67,13 @@ def recluster_window(start: str, end: str) -> dict:
     return jobs.recluster_window(start, end)
 
 
+# Retraining and rescoring record their own failures on their Job row (no automatic retry: a failed job is
+# visible in the UI and started again by an admin).
 @app.task(name="smearwatch.retrain")
-def retrain(*args) -> dict:
-    return jobs.retrain(*args)
+def retrain(job_id: int) -> dict | None:
+    return jobs.retrain(job_id)
+
+
+@app.task(name="smearwatch.rescore")
+def rescore(job_id: int) -> dict | None:
+    return jobs.rescore(job_id)

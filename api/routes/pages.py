@@ -1,7 +1,7 @@
 """The review UI: server-rendered pages (Jinja2) with htmx partials. Every page needs a login."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request, status
@@ -79,17 +79,35 @@ def logout(request: Request, csrf_token: Annotated[str, Form()] = ""):
 
 
 @router.get("/", response_class=HTMLResponse)
-def queue(request: Request, session: SessionDep, user: PageUser, page: Annotated[int, Query(ge=1, le=100000)] = 1):
-    filters = crud.ClusterFilters(flagged=True, sort="-score")
+def queue(request: Request, session: SessionDep, user: PageUser, page: Annotated[int, Query(ge=1, le=100000)] = 1,
+          order: Literal["score", "uncertainty"] = "score"):
+    """Flagged clusters by score; or, to ask for the labels that teach the model most, every open cluster
+    nearest the active model's threshold first."""
+    from worker.learning import pending_decisions
+
+    threshold = crud.active_threshold(session)
+    if order == "uncertainty":
+        filters = crud.ClusterFilters(status="open", sort="uncertainty", threshold=threshold)
+    else:
+        filters = crud.ClusterFilters(flagged=True, sort="-score")
     rows, count = crud.list_clusters(session, filters=filters, limit=QUEUE_PAGE, offset=(page - 1) * QUEUE_PAGE)
     answers = crud.current_answers(session, cluster_ids=[c.id for c in rows])
     return render(request, "queue.html", user, clusters=rows, answers=answers, count=count, page=page,
-                  pages=max(1, -(-count // QUEUE_PAGE)), progress=crud.queue_progress(session))
+                  pages=max(1, -(-count // QUEUE_PAGE)), progress=crud.queue_progress(session), order=order,
+                  query="order=uncertainty" if order == "uncertainty" else "", threshold=threshold,
+                  pending=pending_decisions(request.app.state.engine))
 
 
 @router.get("/partials/progress", response_class=HTMLResponse)
 def progress_partial(request: Request, session: SessionDep, user: PageUser):
     return render(request, "_progress_inner.html", user, progress=crud.queue_progress(session))
+
+
+@router.get("/partials/pending", response_class=HTMLResponse)
+def pending_partial(request: Request, user: PageUser):
+    from worker.learning import pending_decisions
+
+    return render(request, "_pending.html", user, pending=pending_decisions(request.app.state.engine))
 
 
 @router.get("/clusters", response_class=HTMLResponse)
@@ -192,9 +210,85 @@ def runs_partial(request: Request, session: SessionDep, user: PageUser):
     return render(request, "_runs.html", user, runs=runs, run_progress=crud.run_progress)
 
 
+def _models_context(request: Request, session) -> dict:
+    from smearwatch.registry import activation_history, previous_version
+    from worker.learning import pending_decisions
+
+    engine = request.app.state.engine
+    versions = crud.list_models(session)
+    active = next((v for v in versions if v.active), None)
+    rows = [{"v": v, **model_metrics(v, active)} for v in versions]
+    jobs, _ = crud.list_jobs(session, limit=10)
+    history = list(reversed(activation_history(engine)))[:50]
+    return {"rows": rows, "active": active, "history": history, "names": crud.model_names(session),
+            "jobs": jobs, "pending": pending_decisions(engine), "previous": previous_version(engine)}
+
+
+def model_metrics(version, active) -> dict:
+    """A version's metrics on the fixed evaluation split and the comparison to the active version on that same
+    split (recorded when the version was trained: the active version then was scored on the same posts)."""
+    metrics = version.metrics or {}
+    evaluation = metrics.get("evaluation")
+    compared = metrics.get("compared_to")
+    heldout = metrics.get("post_heldout") if not evaluation else None
+    deltas = {}
+    if evaluation and compared and compared.get("evaluation"):
+        for key in ("precision", "recall", "f1", "average_precision"):
+            a, b = evaluation.get(key), compared["evaluation"].get(key)
+            if isinstance(a, int | float) and isinstance(b, int | float):
+                deltas[key] = round(a - b, 4)
+    return {"evaluation": evaluation, "heldout": heldout, "compared": compared, "deltas": deltas,
+            "training": (version.card or {}).get("training_data") or {}}
+
+
 @router.get("/models", response_class=HTMLResponse)
 def models(request: Request, session: SessionDep, user: PageUser):
-    return render(request, "models.html", user, models=crud.list_models(session))
+    return render(request, "models.html", user, **_models_context(request, session))
+
+
+@router.get("/partials/jobs", response_class=HTMLResponse)
+def jobs_partial(request: Request, session: SessionDep, user: PageUser):
+    jobs, _ = crud.list_jobs(session, limit=10)
+    return render(request, "_jobs.html", user, jobs=jobs, names=crud.model_names(session))
+
+
+@router.post("/models/retrain")
+def retrain_form(request: Request, user: PageAdmin, csrf_token: Annotated[str, Form()] = "",
+                 auto_activate: Annotated[str, Form(max_length=5)] = ""):
+    check_csrf(request, csrf_token)
+    from worker.learning_jobs import start_retrain
+
+    start_retrain(request.app.state.engine, created_by=user.username, auto_activate=auto_activate == "on")
+    return RedirectResponse("/models#jobs", status.HTTP_303_SEE_OTHER)
+
+
+@router.post("/models/rollback")
+def rollback_form(request: Request, user: PageAdmin, csrf_token: Annotated[str, Form()] = "",
+                  reason: Annotated[str, Form(max_length=400)] = ""):
+    check_csrf(request, csrf_token)
+    from worker.learning_jobs import JobError, start_rollback
+
+    try:
+        start_rollback(request.app.state.engine, created_by=user.username, reason=reason.strip() or "rollback")
+    except JobError as error:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from None
+    return RedirectResponse("/models#jobs", status.HTTP_303_SEE_OTHER)
+
+
+@router.post("/models/{model_id}/activate")
+def activate_form(request: Request, model_id: int, user: PageAdmin, csrf_token: Annotated[str, Form()] = "",
+                  reason: Annotated[str, Form(max_length=400)] = ""):
+    check_csrf(request, csrf_token)
+    from worker.learning_jobs import JobError, start_activation
+
+    if not -2**31 <= model_id < 2**31:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no model {model_id}")
+    try:
+        start_activation(request.app.state.engine, model_id, created_by=user.username,
+                         reason=reason.strip() or "chosen by an admin")
+    except JobError as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from None
+    return RedirectResponse("/models#jobs", status.HTTP_303_SEE_OTHER)
 
 
 # --- admin -----------------------------------------------------------------------------------------------

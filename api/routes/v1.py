@@ -13,7 +13,7 @@ from api.detail import build_detail, cluster_view, decision_view, public
 from api.ingest_jobs import IngestStartError, start_ingest
 from api.security import UserError, create_user
 from api.uploads import UploadEmpty, UploadTooLarge, save_stream
-from smearwatch.models import Cluster, Decision, IngestRun, ModelVersion
+from smearwatch.models import Cluster, Decision, IngestRun, Job, ModelVersion
 
 router = APIRouter(prefix="/api/v1")
 MAX_OFFSET = 1_000_000_000
@@ -23,7 +23,8 @@ REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base
 Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 Score = Annotated[float | None, Query(ge=0.0, le=1.0, allow_inf_nan=False)]
-Sort = Literal["score", "-score", "start", "-start", "n_posts", "-n_posts", "n_accounts", "-n_accounts", "id", "-id"]
+Sort = Literal["score", "-score", "start", "-start", "n_posts", "-n_posts", "n_accounts", "-n_accounts", "id", "-id",
+               "uncertainty"]
 ExportFormat = Literal["zip", "html"]
 NOT_FOUND = {404: {"model": schemas.Problem}}
 
@@ -55,7 +56,14 @@ def cluster_filters(
                                kind=kind, sort=sort)
 
 
-FiltersDep = Annotated[crud.ClusterFilters, Depends(cluster_filters)]
+def filters_with_threshold(session: SessionDep, filters: Annotated[crud.ClusterFilters, Depends(cluster_filters)]
+                           ) -> crud.ClusterFilters:
+    if filters.sort == "uncertainty":
+        filters.threshold = crud.active_threshold(session)
+    return filters
+
+
+FiltersDep = Annotated[crud.ClusterFilters, Depends(filters_with_threshold)]
 
 
 def get_cluster(session, cluster_id: int) -> Cluster:
@@ -232,13 +240,71 @@ def models(session: SessionDep, user: ApiUser):
     return crud.list_models(session)
 
 
-@router.post("/models/{model_id}/activate", response_model=schemas.ModelOut, responses=NOT_FOUND,
-             tags=["models"], summary="make this model version the active one (admins)")
-def activate(model_id: int, session: SessionDep, user: ApiAdmin):
+def job_or_404(session, job_id: int) -> Job:
+    job = session.get(Job, job_id) if -2**31 <= job_id < 2**31 else None
+    if job is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no job {job_id}")
+    return job
+
+
+def _activated(request: Request, session, version_id: int, job_id: int) -> dict:
+    session.rollback()  # a new transaction sees what the job functions committed (SQLite snapshots)
+    model = session.get(ModelVersion, version_id)
+    return {**schemas.ModelOut.model_validate(model, from_attributes=True).model_dump(),
+            "job": job_or_404(session, job_id)}
+
+
+@router.post("/models/retrain", response_model=schemas.RetrainStarted, status_code=202, tags=["models"],
+             summary="retrain from the reviewers' decisions as a background job (admins)")
+def retrain(request: Request, session: SessionDep, user: ApiAdmin, body: schemas.RetrainIn | None = None) -> dict:
+    from worker.learning_jobs import start_retrain
+
+    job_id = start_retrain(request.app.state.engine, created_by=user.username,
+                           auto_activate=(body or schemas.RetrainIn()).auto_activate)
+    session.rollback()
+    return {"job": job_or_404(session, job_id)}
+
+
+@router.post("/models/rollback", response_model=schemas.ModelActivated, tags=["models"],
+             responses={409: {"model": schemas.Problem}},
+             summary="activate the previously active version and rescore in the background (admins)")
+def rollback(request: Request, session: SessionDep, user: ApiAdmin, body: schemas.ActivateIn | None = None) -> dict:
+    from worker.learning_jobs import JobError, start_rollback
+
+    try:
+        version_id, job_id = start_rollback(request.app.state.engine, created_by=user.username,
+                                            reason=(body.reason if body and body.reason else "rollback"))
+    except JobError as error:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from None
+    return _activated(request, session, version_id, job_id)
+
+
+@router.post("/models/{model_id}/activate", response_model=schemas.ModelActivated, responses=NOT_FOUND,
+             tags=["models"], summary="make this version the active one and rescore in the background (admins)")
+def activate(model_id: int, request: Request, session: SessionDep, user: ApiAdmin,
+             body: schemas.ActivateIn | None = None) -> dict:
+    from worker.learning_jobs import start_activation
+
     model = session.get(ModelVersion, model_id) if -2**31 <= model_id < 2**31 else None
     if model is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no model {model_id}")
-    return crud.activate_model(session, model=model)
+    job_id = start_activation(request.app.state.engine, model.id, created_by=user.username,
+                              reason=(body.reason if body and body.reason else "chosen by an admin"))
+    return _activated(request, session, model.id, job_id)
+
+
+@router.get("/jobs", response_model=schemas.JobList, tags=["jobs"], summary="background jobs, newest first")
+def jobs(session: SessionDep, user: ApiUser, kind: Literal["retrain", "rescore"] | None = None,
+         status_: Annotated[Literal["queued", "running", "done", "failed"] | None, Query(alias="status")] = None,
+         limit: Limit = 20, offset: Offset = 0) -> dict:
+    rows, count = crud.list_jobs(session, kind=kind, status=status_, limit=limit, offset=offset)
+    return {"data": rows, "count": count}
+
+
+@router.get("/jobs/{job_id}", response_model=schemas.JobOut, responses=NOT_FOUND, tags=["jobs"],
+            summary="one background job with its progress (0-1), message and result")
+def job(job_id: int, session: SessionDep, user: ApiUser):
+    return job_or_404(session, job_id)
 
 
 @router.get("/users", response_model=list[schemas.UserOut], tags=["users"], summary="all users (admins)")
