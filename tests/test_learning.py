@@ -2,6 +2,7 @@
 and rollback restores the previous scores."""
 
 import csv
+import json
 from pathlib import Path
 
 import pytest
@@ -12,12 +13,12 @@ from smearwatch.models import Cluster, ClusterMember, Decision, Post, User, utcn
 from worker.detect import score_and_cluster
 from worker.ingest import ingest_paths
 from worker.learning import (
-    activate_and_rescore,
     decision_records,
     in_evaluation,
     pending_decisions,
     train_version,
 )
+from worker.learning_jobs import start_activation
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 WORLD = SAMPLES / "world" / "posts.jsonl"
@@ -91,14 +92,14 @@ def test_retrain_compare_activate_and_roll_back(decided_store, tmp_path):
     assert {"precision", "recall", "f1", "average_precision"} <= set(outcome.metrics)
     assert registry.get_version(decided_store, outcome.version_id)["metrics"]["evaluation"] == outcome.metrics
 
-    activate_and_rescore(decided_store, outcome.version_id, actor="admin", reason="test")
+    start_activation(decided_store, outcome.version_id, created_by="admin", reason="test", wait=True)
     after = scores(decided_store)
     assert registry.active_version(decided_store)["id"] == outcome.version_id
     assert sum(abs(after[k] - before[k]) > 1e-6 for k in before) > 0
 
     previous = registry.previous_version(decided_store)
     assert previous == first_active["id"]
-    activate_and_rescore(decided_store, previous, actor="admin", reason="rollback")
+    start_activation(decided_store, previous, created_by="admin", reason="rollback", wait=True)
     assert scores(decided_store) == pytest.approx(before)
     assert [a["reason"] for a in registry.activation_history(decided_store)][-2:] == ["test", "rollback"]
 
@@ -113,3 +114,23 @@ def test_evaluation_split_is_fixed_by_group():
     groups = [f"cluster-{i}" for i in range(200)]
     chosen = [g for g in groups if in_evaluation(g)]
     assert 20 < len(chosen) < 70 and chosen == [g for g in groups if in_evaluation(g)]
+
+
+def test_cli_train_from_decisions_and_models_commands(decided_store, database_url, tmp_path):
+    from tests.conftest import run_cli
+
+    env = {"SMEARWATCH_DATABASE_URL": database_url, "SMEARWATCH_MODELS_DIR": str(tmp_path / "models"),
+           "SMEARWATCH_BROKER_URL": ""}
+    trained = run_cli("train", "--from-decisions", "--no-activate", env=env)
+    assert trained.returncode == 0, trained.stderr[-1500:]
+    job = json.loads(trained.stdout)
+    assert job["status"] == "done" and job["result"]["metrics"]["n"] > 0
+    versions = json.loads(run_cli("models", "list", "--json", env=env).stdout)
+    assert len(versions) == 2 and sum(v["active"] for v in versions) == 1
+    new = next(v for v in versions if not v["active"])
+    assert new["metrics"]["evaluation"]["f1"] is not None
+    activated = run_cli("models", "activate", str(new["id"]), env=env)
+    assert activated.returncode == 0, activated.stderr[-1500:]
+    assert next(v for v in json.loads(run_cli("models", "list", "--json", env=env).stdout) if v["active"])["id"] == new["id"]
+    assert run_cli("models", "rollback", env=env).returncode == 0
+    assert run_cli("train", "--from-decisions", "extra.csv", env=env).returncode == 2

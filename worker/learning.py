@@ -183,18 +183,3 @@ def pending_decisions(engine: Engine | None = None) -> int:
         return len(decisions)
     return sum(1 for d in decisions if d["created_at"] > current["created_at"])
 
-
-def activate_and_rescore(engine: Engine | None, version_id: int, *, actor: str, reason: str,
-                         rescore: bool = True) -> dict:
-    """Make a version active (recorded) and rescore the stored posts with it; decided clusters keep their
-    decisions (see worker.detect)."""
-    from smearwatch.registry import get_version
-    from worker.detect import score_and_cluster
-
-    engine = engine or get_engine()
-    version = get_version(engine, version_id)
-    activate_version(engine, version_id, actor=actor, reason=reason)
-    out = {"name": version["name"], "id": version_id}
-    if rescore:
-        out["rescored"] = score_and_cluster(engine, model=load_model(version["path"]))
-    return out

@@ -61,13 +61,17 @@ def run(args: argparse.Namespace) -> int:
         if target is None:
             raise CommandError("nothing to roll back to: no earlier active version")
         reason = "rollback"
-    from worker.learning import activate_and_rescore
+    if args.no_rescore:
+        registry.activate_version(engine, target, actor=args.actor, reason=reason)
+        print(f"active model: version {target} (stored posts keep their scores until rescored)")
+        return 0
+    from worker.learning_jobs import get_job, start_activation
 
-    summary = activate_and_rescore(engine, target, actor=args.actor, reason=reason, rescore=not args.no_rescore)
-    print(f"active model: {summary['name']} (version {target})" + (
-        f"; rescored {summary['rescored']['posts']} posts, {summary['rescored']['clusters']} clusters"
-        if summary.get("rescored") else ""))
-    return 0
+    job_id = start_activation(engine, target, created_by=args.actor, reason=reason, wait=True,
+                              on_progress=lambda p, m: print(f"[{p:4.0%}] {m}", file=sys.stderr))
+    job = get_job(engine, job_id)
+    print(f"active model: version {target}; rescoring job {job_id}: {job['status']} {job['message'] or ''}".rstrip())
+    return 0 if job["status"] == "done" else 1
 
 
 def _required(args) -> str:

@@ -1,4 +1,6 @@
 """`smearwatch train LABELLED... --out DIR`: train a model from labelled samples (CSV with a header, or JSONL).
+`smearwatch train --from-decisions [--plus FILE...]`: a new model version in the store from the reviewers'
+decisions (plus labelled files), trained as a worker task, activated only if not worse than the active one.
 
 Each sample is a normalized post (only `text` is required) plus `label` (1/0 or smear/not_smear). Text-only
 samples train a text-only post scorer. Full posts with a `campaign` column also train the cluster scorer and
@@ -20,9 +22,17 @@ EXTRA_FIELDS = ("label", "campaign", "target", "kind")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("inputs", nargs="+", metavar="LABELLED", help="labelled samples: .csv (header) or .jsonl")
-    parser.add_argument("--out", required=True, metavar="DIR", help="model directory to write")
+    parser.add_argument("inputs", nargs="*", metavar="LABELLED", help="labelled samples: .csv (header) or .jsonl")
+    parser.add_argument("--out", metavar="DIR", help="model directory to write (training from files)")
     parser.add_argument("--seed", type=int, default=0, help="random seed of the held-out split (default 0)")
+    parser.add_argument("--from-decisions", action="store_true",
+                        help="train a new model version from the reviewers' decisions (a worker task when "
+                             "SMEARWATCH_BROKER_URL is set), compare it with the active one and activate it "
+                             "only if it is not worse")
+    parser.add_argument("--plus", nargs="+", default=[], metavar="FILE",
+                        help="with --from-decisions: labelled files to train on as well")
+    parser.add_argument("--no-activate", action="store_true",
+                        help="with --from-decisions: keep the new version inactive whatever its metrics")
 
 
 def read_labelled(paths: list[str]) -> list[dict]:
@@ -81,6 +91,12 @@ def labelled_frame(paths: list[str]):
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.from_decisions:
+        return run_from_decisions(args)
+    if not args.inputs or not args.out:
+        raise CommandError("train needs LABELLED files and --out DIR, or --from-decisions", EXIT_USAGE)
+    if args.plus or args.no_activate:
+        raise CommandError("--plus and --no-activate go with --from-decisions", EXIT_USAGE)
     from classifiers import save_model, train
 
     frame = labelled_frame(args.inputs)
@@ -93,3 +109,26 @@ def run(args: argparse.Namespace) -> int:
     print(orjson.dumps({"model": str(args.out), "version": model.version, "threshold": model.threshold,
                         "metrics": model.card.get("metrics", {})}).decode())
     return EXIT_OK
+
+
+def run_from_decisions(args: argparse.Namespace) -> int:
+    from smearwatch.db import get_engine
+    from worker.learning_jobs import JobError, get_job, start_retrain
+
+    if args.inputs or args.out:
+        raise CommandError("with --from-decisions, name labelled files with --plus; versions go to "
+                           "SMEARWATCH_MODELS_DIR", EXIT_USAGE)
+    engine = get_engine()
+
+    def progress(fraction: float, message: str) -> None:
+        print(f"[{fraction:4.0%}] {message}", file=sys.stderr)
+
+    try:
+        job_id = start_retrain(engine, plus_paths=args.plus, created_by="cli", wait=True,
+                               auto_activate=not args.no_activate, on_progress=progress)
+    except JobError as error:
+        raise CommandError(str(error), EXIT_USAGE) from None
+    job = get_job(engine, job_id)
+    print(orjson.dumps({"job": job_id, "status": job["status"], "message": job["message"],
+                        "result": job["result"]}).decode())
+    return EXIT_OK if job["status"] == "done" else 1
