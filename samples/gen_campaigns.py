@@ -8,8 +8,25 @@ negatives reuse the same vocabulary, names, links and some of the same timing pa
 import math
 
 import gen_text as T
-from gen_world import (AGREE, CELEBRITIES, DAY, END, FRINGE_SITES, INDEPENDENT_OUTLETS, OWNERS, PLATFORMS,
-                       SEEDS, SOCIAL, START, STATE_OUTLETS, TARGET_OWN, WEB_NEWS, World, at, local_tm)
+from gen_world import (
+    AGREE,
+    CELEBRITIES,
+    DAY,
+    END,
+    FRINGE_SITES,
+    INDEPENDENT_OUTLETS,
+    OWNERS,
+    PLATFORMS,
+    SEEDS,
+    SOCIAL,
+    START,
+    STATE_OUTLETS,
+    TARGET_OWN,
+    WEB_NEWS,
+    World,
+    at,
+    local_tm,
+)
 
 SMEAR_STRUCTURES = ("troll_factory", "seed_amplify", "outlets", "small", "colink", "reply_swarm", "hashtag")
 NEGATIVE_KINDS = ("solidarity", "news", "viral", "copypasta", "repost", "spam", "criticism")

@@ -110,7 +110,7 @@ def tw_user(acc):
 def tw_entities(p):
     text, ent = p["text"], {}
     urls = []
-    for m, url in zip(TCO_RE.finditer(text), p["urls"]):
+    for m, url in zip(TCO_RE.finditer(text), p["urls"], strict=False):
         urls.append({"start": m.start(), "end": m.end(), "url": m.group(), "expanded_url": url,
                      "display_url": url.split("://", 1)[1][:26] + ("…" if len(url) > 34 else "")})
     if urls:
@@ -296,7 +296,7 @@ class CsvWriter(Writer):
         row[self.id_col] = self.bad_id.format(n=self.records + 1)  # never a real post's id
         if kind == "quote":  # an opening quote that never closes: the record runs to end of file
             self.out.write(",".join(f'"{c}"' if i != self.quote_col else f'"{c} оборвано' for i, c in enumerate(
-                (str(x).replace('"', "").replace("\n", " ") for x in row))) + "\n")
+                str(x).replace('"', "").replace("\n", " ") for x in row)) + "\n")
             start, self.line = self.line, self.line + 1
         else:
             col = self.missing_col if kind == "missing" else self.time_col
@@ -556,7 +556,7 @@ class VkWriter(Writer):
 
     def finish(self):
         self.tmp.close()
-        self.out.write('{"response": {\n  "count": %d,\n  "items": [\n' % self.records)
+        self.out.write(f'{{"response": {{\n  "count": {self.records},\n  "items": [\n')
         with open(self.path + ".items.tmp", encoding="utf-8") as f:
             for chunk in iter(lambda: f.read(1 << 20), ""):
                 self.out.write(chunk)

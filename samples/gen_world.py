@@ -323,7 +323,7 @@ class World:
             full = full[:139] + "…"
         p = self.post(acc, full, max(ts, orig["ts"] + 7), orig["lang"], camp, repost=orig)
         kept = set(TCO_RE.findall(full))
-        p["urls"] = [u for code, u in zip(TCO_RE.findall(orig["text"]), orig["urls"]) if code in kept]
+        p["urls"] = [u for code, u in zip(TCO_RE.findall(orig["text"]), orig["urls"], strict=False) if code in kept]
         return p
 
     def share(self, acc, orig, ts, camp, comment=""):
@@ -442,7 +442,7 @@ def twitter_user_id(rng, created):
     if created >= at(2016, 6, 1):
         ms = created * 1000 + rng.randint(0, 999) - TWITTER_EPOCH_MS
         return (ms << 22) | rng.randint(0, 4194303)
-    for (t0, v0), (t1, v1) in zip(_TW_ANCHORS, _TW_ANCHORS[1:] + [(at(2016, 6, 1), 5_200_000_000)]):
+    for (t0, v0), (t1, v1) in zip(_TW_ANCHORS, _TW_ANCHORS[1:] + [(at(2016, 6, 1), 5_200_000_000)], strict=True):
         if created < t1:
             frac = max(0.0, (created - t0) / (t1 - t0))
             return int(v0 + frac * (v1 - v0)) + rng.randint(0, 99_999)

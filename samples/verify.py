@@ -83,7 +83,7 @@ def csv_records(path):
         header = next(reader)
         start = reader.line_num + 1
         for row in reader:
-            yield start, (dict(zip(header, row)) if len(row) == len(header) else None)
+            yield start, (dict(zip(header, row, strict=True)) if len(row) == len(header) else None)
             start = reader.line_num + 1
 
 
