@@ -159,6 +159,7 @@ class RunOut(BaseModel):
     error: str | None = None
     started_at: datetime
     finished_at: datetime | None = None
+    scored_at: datetime | None = None  # when its posts were scored and their window re-clustered
 
 
 class RejectionOut(BaseModel):
