@@ -129,7 +129,7 @@ def main() -> int:
         base = f"http://127.0.0.1:{port}"
         env = {**os.environ, "SMEARWATCH_DATABASE_URL": url, "PYTHONPATH": str(REPO)}
         server = subprocess.Popen([sys.executable, "-m", "smearwatch", "serve", "--port", str(port), "--workers",
-                                   str(args.workers)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                   str(args.workers)], env=env, stdout=subprocess.DEVNULL, stderr=open("/tmp/bench_api_server.log", "w"))
         for _ in range(200):
             try:
                 if httpx.get(base + "/api/v1/health", timeout=1).status_code == 200:

@@ -1,15 +1,31 @@
 """Model versions in the store: register, list, activate (recorded with who and why), roll back."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from classifiers import Model
 from smearwatch.models import ModelActivation, ModelVersion, utcnow
 
 VERSIONS = ModelVersion.__table__
 ACTIVATIONS = ModelActivation.__table__
+
+
+Bind = Engine | Connection
+
+
+@contextmanager
+def _reading(bind: Bind) -> Iterator[Connection]:
+    """The caller's connection when it has one (a web request's session: taking a second connection from the
+    pool while holding one deadlocks under load), else a new one."""
+    if isinstance(bind, Connection):
+        yield bind
+    else:
+        with bind.connect() as connection:
+            yield connection
 
 
 def register_version(engine: Engine, model: Model) -> int:
@@ -26,21 +42,21 @@ def register_version(engine: Engine, model: Model) -> int:
         ).scalar_one()
 
 
-def active_version(engine: Engine) -> dict | None:
-    with engine.connect() as connection:
+def active_version(bind: Bind) -> dict | None:
+    with _reading(bind) as connection:
         row = connection.execute(select(ModelVersion).where(ModelVersion.active)).mappings().first()
     return dict(row) if row else None
 
 
-def list_versions(engine: Engine) -> list[dict]:
-    with engine.connect() as connection:
+def list_versions(bind: Bind) -> list[dict]:
+    with _reading(bind) as connection:
         rows = connection.execute(select(ModelVersion).order_by(ModelVersion.created_at, ModelVersion.id)).mappings()
         return [dict(row) for row in rows]
 
 
-def get_version(engine: Engine, ref: str | int) -> dict | None:
+def get_version(bind: Bind, ref: str | int) -> dict | None:
     """A version by id or by name."""
-    with engine.connect() as connection:
+    with _reading(bind) as connection:
         column = VERSIONS.c.id if str(ref).isdigit() else VERSIONS.c.name
         value = int(ref) if str(ref).isdigit() else str(ref)
         row = connection.execute(select(ModelVersion).where(column == value)).mappings().first()
@@ -56,16 +72,16 @@ def activate_version(engine: Engine, version_id: int, *, actor: str, reason: str
             model_version_id=version_id, actor=actor, reason=reason[:500], created_at=utcnow()))
 
 
-def activation_history(engine: Engine) -> list[dict]:
-    with engine.connect() as connection:
+def activation_history(bind: Bind) -> list[dict]:
+    with _reading(bind) as connection:
         rows = connection.execute(select(ModelActivation).order_by(ModelActivation.id)).mappings()
         return [dict(row) for row in rows]
 
 
-def previous_version(engine: Engine) -> int | None:
+def previous_version(bind: Bind) -> int | None:
     """The version that was active before the current one (for rollback)."""
-    history = activation_history(engine)
-    current = active_version(engine)
+    history = activation_history(bind)
+    current = active_version(bind)
     if current is None:
         return None
     for activation in reversed(history):

@@ -66,7 +66,8 @@ def test_decisions_become_labels_with_provenance(decided_store):
         records = decision_records(connection)
     assert records and {r["label"] for r in records} == {0, 1}
     assert all(r["provenance"]["reviewer"] == "reviewer" and r["campaign"].startswith("cluster-") for r in records)
-    assert pending_decisions(decided_store) > 0
+    with decided_store.connect() as connection:
+        assert pending_decisions(connection) > 0
 
 
 def test_latest_decision_wins_and_unsure_and_undone_are_left_out(decided_store):

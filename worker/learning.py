@@ -173,12 +173,10 @@ def train_version(engine: Engine | None = None, *, plus: list[dict] | None = Non
     return TrainingOutcome(version_id, model.version, path, metrics, active_metrics, activated, reason, labels)
 
 
-def pending_decisions(engine: Engine | None = None) -> int:
+def pending_decisions(connection: Connection) -> int:
     """How many standing decisions the next retraining will add (decided after the active version was made)."""
-    engine = engine or get_engine()
-    current = active_version(engine)
-    with engine.connect() as connection:
-        decisions = [d for d in latest_cluster_decisions(connection).values() if d["answer"] in ANSWER_LABELS]
+    current = active_version(connection)
+    decisions = [d for d in latest_cluster_decisions(connection).values() if d["answer"] in ANSWER_LABELS]
     if current is None:
         return len(decisions)
     return sum(1 for d in decisions if d["created_at"] > current["created_at"])

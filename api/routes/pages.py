@@ -95,7 +95,7 @@ def queue(request: Request, session: SessionDep, user: PageUser, page: Annotated
     return render(request, "queue.html", user, clusters=rows, answers=answers, count=count, page=page,
                   pages=max(1, -(-count // QUEUE_PAGE)), progress=crud.queue_progress(session), order=order,
                   query="order=uncertainty" if order == "uncertainty" else "", threshold=threshold,
-                  pending=pending_decisions(request.app.state.engine))
+                  pending=pending_decisions(session.connection()))
 
 
 @router.get("/partials/progress", response_class=HTMLResponse)
@@ -104,10 +104,10 @@ def progress_partial(request: Request, session: SessionDep, user: PageUser):
 
 
 @router.get("/partials/pending", response_class=HTMLResponse)
-def pending_partial(request: Request, user: PageUser):
+def pending_partial(request: Request, session: SessionDep, user: PageUser):
     from worker.learning import pending_decisions
 
-    return render(request, "_pending.html", user, pending=pending_decisions(request.app.state.engine))
+    return render(request, "_pending.html", user, pending=pending_decisions(session.connection()))
 
 
 @router.get("/clusters", response_class=HTMLResponse)
@@ -214,14 +214,14 @@ def _models_context(request: Request, session) -> dict:
     from smearwatch.registry import activation_history, previous_version
     from worker.learning import pending_decisions
 
-    engine = request.app.state.engine
+    connection = session.connection()  # one pooled connection per request, never a second one
     versions = crud.list_models(session)
     active = next((v for v in versions if v.active), None)
     rows = [{"v": v, **model_metrics(v, active)} for v in versions]
     jobs, _ = crud.list_jobs(session, limit=10)
-    history = list(reversed(activation_history(engine)))[:50]
+    history = list(reversed(activation_history(connection)))[:50]
     return {"rows": rows, "active": active, "history": history, "names": crud.model_names(session),
-            "jobs": jobs, "pending": pending_decisions(engine), "previous": previous_version(engine)}
+            "jobs": jobs, "pending": pending_decisions(connection), "previous": previous_version(connection)}
 
 
 def model_metrics(version, active) -> dict:
