@@ -56,8 +56,9 @@ def normalize(record: RawRecord, options: ReadOptions | None = None) -> Iterator
 
 
 def _extra_fields(data: dict) -> dict | None:
-    extra = data.keys() - CONTRACT_KEYS  # usually empty: a set operation in C, no dict built
-    return {key: data[key] for key in extra} if extra else None
+    if CONTRACT_KEYS.issuperset(data):  # the usual case: nothing beyond the contract, nothing allocated
+        return None
+    return {key: value for key, value in data.items() if key not in CONTRACT_KEYS}
 
 
 def _first_object(head: str) -> dict | None:
