@@ -43,7 +43,7 @@ def _json(value) -> str | None:
 
 def _sqlite_time(value: datetime | None) -> str | None:
     # The text form SQLAlchemy's SQLite DateTime type writes (UTC, no offset).
-    return value.strftime("%Y-%m-%d %H:%M:%S.%f") if value is not None else None
+    return value.replace(tzinfo=None).isoformat(" ", "microseconds") if value is not None else None
 
 
 def _post_row(post: dict, run_id: int | None, time_format) -> tuple:
