@@ -5,6 +5,7 @@ Colours are SVG presentation attributes (never `style`), so the markup obeys a s
 
 import math
 from datetime import datetime
+from functools import lru_cache
 from html import escape
 
 import numpy as np
@@ -118,30 +119,49 @@ def histogram_svg(histogram: dict, width: int = 720, height: int = 200) -> str:
 
 
 def layout(nodes: list[dict], links: list[dict], iterations: int = 60, seed: int = 7) -> dict[str, tuple]:
-    """A small deterministic force layout (Fruchterman-Reingold, vectorised) in the unit square."""
-    ids = [n["id"] for n in nodes]
+    """A small deterministic force layout (Fruchterman-Reingold, vectorised) in the unit square.
+
+    Cached by the graph itself (node ids and ties), so a cluster page shown again costs nothing here.
+    """
+    ids = tuple(n["id"] for n in nodes)
+    ties = tuple(sorted({(link["source"], link["target"]) for link in links}))
+    return dict(_layout(ids, ties, iterations, seed))
+
+
+@lru_cache(maxsize=4096)
+def _layout(ids: tuple[str, ...], ties: tuple[tuple[str, str], ...], iterations: int,
+            seed: int) -> tuple[tuple[str, tuple[float, float]], ...]:
     if len(ids) < 2:
-        return {i: (0.5, 0.5) for i in ids}
+        return tuple((i, (0.5, 0.5)) for i in ids)
     rng = np.random.default_rng(seed)
     pos = rng.random((len(ids), 2))
     index = {i: n for n, i in enumerate(ids)}
     adjacency = np.zeros((len(ids), len(ids)))
-    for link in links:
-        a, b = index[link["source"]], index[link["target"]]
+    for source, target in ties:
+        a, b = index[source], index[target]
         adjacency[a, b] = adjacency[b, a] = 1.0
     k = math.sqrt(1.0 / len(ids))
     temperature = 0.1
+    # x and y as separate planes, [j, i] = coordinate of i minus that of j: the same arithmetic, in the same
+    # order (the sums over axis 0 add j in turn), as one (n, n, 2) array, in a quarter of the time.
+    x, y = pos[:, 0].copy(), pos[:, 1].copy()
     for _ in range(iterations):
-        delta = pos[:, None, :] - pos[None, :, :]
-        distance = np.maximum(np.linalg.norm(delta, axis=2), 1e-3)
+        dx = x[None, :] - x[:, None]
+        dy = y[None, :] - y[:, None]
+        distance = np.sqrt(dx * dx + dy * dy)
+        np.maximum(distance, 1e-3, out=distance)
         force = k * k / distance - adjacency * distance * distance / k  # repulsion minus attraction
         np.fill_diagonal(force, 0.0)
-        displacement = (delta / distance[:, :, None] * force[:, :, None]).sum(axis=1)
-        length = np.maximum(np.linalg.norm(displacement, axis=1), 1e-3)
-        pos += displacement / length[:, None] * np.minimum(length, temperature)[:, None]
-        np.clip(pos, 0.0, 1.0, out=pos)
+        shift_x = (dx / distance * force).sum(axis=0)
+        shift_y = (dy / distance * force).sum(axis=0)
+        length = np.maximum(np.sqrt(shift_x * shift_x + shift_y * shift_y), 1e-3)
+        step = np.minimum(length, temperature)
+        x += shift_x / length * step
+        y += shift_y / length * step
+        np.clip(x, 0.0, 1.0, out=x)
+        np.clip(y, 0.0, 1.0, out=y)
         temperature *= 0.94
-    return {i: (float(pos[n, 0]), float(pos[n, 1])) for n, i in enumerate(ids)}
+    return tuple((i, (float(x[n]), float(y[n]))) for n, i in enumerate(ids))
 
 
 def network_svg(graph: dict, width: int = 720, height: int = 420, names: dict[str, str] | None = None) -> str:

@@ -102,10 +102,46 @@ def list_clusters(session: Session, *, filters: ClusterFilters, limit: int = 50,
 
 
 def queue_progress(session: Session) -> dict:
-    total = session.exec(select(func.count()).select_from(Cluster).where(Cluster.flagged)).one()
-    reviewed = session.exec(
-        select(func.count()).select_from(Cluster).where(Cluster.flagged, Cluster.status == "reviewed")).one()
+    total, reviewed = session.exec(
+        select(func.count(), func.count().filter(Cluster.status == "reviewed")).select_from(Cluster)
+        .where(Cluster.flagged)).one()
     return {"reviewed": reviewed, "total": total}
+
+
+def queue_neighbours(session: Session, *, cluster: Cluster) -> tuple[int | None, int | None]:
+    """Previous and next clusters in the queue order (flagged, score descending), in one query."""
+    if not cluster.flagged:
+        return None, None
+    nxt = (select(Cluster.id).where(Cluster.flagged, or_(
+        Cluster.score < cluster.score, and_(Cluster.score == cluster.score, Cluster.id > cluster.id)))
+        .order_by(Cluster.score.desc(), Cluster.id.asc()).limit(1).scalar_subquery())
+    prev = (select(Cluster.id).where(Cluster.flagged, or_(
+        Cluster.score > cluster.score, and_(Cluster.score == cluster.score, Cluster.id < cluster.id)))
+        .order_by(Cluster.score.asc(), Cluster.id.desc()).limit(1).scalar_subquery())
+    row = session.exec(select(prev, nxt)).one()
+    return row[0], row[1]
+
+
+def pending_decisions(session: Session) -> int:
+    """How many standing decisions the next retraining will add (decided after the active version was made).
+
+    One query, with the rules of `worker.learning.decision_records`: the latest standing decision per cluster,
+    "unsure" left out.
+    """
+    undone = select(Decision.undoes).where(Decision.undoes.is_not(None))
+    latest = (
+        select(Decision.answer, Decision.created_at, func.row_number().over(
+            partition_by=Decision.cluster_id, order_by=(Decision.created_at.desc(), Decision.id.desc())).label("n"))
+        .join(User, User.id == Decision.user_id)
+        .where(Decision.answer != "undo", Decision.id.not_in(undone))
+        .subquery()
+    )
+    active = select(ModelVersion.created_at).where(ModelVersion.active).limit(1).scalar_subquery()
+    labelled = ("smear", "coordinated", "organic")  # worker.learning.ANSWER_LABELS: "unsure" is left out
+    condition = [latest.c.n == 1, latest.c.answer.in_(labelled)]
+    statement = select(func.count(), func.count().filter(latest.c.created_at > active), active).where(*condition)
+    total, after, active_at = session.exec(statement).one()
+    return total if active_at is None else after
 
 
 # --- decisions (append-only) ------------------------------------------------------------------------------
@@ -114,6 +150,12 @@ def queue_progress(session: Session) -> dict:
 def _effective(decisions: list[Decision]) -> list[Decision]:
     undone = {d.undoes for d in decisions if d.undoes is not None}
     return [d for d in decisions if d.answer != "undo" and d.id not in undone]
+
+
+def answer_of(decisions: list[Decision]) -> Decision | None:
+    """The latest decision still in force among one cluster's decisions (oldest first)."""
+    effective = _effective(decisions)
+    return effective[-1] if effective else None
 
 
 def current_answers(session: Session, *, cluster_ids: list[int]) -> dict[int, Decision]:
@@ -204,15 +246,27 @@ def _epoch(session: Session, column):
     return cast(func.strftime("%s", column), Float)
 
 
-def _bucket_counts(session: Session, *, start: datetime, width: int, end: datetime,
-                   cluster_id: int | None = None) -> dict[int, int]:
+def _timeline_counts(session: Session, *, start: datetime, width: int, end: datetime,
+                     cluster_id: int) -> tuple[dict[int, int], dict[int, int]]:
+    """Per bucket: the cluster's posts and all posts, in one pass over the window."""
     epoch = _epoch(session, Post.created_at)
     bucket = cast(func.floor((epoch - start.timestamp()) / width), Integer).label("bucket")
-    statement = select(bucket, func.count()).where(Post.created_at >= start, Post.created_at < end)
-    if cluster_id is not None:
-        statement = statement.join(ClusterMember, ClusterMember.post_id == Post.id).where(
-            ClusterMember.cluster_id == cluster_id)
-    return {int(b): int(n) for b, n in session.exec(statement.group_by(bucket)) if b is not None}
+    statement = (
+        select(bucket, func.count(ClusterMember.post_id), func.count())
+        .select_from(Post)
+        .outerjoin(ClusterMember, and_(ClusterMember.post_id == Post.id, ClusterMember.cluster_id == cluster_id))
+        .where(Post.created_at >= start, Post.created_at < end)
+        .group_by(bucket)
+    )
+    ours: dict[int, int] = {}
+    background: dict[int, int] = {}
+    for b, n_ours, n_all in session.exec(statement):
+        if b is None:
+            continue
+        if n_ours:
+            ours[int(b)] = int(n_ours)
+        background[int(b)] = int(n_all)
+    return ours, background
 
 
 def timeline(session: Session, *, cluster: Cluster) -> dict:
@@ -224,8 +278,7 @@ def timeline(session: Session, *, cluster: Cluster) -> dict:
     lo = cluster.start - timedelta(seconds=pad)
     width = max(int(math.ceil((span + 2 * pad) / TIMELINE_BUCKETS)), 1)
     hi = lo + timedelta(seconds=width * TIMELINE_BUCKETS)
-    ours = _bucket_counts(session, start=lo, width=width, end=hi, cluster_id=cluster.id)
-    background = _bucket_counts(session, start=lo, width=width, end=hi)
+    ours, background = _timeline_counts(session, start=lo, width=width, end=hi, cluster_id=cluster.id)
     buckets = [
         {"start": (lo + timedelta(seconds=i * width)).isoformat(), "cluster": ours.get(i, 0),
          "background": background.get(i, 0)}
@@ -241,6 +294,14 @@ def cluster_posts(session: Session, *, cluster_id: int, limit: int = POSTS_SHOWN
     ))
 
 
+def member_authors(session: Session, *, cluster_id: int, posts: list[Post],
+                   limit: int = POSTS_SHOWN) -> dict[int, tuple[str, str]]:
+    """Author of every member post; read from `posts` (no query) when they are all the members."""
+    if len(posts) < limit:
+        return {post.id: (post.platform, post.author_id) for post in posts}
+    return _member_authors(session, cluster_id=cluster_id)
+
+
 def _member_authors(session: Session, *, cluster_id: int) -> dict[int, tuple[str, str]]:
     rows = session.exec(
         select(Post.id, Post.platform, Post.author_id).join(ClusterMember, ClusterMember.post_id == Post.id)
@@ -252,24 +313,29 @@ def _member_authors(session: Session, *, cluster_id: int) -> dict[int, tuple[str
 def cluster_accounts(session: Session, *, cluster_id: int, authors: dict[int, tuple[str, str]]) -> list[dict]:
     in_cluster = Counter(authors.values())
     keys = list(in_cluster)
-    accounts: dict[tuple[str, str], Account] = {}
+    accounts: dict[tuple[str, str], tuple] = {}
     totals: dict[tuple[str, str], int] = {}
     for i in range(0, len(keys), 500):
         chunk = keys[i:i + 500]
-        for account in session.exec(select(Account).where(tuple_(Account.platform, Account.account_id).in_(chunk))):
-            accounts[(account.platform, account.account_id)] = account
-        for platform, author, n in session.exec(
-            select(Post.platform, Post.author_id, func.count()).where(tuple_(Post.platform, Post.author_id).in_(chunk))
-            .group_by(Post.platform, Post.author_id)
+        # one query: each author's stored account (if any) and how many posts it has in all
+        counts = (select(Post.platform, Post.author_id, func.count().label("n"))
+                  .where(tuple_(Post.platform, Post.author_id).in_(chunk))
+                  .group_by(Post.platform, Post.author_id).subquery())
+        for platform, author, n, found, name, created_at, followers in session.exec(
+            select(counts.c.platform, counts.c.author_id, counts.c.n, Account.id, Account.name, Account.created_at,
+                   Account.followers)
+            .outerjoin(Account, and_(Account.platform == counts.c.platform, Account.account_id == counts.c.author_id))
         ):
             totals[(platform, author)] = n
+            if found is not None:
+                accounts[(platform, author)] = (name, created_at, followers)
     result = []
     for key, n in in_cluster.most_common():
-        account = accounts.get(key)
+        name, created_at, followers = accounts.get(key, (None, None, None))
         result.append({
-            "platform": key[0], "account_id": key[1], "name": account.name if account else None,
-            "created_at": account.created_at.isoformat() if account and account.created_at else None,
-            "followers": account.followers if account else None,
+            "platform": key[0], "account_id": key[1], "name": name,
+            "created_at": created_at.isoformat() if created_at else None,
+            "followers": followers,
             "posts_in_cluster": n, "posts_total": totals.get(key, n),
         })
     return result

@@ -27,15 +27,15 @@ def cluster_view(cluster: Cluster, answer=None) -> dict:
 
 
 def build_detail(session: Session, *, cluster: Cluster) -> dict:
-    answers = crud.current_answers(session, cluster_ids=[cluster.id])
+    history = crud.decision_history(session, cluster_id=cluster.id)
     posts = crud.cluster_posts(session, cluster_id=cluster.id)
-    authors = crud._member_authors(session, cluster_id=cluster.id)
+    authors = crud.member_authors(session, cluster_id=cluster.id, posts=posts)
     evidence = crud.cluster_evidence(session, cluster_id=cluster.id)
     accounts = crud.cluster_accounts(session, cluster_id=cluster.id, authors=authors)
     graph = crud.network(evidence, authors)
     shared = crud.shared_items(posts)
     return {
-        **cluster_view(cluster, answers.get(cluster.id)),
+        **cluster_view(cluster, crud.answer_of([d for d, _ in history])),
         "signals_explained": describe_signals(cluster.signals),
         "posts": [post_view(p) for p in posts],
         "posts_shown": len(posts),
@@ -46,7 +46,7 @@ def build_detail(session: Session, *, cluster: Cluster) -> dict:
         "network": graph,
         "links": shared["links"],
         "hashtags": shared["hashtags"],
-        "decisions": [decision_view(d, u) for d, u in crud.decision_history(session, cluster_id=cluster.id)],
+        "decisions": [decision_view(d, u) for d, u in history],
         "_posts": posts,
         "_evidence": evidence,
     }

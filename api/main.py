@@ -46,6 +46,7 @@ def create_app(engine: Engine | None = None, *, settings: Settings | None = None
     app.state.settings = settings
     app.state.upload_dir = Path(upload_dir or "var/uploads")
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
+    app.state.templates.env.auto_reload = False  # templates are compiled once, not stat()ed on every render
     app.state.login_limiter = LoginLimiter()
 
     @app.middleware("http")

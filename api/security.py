@@ -87,10 +87,8 @@ def authenticate(session: Session, *, username: str, password: str) -> User | No
 
 
 def user_for_token(session: Session, *, token: str) -> User | None:
-    row = session.exec(select(ApiToken).where(ApiToken.token_hash == token_hash(token))).first()
-    if row is None:
-        return None
-    user = session.get(User, row.user_id)
+    user = session.exec(select(User).join(ApiToken, ApiToken.user_id == User.id)
+                        .where(ApiToken.token_hash == token_hash(token))).first()  # one indexed lookup
     return user if user is not None and user.active else None
 
 

@@ -206,6 +206,12 @@ class ClusterBase(SQLModel):
 
 
 class Cluster(ClusterBase, table=True):
+    __table_args__ = (
+        Index("ix_cluster_queue", "flagged", "score", "id"),  # the queue order and a cluster's neighbours
+        Index("ix_cluster_start", "start"),
+        Index("ix_cluster_score", "score"),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     model_version_id: int | None = Field(default=None, foreign_key="modelversion.id")
     created_at: datetime = Field(default_factory=utcnow)

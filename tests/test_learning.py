@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlmodel import Session
 
+from api.crud import pending_decisions
 from smearwatch import registry
 from smearwatch.models import Cluster, ClusterMember, Decision, Post, User, utcnow
 from worker.detect import score_and_cluster
@@ -15,7 +17,6 @@ from worker.ingest import ingest_paths
 from worker.learning import (
     decision_records,
     in_evaluation,
-    pending_decisions,
     train_version,
 )
 from worker.learning_jobs import start_activation
@@ -66,8 +67,8 @@ def test_decisions_become_labels_with_provenance(decided_store):
         records = decision_records(connection)
     assert records and {r["label"] for r in records} == {0, 1}
     assert all(r["provenance"]["reviewer"] == "reviewer" and r["campaign"].startswith("cluster-") for r in records)
-    with decided_store.connect() as connection:
-        assert pending_decisions(connection) > 0
+    with Session(decided_store) as session:
+        assert pending_decisions(session) == len({r["provenance"]["cluster"] for r in records}) > 0
 
 
 def test_latest_decision_wins_and_unsure_and_undone_are_left_out(decided_store):

@@ -172,12 +172,3 @@ def train_version(engine: Engine | None = None, *, plus: list[dict] | None = Non
         reason = "kept inactive: automatic activation is off"
     return TrainingOutcome(version_id, model.version, path, metrics, active_metrics, activated, reason, labels)
 
-
-def pending_decisions(connection: Connection) -> int:
-    """How many standing decisions the next retraining will add (decided after the active version was made)."""
-    current = active_version(connection)
-    decisions = [d for d in latest_cluster_decisions(connection).values() if d["answer"] in ANSWER_LABELS]
-    if current is None:
-        return len(decisions)
-    return sum(1 for d in decisions if d["created_at"] > current["created_at"])
-

@@ -6,15 +6,12 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy import and_, or_
-from sqlmodel import select
 
 from api import crud, security
 from api.deps import PageAdmin, PageUser, SessionDep, check_csrf, csrf_token, session_user
 from api.detail import build_detail, page_extras
 from api.routes.v1 import aware, get_cluster
 from api.shortcuts import ANSWER_LABELS, SHORTCUTS
-from smearwatch.models import Cluster
 
 router = APIRouter(include_in_schema=False)
 QUEUE_PAGE = 50
@@ -83,8 +80,6 @@ def queue(request: Request, session: SessionDep, user: PageUser, page: Annotated
           order: Literal["score", "uncertainty"] = "score"):
     """Flagged clusters by score; or, to ask for the labels that teach the model most, every open cluster
     nearest the active model's threshold first."""
-    from worker.learning import pending_decisions
-
     threshold = crud.active_threshold(session)
     if order == "uncertainty":
         filters = crud.ClusterFilters(status="open", sort="uncertainty", threshold=threshold)
@@ -95,7 +90,7 @@ def queue(request: Request, session: SessionDep, user: PageUser, page: Annotated
     return render(request, "queue.html", user, clusters=rows, answers=answers, count=count, page=page,
                   pages=max(1, -(-count // QUEUE_PAGE)), progress=crud.queue_progress(session), order=order,
                   query="order=uncertainty" if order == "uncertainty" else "", threshold=threshold,
-                  pending=pending_decisions(session.connection()))
+                  pending=crud.pending_decisions(session))
 
 
 @router.get("/partials/progress", response_class=HTMLResponse)
@@ -105,9 +100,7 @@ def progress_partial(request: Request, session: SessionDep, user: PageUser):
 
 @router.get("/partials/pending", response_class=HTMLResponse)
 def pending_partial(request: Request, session: SessionDep, user: PageUser):
-    from worker.learning import pending_decisions
-
-    return render(request, "_pending.html", user, pending=pending_decisions(session.connection()))
+    return render(request, "_pending.html", user, pending=crud.pending_decisions(session))
 
 
 @router.get("/clusters", response_class=HTMLResponse)
@@ -136,24 +129,11 @@ def clusters(request: Request, session: SessionDep, user: PageUser,
                         "kind": kind or "", "target": target or "", "platform": platform or ""})
 
 
-def _neighbours(session, cluster: Cluster) -> tuple[int | None, int | None]:
-    """Previous and next clusters in the queue order (flagged, score descending)."""
-    if not cluster.flagged:
-        return None, None
-    nxt = session.exec(select(Cluster.id).where(Cluster.flagged, or_(
-        Cluster.score < cluster.score, and_(Cluster.score == cluster.score, Cluster.id > cluster.id)))
-        .order_by(Cluster.score.desc(), Cluster.id.asc()).limit(1)).first()
-    prev = session.exec(select(Cluster.id).where(Cluster.flagged, or_(
-        Cluster.score > cluster.score, and_(Cluster.score == cluster.score, Cluster.id < cluster.id)))
-        .order_by(Cluster.score.asc(), Cluster.id.desc()).limit(1)).first()
-    return prev, nxt
-
-
 @router.get("/clusters/{cluster_id}", response_class=HTMLResponse)
 def cluster_page(request: Request, cluster_id: int, session: SessionDep, user: PageUser):
     cluster = get_cluster(session, cluster_id)
     detail = build_detail(session, cluster=cluster)
-    prev_id, next_id = _neighbours(session, cluster)
+    prev_id, next_id = crud.queue_neighbours(session, cluster=cluster)
     return render(request, "cluster.html", user, c=detail, x=page_extras(detail), prev_id=prev_id,
                   next_id=next_id, progress=crud.queue_progress(session))
 
@@ -212,7 +192,6 @@ def runs_partial(request: Request, session: SessionDep, user: PageUser):
 
 def _models_context(request: Request, session) -> dict:
     from smearwatch.registry import activation_history, previous_version
-    from worker.learning import pending_decisions
 
     connection = session.connection()  # one pooled connection per request, never a second one
     versions = crud.list_models(session)
@@ -221,7 +200,7 @@ def _models_context(request: Request, session) -> dict:
     jobs, _ = crud.list_jobs(session, limit=10)
     history = list(reversed(activation_history(connection)))[:50]
     return {"rows": rows, "active": active, "history": history, "names": crud.model_names(session),
-            "jobs": jobs, "pending": pending_decisions(connection), "previous": previous_version(connection)}
+            "jobs": jobs, "pending": crud.pending_decisions(session), "previous": previous_version(connection)}
 
 
 def model_metrics(version, active) -> dict:
