@@ -15,7 +15,7 @@ ENV PATH=/opt/smearwatch/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     SMEARWATCH_ENVIRONMENT=production
 RUN useradd --create-home --uid 10001 smearwatch \
- && mkdir -p /data/dumps /data/feeds && chown -R smearwatch /data
+ && mkdir -p /data/dumps /data/feeds /data/models && chown -R smearwatch /data
 COPY --from=build /opt/smearwatch /opt/smearwatch
 # Sample feeds for `smearwatch demo` and register_demo_feeds.
 COPY --chown=smearwatch samples/feeds /app/samples/feeds

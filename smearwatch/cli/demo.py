@@ -17,7 +17,10 @@ from worker.ingest import ingest_sources, open_sources
 from worker.sources import ReadOptions
 
 REPO = Path(__file__).resolve().parents[2]
-DEFAULT_FEEDS = REPO / "samples" / "feeds"
+# A checkout has samples/ next to the packages; an installed copy (the Docker image) finds them in the working
+# directory.
+DEFAULT_FEEDS = next((p for p in (REPO / "samples" / "feeds", Path.cwd() / "samples" / "feeds") if p.is_dir()),
+                     REPO / "samples" / "feeds")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
