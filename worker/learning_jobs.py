@@ -296,7 +296,7 @@ def run_rescore(engine: Engine, job_id: int, *, on_progress: Progress | None = N
 
 def _rescore(engine: Engine, report: Reporter, *, start: float) -> dict:
     from classifiers import load_model  # noqa: PLC0415
-    from worker.detect import score_and_cluster  # noqa: PLC0415
+    from worker.scoring import run_detection  # noqa: PLC0415
 
     report(start, "waiting for other rescoring in this process")
     with _RESCORE_LOCK:
@@ -308,7 +308,7 @@ def _rescore(engine: Engine, report: Reporter, *, start: float) -> dict:
         with engine.connect() as connection:
             posts = connection.execute(select(func.count()).select_from(Post.__table__)).scalar_one()
         report(start + 0.15, f"rescoring {posts} stored posts and rebuilding clusters with {current['name']}")
-        counts = score_and_cluster(engine, model=model)
+        counts = run_detection(engine, None, None, model=model)
     report(0.99, "rescored")
     return {**counts, "version_id": current["id"]}
 

@@ -1,7 +1,7 @@
 """After ingestion: score new posts, re-cluster their time window, and raise alerts for new or grown flagged clusters.
 
-Plain functions; worker/tasks.py wraps them. Detection itself lives in worker/detect.py (`score_and_cluster`);
-it is imported lazily so the pipeline runs (without scoring, saying so) where it is not available.
+Plain functions; worker/tasks.py wraps them. Detection itself lives in worker/detect.py (`score_and_cluster`),
+imported only when scoring runs (it loads scikit-learn).
 """
 
 import hashlib
@@ -23,43 +23,54 @@ RUNS, POSTS, CLUSTERS, ALERTS = IngestRun.__table__, Post.__table__, Cluster.__t
 LOCK_BUCKET = timedelta(days=1)
 
 
-def run_detection(engine: Engine, start: datetime | None, end: datetime | None) -> dict | None:
-    """The one call into detection: score the posts of [start, end) and re-cluster it."""
+def run_detection(engine: Engine, start: datetime | None, end: datetime | None, model=None) -> dict:
+    """The one call into detection: score the posts of [start, end) (everything when both are None) and
+    re-cluster it, under the locks that keep overlapping re-clusterings apart."""
     from worker.detect import score_and_cluster  # noqa: PLC0415 (scikit-learn loads only when scoring)
 
     with _window_locks(engine, start, end):
-        return score_and_cluster(engine, start=start, end=end)
+        return score_and_cluster(engine, start=start, end=end, model=model)
 
 
 class _window_locks:
-    """Session advisory locks on every day bucket of the window, taken in order (no deadlock); PG only."""
+    """PostgreSQL advisory locks that keep two re-clusterings of overlapping time from interleaving.
+
+    A window run holds the store-wide lock shared and every day bucket it may touch exclusively (one day of
+    margin each side: detection widens a window to take in whole clusters); a whole-store run holds the
+    store-wide lock exclusively. Everyone takes the store-wide lock first, then buckets in order: no deadlock.
+    """
 
     def __init__(self, engine: Engine, start: datetime | None, end: datetime | None):
-        self.engine, self.keys, self.connection = engine, [], None
+        self.engine, self.connection = engine, None
+        self.locks: list[tuple[str, int]] = []
         if engine.dialect.name != "postgresql":
             return
         if start is None or end is None:
-            self.keys = [_lock_key("all")]
+            self.locks = [("pg_advisory_lock", _lock_key("all"))]
             return
-        day = datetime(start.year, start.month, start.day, tzinfo=start.tzinfo)
-        while day < end:
-            self.keys.append(_lock_key(day.date().isoformat()))
+        first, last = start - LOCK_BUCKET, end + LOCK_BUCKET
+        day = datetime(first.year, first.month, first.day, tzinfo=first.tzinfo)
+        buckets = set()
+        while day < last:
+            buckets.add(_lock_key(day.date().isoformat()))
             day += LOCK_BUCKET
-        self.keys = sorted(set(self.keys))[:64] or [_lock_key("all")]
+        self.locks = [("pg_advisory_lock_shared", _lock_key("all"))]
+        self.locks += [("pg_advisory_lock", key) for key in sorted(buckets)]
 
     def __enter__(self):
-        if self.keys:
+        if self.locks:
             self.connection = self.engine.connect()
-            for key in self.keys:
-                self.connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
+            for function, key in self.locks:
+                self.connection.execute(text(f"SELECT {function}(:k)"), {"k": key})
             self.connection.commit()
         return self
 
     def __exit__(self, *exc):
         if self.connection is not None:
             try:
-                for key in reversed(self.keys):
-                    self.connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                for function, key in reversed(self.locks):
+                    unlock = function.replace("_lock", "_unlock")
+                    self.connection.execute(text(f"SELECT {unlock}(:k)"), {"k": key})
                 self.connection.commit()
             finally:
                 self.connection.close()  # a lost connection releases its locks anyway
@@ -87,8 +98,7 @@ def score_run(engine: Engine, run_id: int) -> dict:
     if window is not None:
         result["window"] = [window[0].isoformat(), window[1].isoformat()]
         result["detection"] = run_detection(engine, *window)
-        if result["detection"] is not None:
-            result["alerts"] = len(raise_alerts(engine, *window))
+        result["alerts"] = len(raise_alerts(engine, *window))
     with engine.begin() as connection:
         connection.execute(update(RUNS).where(RUNS.c.id == run_id).values(scored_at=utcnow()))
     return result
@@ -96,7 +106,7 @@ def score_run(engine: Engine, run_id: int) -> dict:
 
 def recluster_window(engine: Engine, start: datetime, end: datetime) -> dict:
     detection = run_detection(engine, start, end)
-    alerts = raise_alerts(engine, start, end) if detection is not None else []
+    alerts = raise_alerts(engine, start, end)
     return {"window": [start.isoformat(), end.isoformat()], "detection": detection, "alerts": len(alerts)}
 
 
