@@ -139,3 +139,12 @@ def test_cli_unreadable_and_unknown_inputs_give_one_line(tmp_path, cli_env):
 def test_cli_usage_error_exits_2(cli_env):
     assert run_cli("ingest", env=cli_env).returncode == 2
     assert run_cli("ingest", "x.jsonl", "--format", "nope", env=cli_env).returncode == 2
+
+
+def test_cli_database_problems_are_one_line(tmp_path):
+    missing_schema = run_cli("status", env={"SMEARWATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}"})
+    assert missing_schema.returncode == 1 and "smearwatch db upgrade" in missing_schema.stderr
+    unreachable = run_cli("status", env={"SMEARWATCH_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"})
+    assert unreachable.returncode == 1 and "SMEARWATCH_DATABASE_URL" in unreachable.stderr
+    for result in (missing_schema, unreachable):
+        assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr

@@ -17,7 +17,7 @@ COMMANDS = {
     "ingest": ("smearwatch.cli.ingest", "store posts from dump files (idempotent), then score and cluster them"),
     "status": ("smearwatch.cli.status", "counts of posts, accounts, clusters and recent ingest runs"),
     "score": ("smearwatch.cli.score", "score and cluster dump files with no database or broker"),
-    "train": ("smearwatch.cli.train", "train a post scorer from labelled samples"),
+    "train": ("smearwatch.cli.train", "train a model from labelled samples, or a new version from reviewers' decisions"),
     "evaluate": ("smearwatch.cli.evaluate", "measure a model on labelled samples"),
     "serve": ("smearwatch.cli.serve", "run the review app and JSON API"),
     "users": ("smearwatch.cli.users", "manage reviewer and admin accounts and their API tokens"),

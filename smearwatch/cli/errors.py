@@ -17,5 +17,7 @@ def describe(error: BaseException) -> tuple[str, int]:
         return (f"invalid setting {where}: {message}" if where else message), 2
     if isinstance(error, OperationalError | ProgrammingError):
         reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error).splitlines()[0]
-        return f"database: {reason} (run `smearwatch db upgrade`?)", 1
+        if "no such table" in reason or ("relation" in reason and "does not exist" in reason):
+            return f"database: {reason} (the schema is missing: run `smearwatch db upgrade`)", 1
+        return f"database: {reason} (check SMEARWATCH_DATABASE_URL)", 1
     return f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}".rstrip(": "), 1
