@@ -16,7 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from smearwatch.models import ApiToken, User, utcnow
+from smearwatch.models import ApiToken, User
 
 ROLES = ("reviewer", "admin")
 DEMO_USERNAME = "demo"
@@ -164,11 +164,3 @@ class LoginLimiter:
     def succeeded(self, client: str, username: str) -> None:
         with self._lock:
             self._failures.pop(self._keys(client, username)[1], None)
-
-
-def touch_token(session: Session, *, token: str) -> None:
-    row = session.exec(select(ApiToken).where(ApiToken.token_hash == token_hash(token))).first()
-    if row is not None:
-        row.last_used_at = utcnow()
-        session.add(row)
-        session.commit()

@@ -16,6 +16,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -125,11 +126,14 @@ def main() -> int:
             flagged = [r[0] for r in db.execute("SELECT id FROM cluster WHERE flagged ORDER BY random() LIMIT 500")]
         engine.dispose()
 
+        # The server's own errors go to a file named on stderr, so a stalled benchmark can be explained.
+        server_log = tempfile.NamedTemporaryFile("w", prefix="smearwatch-bench-api-", suffix=".log", delete=False)
+        print(f"server log: {server_log.name}", file=sys.stderr)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         env = {**os.environ, "SMEARWATCH_DATABASE_URL": url, "PYTHONPATH": str(REPO)}
         server = subprocess.Popen([sys.executable, "-m", "smearwatch", "serve", "--port", str(port), "--workers",
-                                   str(args.workers)], env=env, stdout=subprocess.DEVNULL, stderr=open("/tmp/bench_api_server.log", "w"))
+                                   str(args.workers)], env=env, stdout=subprocess.DEVNULL, stderr=server_log)
         for _ in range(200):
             try:
                 if httpx.get(base + "/api/v1/health", timeout=1).status_code == 200:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
 
 import numpy as np
 import scipy.sparse as sp
@@ -213,7 +212,3 @@ class TextHasher(TransformerMixin, BaseEstimator):
         tags.input_tags.string = True
         tags.requires_fit = False
         return tags
-
-
-def normalize_many(texts: Iterable[str]) -> list[str]:
-    return [normalize_text(t or "") for t in texts]

@@ -1,14 +1,12 @@
 """Engine and sessions for SQLite (WAL) and PostgreSQL."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
 import orjson
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
-from sqlmodel import Session, create_engine
+from sqlmodel import create_engine
 
 from smearwatch.settings import get_settings
 
@@ -52,9 +50,3 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 @lru_cache
 def get_engine(url: str | None = None) -> Engine:
     return make_engine(url or get_settings().database_url)
-
-
-@contextmanager
-def session_scope(engine: Engine | None = None) -> Iterator[Session]:
-    with Session(engine or get_engine()) as session:
-        yield session

@@ -10,7 +10,6 @@ from datetime import datetime
 
 import orjson
 import psycopg
-from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from smearwatch.models import RejectedRecord
@@ -142,7 +141,3 @@ def _copy_then_insert(connection: Connection, table: str, columns: Sequence[str]
 def add_rejected(connection: Connection, run_id: int, rejected: Sequence[dict]) -> None:
     if rejected:
         connection.execute(RejectedRecord.__table__.insert(), [dict(item, run_id=run_id) for item in rejected])
-
-
-def count(connection: Connection, table) -> int:
-    return connection.execute(select(func.count()).select_from(table)).scalar_one()

@@ -360,11 +360,3 @@ def fail_slice(engine: Engine, slice_id: int, error: str) -> SliceResult:
         )
         finished = _complete_if_finished(connection, row.run_id)
     return SliceResult(slice_id, run=row.run_id, outcome="failed", run_finished=finished)
-
-
-def unfinished_slices(engine: Engine, run_id: int) -> list[int]:
-    with engine.connect() as connection:
-        return list(connection.execute(
-            select(SLICES.c.id).where(SLICES.c.run_id == run_id, SLICES.c.status.in_(("queued", "running")))
-            .order_by(SLICES.c.seq)
-        ).scalars())
