@@ -4,8 +4,9 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import Float, Integer, and_, cast, exists, func, or_, tuple_
+from sqlalchemy import Float, Integer, and_, cast, exists, func, or_
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Session, select
 
@@ -13,6 +14,7 @@ from smearwatch.models import (
     Account,
     Cluster,
     ClusterMember,
+    ClusterView,
     Decision,
     Evidence,
     Feed,
@@ -87,18 +89,31 @@ def _cluster_conditions(session: Session, filters: ClusterFilters) -> list:
     return conditions
 
 
-def list_clusters(session: Session, *, filters: ClusterFilters, limit: int = 50,
-                  offset: int = 0) -> tuple[list[Cluster], int]:
+# What a list of clusters shows: the public columns, read as plain rows (no ORM objects to build).
+LIST_COLUMNS = [Cluster.__table__.c[name] for name in ("id", "key", "score", "flagged", "kind", "n_posts", "n_accounts",
+                                                       "start", "end", "status", "targets", "signals")]
+
+
+def list_clusters(session: Session, *, filters: ClusterFilters, limit: int = 50, offset: int = 0,
+                  count: int | None = None) -> tuple[list, int]:
+    """One page of clusters (rows of LIST_COLUMNS) and how many match; pass `count` when it is known."""
     conditions = _cluster_conditions(session, filters)
-    count = session.exec(select(func.count()).select_from(Cluster).where(*conditions)).one()
+    if count is None:
+        count = session.exec(select(func.count()).select_from(Cluster).where(*conditions)).one()
     if filters.sort == "uncertainty":
         order = func.abs(Cluster.score - filters.threshold).asc()
     else:
         order = SORTS.get(filters.sort, SORTS["-score"])
     rows = session.exec(
-        select(Cluster).where(*conditions).order_by(order, Cluster.id.asc()).offset(offset).limit(limit)
+        select(*LIST_COLUMNS).where(*conditions).order_by(order, Cluster.id.asc()).offset(offset).limit(limit)
     ).all()
     return list(rows), count
+
+
+def clusters_by_id(session: Session, *, ids: list[int]) -> list[Cluster]:
+    """The clusters with these ids, in the order given."""
+    found = {c.id: c for c in session.exec(select(Cluster).where(Cluster.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
 
 
 def queue_progress(session: Session) -> dict:
@@ -109,15 +124,24 @@ def queue_progress(session: Session) -> dict:
 
 
 def queue_neighbours(session: Session, *, cluster: Cluster) -> tuple[int | None, int | None]:
-    """Previous and next clusters in the queue order (flagged, score descending), in one query."""
+    """Previous and next clusters in the queue order (flagged, score descending, then id), in one query.
+
+    Each side is "same score, nearer id" else "nearest score": two index range scans, where one OR condition
+    was a filter over the whole queue index.
+    """
     if not cluster.flagged:
         return None, None
-    nxt = (select(Cluster.id).where(Cluster.flagged, or_(
-        Cluster.score < cluster.score, and_(Cluster.score == cluster.score, Cluster.id > cluster.id)))
-        .order_by(Cluster.score.desc(), Cluster.id.asc()).limit(1).scalar_subquery())
-    prev = (select(Cluster.id).where(Cluster.flagged, or_(
-        Cluster.score > cluster.score, and_(Cluster.score == cluster.score, Cluster.id < cluster.id)))
-        .order_by(Cluster.score.asc(), Cluster.id.desc()).limit(1).scalar_subquery())
+    queue = select(Cluster.id).where(Cluster.flagged).limit(1)
+    nxt = func.coalesce(
+        queue.where(Cluster.score == cluster.score, Cluster.id > cluster.id).order_by(Cluster.id.asc())
+        .scalar_subquery(),
+        queue.where(Cluster.score < cluster.score).order_by(Cluster.score.desc(), Cluster.id.asc())
+        .scalar_subquery())
+    prev = func.coalesce(
+        queue.where(Cluster.score == cluster.score, Cluster.id < cluster.id).order_by(Cluster.id.desc())
+        .scalar_subquery(),
+        queue.where(Cluster.score > cluster.score).order_by(Cluster.score.asc(), Cluster.id.desc())
+        .scalar_subquery())
     row = session.exec(select(prev, nxt)).one()
     return row[0], row[1]
 
@@ -128,6 +152,13 @@ def pending_decisions(session: Session) -> int:
     One query, with the rules of `worker.learning.decision_records`: the latest standing decision per cluster,
     "unsure" left out.
     """
+    total, after, active_at = session.exec(_pending_statement()).one()
+    return total if active_at is None else after
+
+
+@cache
+def _pending_statement():
+    # Built once: a statement object keeps its cache key, which costs more to compute than the query to run.
     undone = select(Decision.undoes).where(Decision.undoes.is_not(None))
     latest = (
         select(Decision.answer, Decision.created_at, func.row_number().over(
@@ -139,9 +170,7 @@ def pending_decisions(session: Session) -> int:
     active = select(ModelVersion.created_at).where(ModelVersion.active).limit(1).scalar_subquery()
     labelled = ("smear", "coordinated", "organic")  # worker.learning.ANSWER_LABELS: "unsure" is left out
     condition = [latest.c.n == 1, latest.c.answer.in_(labelled)]
-    statement = select(func.count(), func.count().filter(latest.c.created_at > active), active).where(*condition)
-    total, after, active_at = session.exec(statement).one()
-    return total if active_at is None else after
+    return select(func.count(), func.count().filter(latest.c.created_at > active), active).where(*condition)
 
 
 # --- decisions (append-only) ------------------------------------------------------------------------------
@@ -237,6 +266,13 @@ def list_decisions(session: Session, *, user_id: int | None = None, limit: int =
     return [(d, u) for d, u in rows], count
 
 
+def cluster_with_view(session: Session, *, cluster_id: int) -> tuple[Cluster, ClusterView | None] | None:
+    """The cluster and its kept evidence section (if any), in one query; None if there is no such cluster."""
+    row = session.exec(select(Cluster, ClusterView).outerjoin(ClusterView, ClusterView.cluster_id == Cluster.id)
+                       .where(Cluster.id == cluster_id)).first()
+    return None if row is None else (row[0], row[1])
+
+
 # --- one cluster with its evidence ------------------------------------------------------------------------
 
 
@@ -312,23 +348,23 @@ def _member_authors(session: Session, *, cluster_id: int) -> dict[int, tuple[str
 
 def cluster_accounts(session: Session, *, cluster_id: int, authors: dict[int, tuple[str, str]]) -> list[dict]:
     in_cluster = Counter(authors.values())
-    keys = list(in_cluster)
+    by_platform: dict[str, list[str]] = defaultdict(list)
+    for platform, author in in_cluster:
+        by_platform[platform].append(author)
     accounts: dict[tuple[str, str], tuple] = {}
     totals: dict[tuple[str, str], int] = {}
-    for i in range(0, len(keys), 500):
-        chunk = keys[i:i + 500]
-        # one query: each author's stored account (if any) and how many posts it has in all
-        counts = (select(Post.platform, Post.author_id, func.count().label("n"))
-                  .where(tuple_(Post.platform, Post.author_id).in_(chunk))
-                  .group_by(Post.platform, Post.author_id).subquery())
-        for platform, author, n, found, name, created_at, followers in session.exec(
-            select(counts.c.platform, counts.c.author_id, counts.c.n, Account.id, Account.name, Account.created_at,
-                   Account.followers)
-            .outerjoin(Account, and_(Account.platform == counts.c.platform, Account.account_id == counts.c.author_id))
-        ):
-            totals[(platform, author)] = n
-            if found is not None:
-                accounts[(platform, author)] = (name, created_at, followers)
+    # Per platform, `author_id IN (...)` is one index scan; a (platform, author) tuple list was planned as one
+    # branch per pair, and a join of the counts with `account` as a scan of every account.
+    for platform, authors_of in by_platform.items():
+        for i in range(0, len(authors_of), 500):
+            chunk = authors_of[i:i + 500]
+            totals.update(((platform, author), n) for author, n in session.exec(
+                select(Post.author_id, func.count()).where(Post.platform == platform, Post.author_id.in_(chunk))
+                .group_by(Post.author_id)))
+            accounts.update(((platform, author), (name, created_at, followers))
+                            for author, name, created_at, followers in session.exec(
+                select(Account.account_id, Account.name, Account.created_at, Account.followers)
+                .where(Account.platform == platform, Account.account_id.in_(chunk))))
     result = []
     for key, n in in_cluster.most_common():
         name, created_at, followers = accounts.get(key, (None, None, None))

@@ -3,19 +3,23 @@
 `create_app()` is the factory `smearwatch serve` and uvicorn use (`uvicorn --factory api.main:create_app`).
 """
 
+from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio.to_thread
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.engine import Engine
+from starlette.datastructures import MutableHeaders
 from starlette.middleware.sessions import SessionMiddleware
 
 from api.deps import ApiUser, LoginRequired
 from api.routes import pages, v1
 from api.security import LoginLimiter
+from api.views import ViewPreparer
 from smearwatch import __version__
 from smearwatch.db import get_engine
 from smearwatch.settings import Settings, get_settings
@@ -32,12 +36,53 @@ SECURITY_HEADERS = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
 SESSION_HOURS = 12
+NO_STORE_PREFIXES = ("/api/", "/clusters", "/login")
+
+
+class SecurityHeaders:
+    """Adds the security headers to every answer, and `no-store` to pages and API answers.
+
+    Plain ASGI: `@app.middleware("http")` runs each request through extra tasks and streams.
+    """
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        path = scope["path"]
+        no_store = path == "/" or path.startswith(NO_STORE_PREFIXES)
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+                if no_store:
+                    headers.setdefault("Cache-Control", "no-store")
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def create_app(engine: Engine | None = None, *, settings: Settings | None = None,
                upload_dir: Path | None = None) -> FastAPI:
     settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        # Few threads per process: many threads taking turns on one interpreter slow every request down.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.api_threads
+        preparer = ViewPreparer(app.state.engine, app.state.templates.env) if settings.prepare_pages else None
+        if preparer is not None:
+            preparer.start()
+        yield
+        if preparer is not None:
+            preparer.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="smearwatch", version=__version__, openapi_url=None, docs_url=None, redoc_url=None,
         description="Flagged clusters of coordinated posts, their evidence, and reviewers' decisions. "
                     "Send `Authorization: Bearer <token>` (from `smearwatch users add`).",
@@ -49,17 +94,9 @@ def create_app(engine: Engine | None = None, *, settings: Settings | None = None
     app.state.templates.env.auto_reload = False  # templates are compiled once, not stat()ed on every render
     app.state.login_limiter = LoginLimiter()
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        if request.url.path.startswith(("/api/", "/clusters", "/login")) or request.url.path == "/":
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
-
     app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="smearwatch_session",
                        max_age=SESSION_HOURS * 3600, same_site="strict", https_only=False)
+    app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, exc: LoginRequired):

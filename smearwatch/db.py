@@ -23,6 +23,9 @@ def _json_dumps(value) -> str:
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
+POOL_SIZE = 20
+
+
 def make_engine(url: str) -> Engine:
     url = engine_url(url)
     parsed = make_url(url)
@@ -32,7 +35,10 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, json_serializer=_json_dumps, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, json_serializer=_json_dumps, pool_pre_ping=True)
+    # A pool as large as the app's concurrent requests: a connection beyond the pool is opened and closed for
+    # one request, and a new PostgreSQL backend costs more than most queries.
+    return create_engine(url, json_serializer=_json_dumps, pool_pre_ping=True, pool_size=POOL_SIZE,
+                         max_overflow=POOL_SIZE)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -222,6 +222,20 @@ class ClusterPublic(ClusterBase):
     id: int
 
 
+class ClusterView(SQLModel, table=True):
+    """A cluster's evidence section as the review page shows it, rendered once and kept.
+
+    It stands while the cluster row is as it was (`cluster_updated_at`: detection and decisions change it) and
+    while `version` names the template and code of the running app.
+    """
+
+    cluster_id: int = Field(foreign_key="cluster.id", primary_key=True)
+    version: str = Field(max_length=64)
+    cluster_updated_at: datetime
+    built_at: datetime = Field(default_factory=utcnow)
+    html: str = Field(sa_column=Column(Text, nullable=False))
+
+
 class ClusterMember(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("cluster_id", "post_id", name="uq_member_cluster_post"),)
 

@@ -4,7 +4,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = {"", "changethis", "change-me", "secret", "dev"}
@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     feed_retries: int = 3
     # Optional URL that receives a JSON POST for each alert (a new or grown flagged cluster).
     alert_webhook_url: str | None = None
+    # The review app renders the evidence sections of flagged clusters in the background, ahead of reviewers.
+    prepare_pages: bool = True
+    # Threads per review-app process for request handlers (each process serves one request per thread at a time).
+    api_threads: int = Field(default=4, ge=1, le=200)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> "Settings":

@@ -16,6 +16,9 @@ from smearwatch.db import make_engine
 
 REPO = Path(__file__).resolve().parents[1]
 PG_ADMIN_URL = os.environ.get("SMEARWATCH_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+# Apps under test render cluster pages on request only: a background preparer would write to the test databases
+# at moments no test chooses. tests/test_views.py runs it on purpose.
+os.environ.setdefault("SMEARWATCH_PREPARE_PAGES", "false")
 
 
 def _pg_ready() -> bool:

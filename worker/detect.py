@@ -19,6 +19,7 @@ from smearwatch.models import (
     Account,
     Cluster,
     ClusterMember,
+    ClusterView,
     Decision,
     Evidence,
     Post,
@@ -30,6 +31,7 @@ from smearwatch.settings import get_settings
 
 POSTS, ACCOUNTS, CLUSTERS = Post.__table__, Account.__table__, Cluster.__table__
 MEMBERS, EVIDENCE, DECISIONS = ClusterMember.__table__, Evidence.__table__, Decision.__table__
+VIEWS = ClusterView.__table__  # rendered evidence sections, deleted with their cluster
 # A new cluster takes over a stored one (its id, its decisions) when it holds at least this share of its posts.
 TAKEOVER_SHARE = 0.5
 
@@ -214,6 +216,7 @@ def _replace_clusters(connection: Connection, clusters: Sequence, store_ids: np.
     if removable:
         connection.execute(delete(MEMBERS).where(MEMBERS.c.cluster_id.in_(removable)))
         connection.execute(delete(EVIDENCE).where(EVIDENCE.c.cluster_id.in_(removable)))
+        connection.execute(delete(VIEWS).where(VIEWS.c.cluster_id.in_(removable)))
         connection.execute(delete(CLUSTERS).where(CLUSTERS.c.id.in_(removable)))
     kept = [cid for cid in dropped if cid in decided]
     if kept:

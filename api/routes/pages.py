@@ -7,10 +7,10 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from api import crud, security
+from api import crud, security, views
 from api.deps import PageAdmin, PageUser, SessionDep, check_csrf, csrf_token, session_user
-from api.detail import build_detail, page_extras
-from api.routes.v1 import aware, get_cluster
+from api.detail import cluster_view, decision_view
+from api.routes.v1 import aware, get_cluster, get_cluster_with_view
 from api.shortcuts import ANSWER_LABELS, SHORTCUTS
 
 router = APIRouter(include_in_schema=False)
@@ -81,14 +81,16 @@ def queue(request: Request, session: SessionDep, user: PageUser, page: Annotated
     """Flagged clusters by score; or, to ask for the labels that teach the model most, every open cluster
     nearest the active model's threshold first."""
     threshold = crud.active_threshold(session)
+    progress = crud.queue_progress(session)
     if order == "uncertainty":
-        filters = crud.ClusterFilters(status="open", sort="uncertainty", threshold=threshold)
-    else:
-        filters = crud.ClusterFilters(flagged=True, sort="-score")
-    rows, count = crud.list_clusters(session, filters=filters, limit=QUEUE_PAGE, offset=(page - 1) * QUEUE_PAGE)
+        filters, known_count = crud.ClusterFilters(status="open", sort="uncertainty", threshold=threshold), None
+    else:  # the queue is every flagged cluster: the progress count is its length
+        filters, known_count = crud.ClusterFilters(flagged=True, sort="-score"), progress["total"]
+    rows, count = crud.list_clusters(session, filters=filters, limit=QUEUE_PAGE, offset=(page - 1) * QUEUE_PAGE,
+                                     count=known_count)
     answers = crud.current_answers(session, cluster_ids=[c.id for c in rows])
     return render(request, "queue.html", user, clusters=rows, answers=answers, count=count, page=page,
-                  pages=max(1, -(-count // QUEUE_PAGE)), progress=crud.queue_progress(session), order=order,
+                  pages=max(1, -(-count // QUEUE_PAGE)), progress=progress, order=order,
                   query="order=uncertainty" if order == "uncertainty" else "", threshold=threshold,
                   pending=crud.pending_decisions(session))
 
@@ -131,11 +133,15 @@ def clusters(request: Request, session: SessionDep, user: PageUser,
 
 @router.get("/clusters/{cluster_id}", response_class=HTMLResponse)
 def cluster_page(request: Request, cluster_id: int, session: SessionDep, user: PageUser):
-    cluster = get_cluster(session, cluster_id)
-    detail = build_detail(session, cluster=cluster)
+    cluster, view = get_cluster_with_view(session, cluster_id)
+    evidence_html, evidence_at = views.evidence_section(session, request.app.state.templates.env, cluster=cluster,
+                                                        view=view)
+    history = crud.decision_history(session, cluster_id=cluster.id)
     prev_id, next_id = crud.queue_neighbours(session, cluster=cluster)
-    return render(request, "cluster.html", user, c=detail, x=page_extras(detail), prev_id=prev_id,
-                  next_id=next_id, progress=crud.queue_progress(session))
+    c = {**cluster_view(cluster, crud.answer_of([d for d, _ in history])),
+         "decisions": [decision_view(d, u) for d, u in history]}
+    return render(request, "cluster.html", user, c=c, evidence_html=evidence_html, evidence_at=evidence_at,
+                  prev_id=prev_id, next_id=next_id, progress=crud.queue_progress(session))
 
 
 @router.post("/clusters/{cluster_id}/decide")

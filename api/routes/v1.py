@@ -3,17 +3,18 @@
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
+import orjson
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 from fastapi.responses import HTMLResponse
 from sqlalchemy import text
 
 from api import crud, exports, schemas
 from api.deps import ApiAdmin, ApiUser, SessionDep
-from api.detail import build_detail, cluster_view, decision_view, public
+from api.detail import build_detail, cluster_item, decision_view, public
 from api.ingest_jobs import IngestStartError, start_ingest
 from api.security import UserError, create_user
 from api.uploads import UploadEmpty, UploadTooLarge, save_stream
-from smearwatch.models import Cluster, Decision, IngestRun, Job, ModelVersion
+from smearwatch.models import Cluster, ClusterView, Decision, IngestRun, Job, ModelVersion
 
 router = APIRouter(prefix="/api/v1")
 MAX_OFFSET = 1_000_000_000
@@ -27,6 +28,12 @@ Sort = Literal["score", "-score", "start", "-start", "n_posts", "-n_posts", "n_a
                "uncertainty"]
 ExportFormat = Literal["zip", "html"]
 NOT_FOUND = {404: {"model": schemas.Problem}}
+
+
+def json_answer(payload: dict) -> Response:
+    """JSON straight from plain values: a hot list need not be validated again against its response model."""
+    return Response(orjson.dumps(payload, option=orjson.OPT_UTC_Z | orjson.OPT_NAIVE_UTC),
+                    media_type="application/json")
 
 
 def aware(value: datetime | None) -> datetime | None:
@@ -73,6 +80,14 @@ def get_cluster(session, cluster_id: int) -> Cluster:
     return cluster
 
 
+def get_cluster_with_view(session, cluster_id: int) -> tuple[Cluster, ClusterView | None]:
+    """The cluster and its kept evidence section (if any), in one query."""
+    row = crud.cluster_with_view(session, cluster_id=cluster_id) if -2**31 <= cluster_id < 2**31 else None
+    if row is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no cluster {cluster_id}")
+    return row[0], row[1]
+
+
 # --- health -----------------------------------------------------------------------------------------------
 
 
@@ -100,7 +115,7 @@ def list_clusters(session: SessionDep, user: ApiUser, filters: FiltersDep, limit
                   offset: Offset = 0) -> dict:
     rows, count = crud.list_clusters(session, filters=filters, limit=limit, offset=offset)
     answers = crud.current_answers(session, cluster_ids=[c.id for c in rows])
-    return {"data": [cluster_view(c, answers.get(c.id)) for c in rows], "count": count}
+    return json_answer({"data": [cluster_item(c, answers.get(c.id)) for c in rows], "count": count})
 
 
 @router.get("/clusters/progress", response_model=schemas.Progress, tags=["clusters"],
@@ -359,5 +374,6 @@ def export_set(request: Request, session: SessionDep, user: ApiUser, filters: Fi
                format: ExportFormat = "zip", limit: Annotated[int, Query(ge=1, le=EXPORT_MAX_CLUSTERS)] = 50
                ) -> Response:
     rows, _ = crud.list_clusters(session, filters=filters, limit=limit, offset=0)
-    return export_response(request, session, rows, format, "smearwatch-clusters")
+    clusters = crud.clusters_by_id(session, ids=[row.id for row in rows])
+    return export_response(request, session, clusters, format, "smearwatch-clusters")
 

@@ -1,0 +1,122 @@
+"""The evidence section of a cluster page, rendered once and kept in `clusterview`.
+
+Rendering it (posts, accounts, timeline against background volume, network layout, near-duplicate diffs) is
+most of a cluster page's cost, and it only changes when detection rewrites the cluster. A kept section is used
+while it was rendered from the cluster row as it still is (`cluster_updated_at`) by this code (`version`);
+otherwise the page renders it again and keeps it. `ViewPreparer` renders those of flagged clusters ahead, best
+first, so a reviewer rarely waits for one.
+"""
+
+import hashlib
+import logging
+import threading
+from datetime import datetime
+from pathlib import Path
+
+from jinja2 import Environment
+from sqlalchemy import or_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session, select
+
+from api.detail import build_detail, page_extras
+from smearwatch import __version__
+from smearwatch.models import Cluster, ClusterView, utcnow
+
+TEMPLATE = "_cluster_evidence.html"
+HERE = Path(__file__).parent
+log = logging.getLogger(__name__)
+
+
+def _code_version() -> str:
+    """Changes whenever the template or the code that fills it changes, so upgrades re-render."""
+    digest = hashlib.sha256(__version__.encode())
+    for path in (HERE / "templates" / TEMPLATE, HERE / "detail.py", HERE / "charts.py", HERE / "present.py",
+                 HERE / "crud.py"):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+VERSION = _code_version()
+
+
+def is_fresh(view: ClusterView | None, cluster: Cluster) -> bool:
+    return view is not None and view.version == VERSION and view.cluster_updated_at == cluster.updated_at
+
+
+def render(session: Session, env: Environment, *, cluster: Cluster) -> str:
+    detail = build_detail(session, cluster=cluster)
+    return env.get_template(TEMPLATE).render(c=detail, x=page_extras(detail))
+
+
+def keep(session: Session, *, cluster: Cluster, html: str, built_at: datetime) -> None:
+    """Insert or replace the cluster's view (two processes may render the same one; the last one stays)."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(ClusterView).values(cluster_id=cluster.id, version=VERSION, cluster_updated_at=cluster.updated_at,
+                                           built_at=built_at, html=html)
+    session.exec(statement.on_conflict_do_update(
+        index_elements=["cluster_id"],
+        set_={name: statement.excluded[name] for name in ("version", "cluster_updated_at", "built_at", "html")}))
+    session.commit()
+
+
+def evidence_section(session: Session, env: Environment, *, cluster: Cluster,
+                     view: ClusterView | None) -> tuple[str, datetime]:
+    """The section's HTML and when it was rendered: the kept one if still fresh, else a new one (kept)."""
+    if is_fresh(view, cluster):
+        return view.html, view.built_at
+    html, built_at = render(session, env, cluster=cluster), utcnow()
+    try:
+        keep(session, cluster=cluster, html=html, built_at=built_at)
+    except OperationalError:  # a busy SQLite store: serve the page now, keep the section another time
+        session.rollback()
+    return html, built_at
+
+
+def stale_flagged(session: Session, *, limit: int) -> list[Cluster]:
+    """Flagged clusters whose view is missing or stale, highest score first."""
+    return list(session.exec(
+        select(Cluster).outerjoin(ClusterView, ClusterView.cluster_id == Cluster.id)
+        .where(Cluster.flagged, or_(ClusterView.cluster_id.is_(None), ClusterView.version != VERSION,
+                                    ClusterView.cluster_updated_at != Cluster.updated_at))
+        .order_by(Cluster.score.desc(), Cluster.id).limit(limit)
+        # two app processes prepare different clusters; a locked one is being rendered elsewhere
+        .with_for_update(of=Cluster, skip_locked=True)))
+
+
+def prepare_one(engine: Engine, env: Environment) -> bool:
+    """Render and keep the view of the best flagged cluster that needs one; False when none does."""
+    with Session(engine) as session:
+        found = stale_flagged(session, limit=1)
+        if not found:
+            return False
+        cluster = found[0]
+        keep(session, cluster=cluster, html=render(session, env, cluster=cluster), built_at=utcnow())
+        return True
+
+
+class ViewPreparer:
+    """A background thread of the app: renders the views of flagged clusters that need one, then waits."""
+
+    def __init__(self, engine: Engine, env: Environment, *, interval: float = 5.0):
+        self.engine, self.env, self.interval = engine, env, interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="view-preparer", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                busy = prepare_one(self.engine, self.env)
+            except Exception as error:  # the database may be restarting; try again later
+                log.warning("preparing cluster views: %s", type(error).__name__)
+                busy = False
+            # between clusters, a short pause leaves the interpreter to requests
+            self._stop.wait(0.005 if busy else self.interval)

@@ -1,0 +1,31 @@
+"""rendered evidence sections of cluster pages
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-11-26
+"""
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+revision = '0006'
+down_revision = '0005'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        'clusterview',
+        sa.Column('cluster_id', sa.Integer(), nullable=False),
+        sa.Column('version', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column('cluster_updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column('built_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column('html', sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(['cluster_id'], ['cluster.id']),
+        sa.PrimaryKeyConstraint('cluster_id'),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table('clusterview')
