@@ -57,7 +57,7 @@ class ClusterFilters:
     target: str | None = None
     kind: str | None = None
     sort: str = "-score"
-    threshold: float = 0.5  # sort "uncertainty": clusters whose score is nearest this come first
+    threshold: float | None = None  # sort "uncertainty": nearest this score first; None: the active model's
 
 
 def _cluster_conditions(session: Session, filters: ClusterFilters) -> list:
@@ -101,7 +101,8 @@ def list_clusters(session: Session, *, filters: ClusterFilters, limit: int = 50,
     if count is None:
         count = session.exec(select(func.count()).select_from(Cluster).where(*conditions)).one()
     if filters.sort == "uncertainty":
-        order = func.abs(Cluster.score - filters.threshold).asc()
+        threshold = active_threshold(session) if filters.threshold is None else filters.threshold
+        order = func.abs(Cluster.score - threshold).asc()
     else:
         order = SORTS.get(filters.sort, SORTS["-score"])
     rows = session.exec(
@@ -116,34 +117,52 @@ def clusters_by_id(session: Session, *, ids: list[int]) -> list[Cluster]:
     return [found[i] for i in ids if i in found]
 
 
+def _progress_columns() -> tuple:
+    flagged = select(func.count()).select_from(Cluster).where(Cluster.flagged)
+    return flagged.scalar_subquery(), flagged.where(Cluster.status == "reviewed").scalar_subquery()
+
+
 def queue_progress(session: Session) -> dict:
-    total, reviewed = session.exec(
-        select(func.count(), func.count().filter(Cluster.status == "reviewed")).select_from(Cluster)
-        .where(Cluster.flagged)).one()
+    total, reviewed = session.exec(select(*_progress_columns())).one()
     return {"reviewed": reviewed, "total": total}
 
 
-def queue_neighbours(session: Session, *, cluster: Cluster) -> tuple[int | None, int | None]:
-    """Previous and next clusters in the queue order (flagged, score descending, then id), in one query.
+def queue_position(session: Session, *, cluster: Cluster) -> tuple[int | None, int | None, dict]:
+    """Previous and next clusters in the queue order (flagged, score descending, then id) and the queue's
+    progress, in one query.
 
-    Each side is "same score, nearer id" else "nearest score": two index range scans, where one OR condition
-    was a filter over the whole queue index.
+    Each neighbour is "same score, nearer id" else "nearest score": two index range scans, where one OR
+    condition was a filter over the whole queue index.
     """
-    if not cluster.flagged:
-        return None, None
-    queue = select(Cluster.id).where(Cluster.flagged).limit(1)
-    nxt = func.coalesce(
-        queue.where(Cluster.score == cluster.score, Cluster.id > cluster.id).order_by(Cluster.id.asc())
-        .scalar_subquery(),
-        queue.where(Cluster.score < cluster.score).order_by(Cluster.score.desc(), Cluster.id.asc())
-        .scalar_subquery())
-    prev = func.coalesce(
-        queue.where(Cluster.score == cluster.score, Cluster.id < cluster.id).order_by(Cluster.id.desc())
-        .scalar_subquery(),
-        queue.where(Cluster.score > cluster.score).order_by(Cluster.score.asc(), Cluster.id.desc())
-        .scalar_subquery())
-    row = session.exec(select(prev, nxt)).one()
-    return row[0], row[1]
+    columns = list(_progress_columns())
+    if cluster.flagged:
+        queue = select(Cluster.id).where(Cluster.flagged).limit(1)
+        nxt = func.coalesce(
+            queue.where(Cluster.score == cluster.score, Cluster.id > cluster.id).order_by(Cluster.id.asc())
+            .scalar_subquery(),
+            queue.where(Cluster.score < cluster.score).order_by(Cluster.score.desc(), Cluster.id.asc())
+            .scalar_subquery())
+        prev = func.coalesce(
+            queue.where(Cluster.score == cluster.score, Cluster.id < cluster.id).order_by(Cluster.id.desc())
+            .scalar_subquery(),
+            queue.where(Cluster.score > cluster.score).order_by(Cluster.score.asc(), Cluster.id.desc())
+            .scalar_subquery())
+        columns += [prev, nxt]
+    row = session.exec(select(*columns)).one()
+    prev_id, next_id = (row[2], row[3]) if cluster.flagged else (None, None)
+    return prev_id, next_id, {"reviewed": row[1], "total": row[0]}
+
+
+def queue_counts(session: Session) -> tuple[dict, int, float]:
+    """The queue's progress, `pending_decisions` and `active_threshold`, in one query (the queue shows all three)."""
+    pending, after, active_at, total, reviewed, card = session.exec(_queue_counts_statement()).one()
+    return {"reviewed": reviewed, "total": total}, (pending if active_at is None else after), _threshold_of(card)
+
+
+@cache
+def _queue_counts_statement():
+    card = select(ModelVersion.card).where(ModelVersion.active).limit(1).scalar_subquery()
+    return _pending_statement().add_columns(*_progress_columns(), card)
 
 
 def pending_decisions(session: Session) -> int:
@@ -191,9 +210,10 @@ def current_answers(session: Session, *, cluster_ids: list[int]) -> dict[int, De
     """The latest decision still in force for each cluster."""
     if not cluster_ids:
         return {}
-    by_cluster: dict[int, list[Decision]] = defaultdict(list)
-    for decision in session.exec(
-        select(Decision).where(Decision.cluster_id.in_(cluster_ids)).order_by(Decision.id)
+    by_cluster: dict[int, list] = defaultdict(list)
+    for decision in session.exec(  # plain rows: a page of clusters needs no Decision objects
+        select(Decision.id, Decision.cluster_id, Decision.answer, Decision.undoes)
+        .where(Decision.cluster_id.in_(cluster_ids)).order_by(Decision.id)
     ):
         by_cluster[decision.cluster_id].append(decision)
     answers = {}
@@ -502,7 +522,10 @@ def list_models(session: Session) -> list[ModelVersion]:
 
 def active_threshold(session: Session) -> float:
     """The active model's cluster threshold (what `flagged` means); 0.5 when no version is active."""
-    card = session.exec(select(ModelVersion.card).where(ModelVersion.active)).first()
+    return _threshold_of(session.exec(select(ModelVersion.card).where(ModelVersion.active)).first())
+
+
+def _threshold_of(card: dict | None) -> float:
     value = (card or {}).get("threshold")
     return float(value) if isinstance(value, int | float) else 0.5
 

@@ -3,6 +3,7 @@
 `create_app()` is the factory `smearwatch serve` and uvicorn use (`uvicorn --factory api.main:create_app`).
 """
 
+import gc
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -74,12 +75,16 @@ def create_app(engine: Engine | None = None, *, settings: Settings | None = None
     async def lifespan(app: FastAPI):
         # Few threads per process: many threads taking turns on one interpreter slow every request down.
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.api_threads
+        # Objects made at start-up live as long as the process: keep them out of every garbage collection.
+        gc.collect()
+        gc.freeze()
         preparer = ViewPreparer(app.state.engine, app.state.templates.env) if settings.prepare_pages else None
         if preparer is not None:
             preparer.start()
         yield
         if preparer is not None:
             preparer.stop()
+        gc.unfreeze()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -88,6 +93,7 @@ def create_app(engine: Engine | None = None, *, settings: Settings | None = None
                     "Send `Authorization: Bearer <token>` (from `smearwatch users add`).",
     )
     app.state.engine = engine or get_engine()
+    app.state.read_engine = app.state.engine.execution_options(isolation_level="AUTOCOMMIT")
     app.state.settings = settings
     app.state.upload_dir = Path(upload_dir or "var/uploads")
     app.state.templates = Jinja2Templates(directory=HERE / "templates")

@@ -80,8 +80,7 @@ def queue(request: Request, session: SessionDep, user: PageUser, page: Annotated
           order: Literal["score", "uncertainty"] = "score"):
     """Flagged clusters by score; or, to ask for the labels that teach the model most, every open cluster
     nearest the active model's threshold first."""
-    threshold = crud.active_threshold(session)
-    progress = crud.queue_progress(session)
+    progress, pending, threshold = crud.queue_counts(session)
     if order == "uncertainty":
         filters, known_count = crud.ClusterFilters(status="open", sort="uncertainty", threshold=threshold), None
     else:  # the queue is every flagged cluster: the progress count is its length
@@ -92,7 +91,7 @@ def queue(request: Request, session: SessionDep, user: PageUser, page: Annotated
     return render(request, "queue.html", user, clusters=rows, answers=answers, count=count, page=page,
                   pages=max(1, -(-count // QUEUE_PAGE)), progress=progress, order=order,
                   query="order=uncertainty" if order == "uncertainty" else "", threshold=threshold,
-                  pending=crud.pending_decisions(session))
+                  pending=pending)
 
 
 @router.get("/partials/progress", response_class=HTMLResponse)
@@ -137,11 +136,11 @@ def cluster_page(request: Request, cluster_id: int, session: SessionDep, user: P
     evidence_html, evidence_at = views.evidence_section(session, request.app.state.templates.env, cluster=cluster,
                                                         view=view)
     history = crud.decision_history(session, cluster_id=cluster.id)
-    prev_id, next_id = crud.queue_neighbours(session, cluster=cluster)
+    prev_id, next_id, progress = crud.queue_position(session, cluster=cluster)
     c = {**cluster_view(cluster, crud.answer_of([d for d, _ in history])),
          "decisions": [decision_view(d, u) for d, u in history]}
     return render(request, "cluster.html", user, c=c, evidence_html=evidence_html, evidence_at=evidence_at,
-                  prev_id=prev_id, next_id=next_id, progress=crud.queue_progress(session))
+                  prev_id=prev_id, next_id=next_id, progress=progress)
 
 
 @router.post("/clusters/{cluster_id}/decide")

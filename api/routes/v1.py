@@ -46,7 +46,7 @@ def aware(value: datetime | None) -> datetime | None:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "date out of range") from None
 
 
-def cluster_filters(
+async def cluster_filters(  # async: no I/O here, so no trip to the thread pool
     flagged: bool | None = None,
     status_: Annotated[Literal["open", "reviewed"] | None, Query(alias="status")] = None,
     min_score: Score = None,
@@ -63,14 +63,7 @@ def cluster_filters(
                                kind=kind, sort=sort)
 
 
-def filters_with_threshold(session: SessionDep, filters: Annotated[crud.ClusterFilters, Depends(cluster_filters)]
-                           ) -> crud.ClusterFilters:
-    if filters.sort == "uncertainty":
-        filters.threshold = crud.active_threshold(session)
-    return filters
-
-
-FiltersDep = Annotated[crud.ClusterFilters, Depends(filters_with_threshold)]
+FiltersDep = Annotated[crud.ClusterFilters, Depends(cluster_filters)]
 
 
 def get_cluster(session, cluster_id: int) -> Cluster:
