@@ -8,6 +8,7 @@ from functools import cache
 
 from sqlalchemy import Float, Integer, and_, cast, exists, func, or_
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from smearwatch.models import (
@@ -89,9 +90,20 @@ def _cluster_conditions(session: Session, filters: ClusterFilters) -> list:
     return conditions
 
 
-# What a list of clusters shows: the public columns, read as plain rows (no ORM objects to build).
+def _answer_in_force():
+    """The answer of the latest decision in force on the row's cluster: not an undo and not undone (as
+    `answer_of` decides it), so a list of clusters needs no second query for its decisions."""
+    undo = aliased(Decision)
+    return (select(Decision.answer)
+            .where(Decision.cluster_id == Cluster.id, Decision.answer != "undo",
+                   ~exists().where(undo.undoes == Decision.id))
+            .order_by(Decision.id.desc()).limit(1).correlate(Cluster).scalar_subquery().label("answer"))
+
+
+# What a list of clusters shows: the public columns and the answer in force, as plain rows (no ORM objects).
 LIST_COLUMNS = [Cluster.__table__.c[name] for name in ("id", "key", "score", "flagged", "kind", "n_posts", "n_accounts",
                                                        "start", "end", "status", "targets", "signals")]
+LIST_COLUMNS.append(_answer_in_force())
 
 
 def list_clusters(session: Session, *, filters: ClusterFilters, limit: int = 50, offset: int = 0,
@@ -204,24 +216,6 @@ def answer_of(decisions: list[Decision]) -> Decision | None:
     """The latest decision still in force among one cluster's decisions (oldest first)."""
     effective = _effective(decisions)
     return effective[-1] if effective else None
-
-
-def current_answers(session: Session, *, cluster_ids: list[int]) -> dict[int, Decision]:
-    """The latest decision still in force for each cluster."""
-    if not cluster_ids:
-        return {}
-    by_cluster: dict[int, list] = defaultdict(list)
-    for decision in session.exec(  # plain rows: a page of clusters needs no Decision objects
-        select(Decision.id, Decision.cluster_id, Decision.answer, Decision.undoes)
-        .where(Decision.cluster_id.in_(cluster_ids)).order_by(Decision.id)
-    ):
-        by_cluster[decision.cluster_id].append(decision)
-    answers = {}
-    for cluster_id, decisions in by_cluster.items():
-        effective = _effective(decisions)
-        if effective:
-            answers[cluster_id] = effective[-1]
-    return answers
 
 
 def decision_history(session: Session, *, cluster_id: int) -> list[tuple[Decision, str]]:

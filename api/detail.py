@@ -26,11 +26,6 @@ def cluster_view(cluster: Cluster, answer=None) -> dict:
     return data
 
 
-def cluster_item(row, answer=None) -> dict:
-    """A row of `crud.LIST_COLUMNS` as the cluster list shows it."""
-    return {**row._mapping, "answer": answer.answer if answer is not None else None}
-
-
 def build_detail(session: Session, *, cluster: Cluster) -> dict:
     history = crud.decision_history(session, cluster_id=cluster.id)
     posts = crud.cluster_posts(session, cluster_id=cluster.id)

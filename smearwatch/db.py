@@ -32,13 +32,14 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, json_serializer=_json_dumps, connect_args={"timeout": 30})
+        engine = create_engine(url, json_serializer=_json_dumps, json_deserializer=orjson.loads,
+                               connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     # A pool as large as the app's concurrent requests: a connection beyond the pool is opened and closed for
     # one request, and a new PostgreSQL backend costs more than most queries.
-    return create_engine(url, json_serializer=_json_dumps, pool_pre_ping=True, pool_size=POOL_SIZE,
-                         max_overflow=POOL_SIZE)
+    return create_engine(url, json_serializer=_json_dumps, json_deserializer=orjson.loads, pool_pre_ping=True,
+                         pool_size=POOL_SIZE, max_overflow=POOL_SIZE)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -302,5 +302,5 @@ class Decision(SQLModel, table=True):
     user_id: int = Field(foreign_key="user.id")
     answer: str = Field(max_length=20)  # smear | coordinated | organic | unsure | undo
     note: str | None = Field(default=None, max_length=4000)
-    undoes: int | None = Field(default=None, foreign_key="decision.id")
+    undoes: int | None = Field(default=None, foreign_key="decision.id", index=True)
     created_at: datetime = Field(default_factory=utcnow)

@@ -87,8 +87,7 @@ def queue(request: Request, session: SessionDep, user: PageUser, page: Annotated
         filters, known_count = crud.ClusterFilters(flagged=True, sort="-score"), progress["total"]
     rows, count = crud.list_clusters(session, filters=filters, limit=QUEUE_PAGE, offset=(page - 1) * QUEUE_PAGE,
                                      count=known_count)
-    answers = crud.current_answers(session, cluster_ids=[c.id for c in rows])
-    return render(request, "queue.html", user, clusters=rows, answers=answers, count=count, page=page,
+    return render(request, "queue.html", user, clusters=rows, count=count, page=page,
                   pages=max(1, -(-count // QUEUE_PAGE)), progress=progress, order=order,
                   query="order=uncertainty" if order == "uncertainty" else "", threshold=threshold,
                   pending=pending)
@@ -119,12 +118,11 @@ def clusters(request: Request, session: SessionDep, user: PageUser,
         kind=kind or None, target=target or None, platform=platform or None, since=aware(since),
         until=aware(until))
     rows, count = crud.list_clusters(session, filters=filters, limit=QUEUE_PAGE, offset=(page - 1) * QUEUE_PAGE)
-    answers = crud.current_answers(session, cluster_ids=[c.id for c in rows])
     chosen = {"flagged": flagged if flagged in ("true", "false") else None, "status": status_,
               "min_score": min_score, "kind": kind, "target": target, "platform": platform,
               "since": since.isoformat() if since else None, "until": until.isoformat() if until else None}
     query = urlencode({k: v for k, v in chosen.items() if v not in (None, "")})
-    return render(request, "clusters.html", user, clusters=rows, answers=answers, count=count, page=page,
+    return render(request, "clusters.html", user, clusters=rows, count=count, page=page,
                   pages=max(1, -(-count // QUEUE_PAGE)), query=query,
                   form={"flagged": flagged or "", "status": status_ or "", "min_score": min_score,
                         "kind": kind or "", "target": target or "", "platform": platform or ""})

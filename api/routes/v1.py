@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from api import crud, exports, schemas
 from api.deps import ApiAdmin, ApiUser, SessionDep
-from api.detail import build_detail, cluster_item, decision_view, public
+from api.detail import build_detail, decision_view, public
 from api.ingest_jobs import IngestStartError, start_ingest
 from api.security import UserError, create_user
 from api.uploads import UploadEmpty, UploadTooLarge, save_stream
@@ -107,8 +107,7 @@ def me(user: ApiUser):
 def list_clusters(session: SessionDep, user: ApiUser, filters: FiltersDep, limit: Limit = 50,
                   offset: Offset = 0) -> dict:
     rows, count = crud.list_clusters(session, filters=filters, limit=limit, offset=offset)
-    answers = crud.current_answers(session, cluster_ids=[c.id for c in rows])
-    return json_answer({"data": [cluster_item(c, answers.get(c.id)) for c in rows], "count": count})
+    return json_answer({"data": [row._asdict() for row in rows], "count": count})
 
 
 @router.get("/clusters/progress", response_model=schemas.Progress, tags=["clusters"],

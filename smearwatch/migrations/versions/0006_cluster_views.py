@@ -1,4 +1,4 @@
-"""rendered evidence sections of cluster pages
+"""rendered evidence sections of cluster pages; an index for the decisions an undo withdraws
 
 Revision ID: 0006
 Revises: 0005
@@ -25,7 +25,12 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(['cluster_id'], ['cluster.id']),
         sa.PrimaryKeyConstraint('cluster_id'),
     )
+    # lists of clusters show each one's answer in force: "not undone" looks decisions up by `undoes`
+    with op.batch_alter_table('decision', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_decision_undoes'), ['undoes'], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('decision', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_decision_undoes'))
     op.drop_table('clusterview')
