@@ -1,6 +1,13 @@
-"""`smearwatch serve [--host H] [--port P]`: the review app and JSON API (uvicorn)."""
+"""`smearwatch serve [--host H] [--port P] [--workers N]`: the review app and JSON API (uvicorn)."""
 
 import argparse
+import multiprocessing
+import signal
+import socket
+import time
+
+APP = "api.main:create_app"
+STARTUP_SECONDS = 10
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -10,12 +17,91 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from smearwatch.settings import get_settings
 
     get_settings()  # refuse a placeholder secret before listening
+    if args.workers < 1:
+        raise ValueError("--workers must be at least 1")
+    _check_free(args.host, args.port)
     print(f"smearwatch: review app on http://{args.host}:{args.port}/ (health: /api/v1/health)", flush=True)
-    uvicorn.run("api.main:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
-                log_level="warning", access_log=False, proxy_headers=False)
+    if args.workers == 1:
+        _serve(args.host, args.port, reuse_port=False)
+    else:
+        _supervise(args.workers, args.host, args.port)
     return 0
+
+
+def _config(host: str, port: int):
+    import uvicorn
+
+    return uvicorn.Config(APP, factory=True, host=host, port=port, log_level="warning", access_log=False,
+                          proxy_headers=False)
+
+
+def _listening_socket(host: str, port: int, *, reuse_port: bool) -> socket.socket:
+    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if reuse_port:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind(address)
+    return sock
+
+
+def _check_free(host: str, port: int) -> None:
+    """Fail with one line when the address is taken (also by another smearwatch: its workers would share it)."""
+    try:
+        _listening_socket(host, port, reuse_port=False).close()
+    except OSError as error:
+        raise OSError(f"cannot listen on {host}:{port}: {error.strerror}") from None
+
+
+def _serve(host: str, port: int, *, reuse_port: bool) -> None:
+    import uvicorn
+
+    server = uvicorn.Server(_config(host, port))
+    server.run(sockets=[_listening_socket(host, port, reuse_port=reuse_port)])
+
+
+def _worker(host: str, port: int) -> None:
+    _serve(host, port, reuse_port=True)
+
+
+def _supervise(workers: int, host: str, port: int) -> None:
+    """Run `workers` processes, each with its own SO_REUSEPORT socket, and replace any that dies.
+
+    With one socket shared by all workers (uvicorn's own --workers), whichever process wakes first accepts most
+    new connections, and kept-alive clients stay on it while the others idle; with a socket each, the kernel
+    spreads connections evenly over the workers.
+    """
+    context = multiprocessing.get_context("spawn")
+    stopping = False
+
+    def stop(*_):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+    def start() -> tuple[multiprocessing.Process, float]:
+        process = context.Process(target=_worker, args=(host, port), name="smearwatch-serve", daemon=True)
+        process.start()
+        return process, time.monotonic()
+
+    processes = [start() for _ in range(workers)]
+    try:
+        while not stopping:
+            time.sleep(0.5)
+            for i, (process, started) in enumerate(processes):
+                if process.is_alive() or stopping:
+                    continue
+                if process.exitcode > 0 and time.monotonic() - started < STARTUP_SECONDS:
+                    # it failed to start (not killed): starting it again would fail the same way
+                    raise RuntimeError(f"a worker exited at start-up (exit code {process.exitcode})")
+                processes[i] = start()  # a worker that died after serving is replaced
+    finally:
+        for process, _ in processes:
+            process.terminate()
+        for process, _ in processes:
+            process.join(10)

@@ -1,0 +1,87 @@
+"""`smearwatch serve --workers N`: N processes, each listening on the port with its own socket; a killed worker is
+replaced; a taken port is one line of error."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+
+from smearwatch import migrate
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def listening_sockets(port: int) -> int:
+    """How many sockets listen on 127.0.0.1:port (from /proc/net/tcp: state 0A is LISTEN)."""
+    wanted = f"0100007F:{port:04X}"
+    with open("/proc/net/tcp") as table:
+        return sum(1 for line in table.readlines()[1:] if line.split()[1] == wanted and line.split()[3] == "0A")
+
+
+def children(pid: int) -> list[int]:
+    """The worker processes of `pid` (multiprocessing also starts a resource tracker)."""
+    with open(f"/proc/{pid}/task/{pid}/children") as f:
+        pids = [int(x) for x in f.read().split()]
+    workers = []
+    for child in pids:
+        try:
+            with open(f"/proc/{child}/cmdline", "rb") as f:
+                if b"resource_tracker" not in f.read():
+                    workers.append(child)
+        except FileNotFoundError:  # it has just exited
+            pass
+    return workers
+
+
+def wait_until(condition, seconds: float = 60) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def healthy(base: str) -> bool:
+    try:
+        return httpx.get(base + "/api/v1/health", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def test_workers_listen_each_on_their_own_socket_and_are_replaced(tmp_path):
+    url = f"sqlite:///{tmp_path}/serve.db"
+    migrate.upgrade(url)
+    port = free_port()
+    env = {**os.environ, "SMEARWATCH_DATABASE_URL": url}
+    server = subprocess.Popen([sys.executable, "-m", "smearwatch", "serve", "--port", str(port), "--workers", "2"],
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        assert wait_until(lambda: healthy(base) and listening_sockets(port) == 2), server.stderr.read()
+        workers = children(server.pid)
+        assert len(workers) == 2
+
+        # a worker killed by the system is replaced, and the port keeps answering
+        os.kill(workers[0], signal.SIGKILL)
+        assert wait_until(lambda: len(children(server.pid)) == 2 and workers[0] not in children(server.pid))
+        assert wait_until(lambda: listening_sockets(port) == 2 and healthy(base))
+        assert all(healthy(base) for _ in range(20))
+
+        taken = subprocess.run([sys.executable, "-m", "smearwatch", "serve", "--port", str(port)], env=env,
+                               capture_output=True, text=True, timeout=60)
+        assert taken.returncode == 1
+        assert taken.stderr.strip().count("\n") == 0 and f"cannot listen on 127.0.0.1:{port}" in taken.stderr
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(30)
+    assert server.returncode == 0
+    assert listening_sockets(port) == 0
