@@ -208,6 +208,7 @@ class ClusterBase(SQLModel):
 class Cluster(ClusterBase, table=True):
     __table_args__ = (
         Index("ix_cluster_queue", "flagged", "score", "id"),  # the queue order and a cluster's neighbours
+        Index("ix_cluster_review", "flagged", "status"),  # the queue's progress, counted from the index alone
         Index("ix_cluster_start", "start"),
         Index("ix_cluster_score", "score"),
     )

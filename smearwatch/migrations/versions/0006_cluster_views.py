@@ -1,4 +1,4 @@
-"""rendered evidence sections of cluster pages; an index for the decisions an undo withdraws
+"""rendered evidence sections of cluster pages; indexes for the queue's progress and for undone decisions
 
 Revision ID: 0006
 Revises: 0005
@@ -25,6 +25,8 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(['cluster_id'], ['cluster.id']),
         sa.PrimaryKeyConstraint('cluster_id'),
     )
+    # the queue's progress ("12 of 80 reviewed") on every review page, counted from the index alone
+    op.create_index('ix_cluster_review', 'cluster', ['flagged', 'status'], unique=False)
     # lists of clusters show each one's answer in force: "not undone" looks decisions up by `undoes`
     with op.batch_alter_table('decision', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_decision_undoes'), ['undoes'], unique=False)
@@ -33,4 +35,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table('decision', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_decision_undoes'))
+    op.drop_index('ix_cluster_review', table_name='cluster')
     op.drop_table('clusterview')
