@@ -205,6 +205,13 @@ def main() -> int:
             latencies = uvloop.run(measure(port, paths, args.clients, args.requests, headers))
             print(f"  {label:14} p50 {statistics.median(latencies):6.1f} ms   p95 {p95(latencies):6.1f} ms   "
                   f"({len(latencies)} requests)")
+        # A page whose evidence is not rendered yet renders it on the spot: unflagged clusters, which the
+        # preparer leaves alone, each opened once by one client.
+        with psycopg.connect(url) as db:
+            unflagged = [r[0] for r in db.execute("SELECT id FROM cluster WHERE NOT flagged ORDER BY random() LIMIT 200")]
+        cold = [uvloop.run(measure(port, [f"/clusters/{cid}"], 1, 1, session_cookie))[0] for cid in unflagged]
+        print(f"  cluster page, evidence rendered on request (1 client): p50 {statistics.median(cold):.1f} ms   "
+              f"p95 {p95(cold):.1f} ms   ({len(cold)} requests)")
     finally:
         if server is not None:
             server.terminate()
