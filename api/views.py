@@ -74,26 +74,39 @@ def evidence_section(session: Session, env: Environment, *, cluster: Cluster,
     return html, built_at
 
 
-def stale_flagged(session: Session, *, limit: int) -> list[Cluster]:
-    """Flagged clusters whose view is missing or stale, highest score first."""
-    return list(session.exec(
+def stale_flagged(session: Session, *, limit: int, skip: frozenset[int] = frozenset()) -> list[Cluster]:
+    """Flagged clusters whose view is missing or stale, highest score first (leaving out `skip`)."""
+    statement = (
         select(Cluster).outerjoin(ClusterView, ClusterView.cluster_id == Cluster.id)
         .where(Cluster.flagged, or_(ClusterView.cluster_id.is_(None), ClusterView.version != VERSION,
                                     ClusterView.cluster_updated_at != Cluster.updated_at))
         .order_by(Cluster.score.desc(), Cluster.id).limit(limit)
         # two app processes prepare different clusters; a locked one is being rendered elsewhere
-        .with_for_update(of=Cluster, skip_locked=True)))
+        .with_for_update(of=Cluster, skip_locked=True))
+    if skip:
+        statement = statement.where(Cluster.id.not_in(skip))
+    return list(session.exec(statement))
 
 
-def prepare_one(engine: Engine, env: Environment) -> bool:
-    """Render and keep the view of the best flagged cluster that needs one; False when none does."""
+class RenderError(Exception):
+    def __init__(self, cluster_id: int):
+        super().__init__(f"cluster {cluster_id}")
+        self.cluster_id = cluster_id
+
+
+def prepare_one(engine: Engine, env: Environment, *, skip: frozenset[int] = frozenset()) -> int | None:
+    """Render and keep the view of the best flagged cluster that needs one: its id, or None when none does."""
     with Session(engine) as session:
-        found = stale_flagged(session, limit=1)
+        found = stale_flagged(session, limit=1, skip=skip)
         if not found:
-            return False
+            return None
         cluster = found[0]
-        keep(session, cluster=cluster, html=render(session, env, cluster=cluster), built_at=utcnow())
-        return True
+        try:
+            html = render(session, env, cluster=cluster)
+        except Exception as error:
+            raise RenderError(cluster.id) from error
+        keep(session, cluster=cluster, html=html, built_at=utcnow())
+        return cluster.id
 
 
 class ViewPreparer:
@@ -101,6 +114,7 @@ class ViewPreparer:
 
     def __init__(self, engine: Engine, env: Environment, *, interval: float = 5.0):
         self.engine, self.env, self.interval = engine, env, interval
+        self.failed: set[int] = set()  # clusters whose rendering failed: their pages show the error instead
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="view-preparer", daemon=True)
 
@@ -113,10 +127,15 @@ class ViewPreparer:
 
     def _run(self) -> None:
         while not self._stop.is_set():
+            busy = False
             try:
-                busy = prepare_one(self.engine, self.env)
+                busy = prepare_one(self.engine, self.env, skip=frozenset(self.failed)) is not None
+            except RenderError as error:  # one cluster must not hold up the others
+                self.failed.add(error.cluster_id)
+                log.warning("cluster %s: evidence not rendered (%s)", error.cluster_id,
+                            type(error.__cause__).__name__)
+                busy = True
             except Exception as error:  # the database may be restarting; try again later
                 log.warning("preparing cluster views: %s", type(error).__name__)
-                busy = False
             # between clusters, a short pause leaves the interpreter to requests
             self._stop.wait(0.005 if busy else self.interval)

@@ -72,8 +72,8 @@ def test_prepare_one_renders_flagged_clusters_best_first_then_stops(world, engin
         flagged = list(session.exec(select(Cluster.id).where(Cluster.flagged).order_by(Cluster.score.desc())))
         unflagged = list(session.exec(select(Cluster.id).where(Cluster.flagged == False)))  # noqa: E712
     assert flagged and unflagged
-    assert views.prepare_one(engine, env) is True
-    assert kept(engine, flagged[0]) is not None and kept(engine, flagged[1]) is None  # the best one first
+    assert views.prepare_one(engine, env) == flagged[0]  # the best one first
+    assert kept(engine, flagged[0]) is not None and kept(engine, flagged[1]) is None
     while views.prepare_one(engine, env):
         pass
     assert all(kept(engine, cid) is not None for cid in flagged)
@@ -89,3 +89,27 @@ def test_the_app_prepares_pages_in_the_background(world, engine):
         while not all(kept(engine, cid) for cid in flagged) and time.monotonic() < deadline:
             time.sleep(0.2)
     assert all(kept(engine, cid) is not None for cid in flagged)
+
+
+def test_a_cluster_that_fails_to_render_does_not_hold_up_the_others(world, engine, monkeypatch):
+    app = create_app(engine)
+    with Session(engine) as session:
+        flagged = list(session.exec(select(Cluster.id).where(Cluster.flagged).order_by(Cluster.score.desc())))
+    real_render = views.render
+
+    def render(session, env, *, cluster):
+        if cluster.id == flagged[0]:
+            raise ValueError("broken evidence")
+        return real_render(session, env, cluster=cluster)
+
+    monkeypatch.setattr(views, "render", render)
+    preparer = views.ViewPreparer(engine, app.state.templates.env, interval=0.1)
+    preparer.start()
+    try:
+        deadline = time.monotonic() + 60
+        while not all(kept(engine, cid) for cid in flagged[1:]) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        preparer.stop()
+    assert preparer.failed == {flagged[0]} and kept(engine, flagged[0]) is None
+    assert all(kept(engine, cid) is not None for cid in flagged[1:])
