@@ -85,3 +85,18 @@ def test_workers_listen_each_on_their_own_socket_and_are_replaced(tmp_path):
         server.wait(30)
     assert server.returncode == 0
     assert listening_sockets(port) == 0
+
+
+def test_workers_stop_when_the_supervisor_is_killed(tmp_path):
+    url = f"sqlite:///{tmp_path}/serve.db"
+    migrate.upgrade(url)
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "smearwatch", "serve", "--port", str(port), "--workers", "2"],
+                              env={**os.environ, "SMEARWATCH_DATABASE_URL": url}, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        assert wait_until(lambda: healthy(f"http://127.0.0.1:{port}") and listening_sockets(port) == 2)
+    finally:
+        server.kill()
+        server.wait(10)
+    assert wait_until(lambda: listening_sockets(port) == 0, seconds=30)  # no orphan keeps the port

@@ -1,6 +1,7 @@
 """`smearwatch serve [--host H] [--port P] [--workers N]`: the review app and JSON API (uvicorn)."""
 
 import argparse
+import ctypes
 import multiprocessing
 import signal
 import socket
@@ -8,6 +9,7 @@ import time
 
 APP = "api.main:create_app"
 STARTUP_SECONDS = 10
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -26,8 +28,13 @@ def run(args: argparse.Namespace) -> int:
     print(f"smearwatch: review app on http://{args.host}:{args.port}/ (health: /api/v1/health)", flush=True)
     if args.workers == 1:
         _serve(args.host, args.port, reuse_port=False)
-    else:
+    elif hasattr(socket, "SO_REUSEPORT"):
         _supervise(args.workers, args.host, args.port)
+    else:  # no per-worker sockets on this system: uvicorn's workers share one
+        import uvicorn
+
+        uvicorn.run(APP, factory=True, host=args.host, port=args.port, workers=args.workers, log_level="warning",
+                    access_log=False, proxy_headers=False)
     return 0
 
 
@@ -64,7 +71,17 @@ def _serve(host: str, port: int, *, reuse_port: bool) -> None:
 
 
 def _worker(host: str, port: int) -> None:
+    _exit_with_parent()
     _serve(host, port, reuse_port=True)
+
+
+def _exit_with_parent() -> None:
+    """Ask Linux to stop this worker when the supervisor dies, even by SIGKILL: an orphan would hold the port."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):  # not Linux: the supervisor's normal exit still stops its workers
+        pass
 
 
 def _supervise(workers: int, host: str, port: int) -> None:
