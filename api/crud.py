@@ -101,9 +101,9 @@ def _answer_in_force():
 
 
 # What a list of clusters shows: the public columns and the answer in force, as plain rows (no ORM objects).
-LIST_COLUMNS = [Cluster.__table__.c[name] for name in ("id", "key", "score", "flagged", "kind", "n_posts", "n_accounts",
-                                                       "start", "end", "status", "targets", "signals")]
-LIST_COLUMNS.append(_answer_in_force())
+LIST_COLUMNS = [*(Cluster.__table__.c[name] for name in ("id", "key", "score", "flagged", "kind", "n_posts",
+                                                         "n_accounts", "start", "end", "status", "targets", "signals")),
+                _answer_in_force()]
 
 
 def list_clusters(session: Session, *, filters: ClusterFilters, limit: int = 50, offset: int = 0,

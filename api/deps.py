@@ -13,7 +13,6 @@ from api import security
 from smearwatch.models import User
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 CSRF_HEADER = "X-CSRF-Token"
 bearer_scheme = HTTPBearer(auto_error=False, description="an API token from `smearwatch users add`")
 
@@ -22,7 +21,7 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
     """A session for the request. Reading requests run without a transaction (no BEGIN and ROLLBACK round trips);
     async because opening a session does no I/O, so only closing it needs the thread pool."""
     state = request.app.state
-    session = Session(state.read_engine if request.method in SAFE_METHODS else state.engine)
+    session = Session(state.engine if request.method in UNSAFE_METHODS else state.read_engine)
     try:
         yield session
     finally:

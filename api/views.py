@@ -15,13 +15,13 @@ from pathlib import Path
 
 from jinja2 import Environment
 from sqlalchemy import or_
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from api.detail import build_detail, page_extras
 from smearwatch import __version__
+from smearwatch.db import insert_for
 from smearwatch.models import Cluster, ClusterView, utcnow
 
 TEMPLATE = "_cluster_evidence.html"
@@ -50,15 +50,16 @@ def render(session: Session, env: Environment, *, cluster: Cluster) -> str:
     return env.get_template(TEMPLATE).render(c=detail, x=page_extras(detail))
 
 
-def keep(session: Session, *, cluster: Cluster, html: str, built_at: datetime) -> None:
+def keep(session: Session, *, cluster: Cluster, html: str) -> datetime:
     """Insert or replace the cluster's view (two processes may render the same one; the last one stays)."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(ClusterView).values(cluster_id=cluster.id, version=VERSION, cluster_updated_at=cluster.updated_at,
-                                           built_at=built_at, html=html)
+    built_at = utcnow()
+    statement = insert_for(session.get_bind())(ClusterView).values(
+        cluster_id=cluster.id, version=VERSION, cluster_updated_at=cluster.updated_at, built_at=built_at, html=html)
     session.exec(statement.on_conflict_do_update(
         index_elements=["cluster_id"],
         set_={name: statement.excluded[name] for name in ("version", "cluster_updated_at", "built_at", "html")}))
     session.commit()
+    return built_at
 
 
 def evidence_section(session: Session, env: Environment, *, cluster: Cluster,
@@ -66,26 +67,25 @@ def evidence_section(session: Session, env: Environment, *, cluster: Cluster,
     """The section's HTML and when it was rendered: the kept one if still fresh, else a new one (kept)."""
     if is_fresh(view, cluster):
         return view.html, view.built_at
-    html, built_at = render(session, env, cluster=cluster), utcnow()
+    html = render(session, env, cluster=cluster)
     try:
-        keep(session, cluster=cluster, html=html, built_at=built_at)
+        return html, keep(session, cluster=cluster, html=html)
     except OperationalError:  # a busy SQLite store: serve the page now, keep the section another time
         session.rollback()
-    return html, built_at
+        return html, utcnow()
 
 
-def stale_flagged(session: Session, *, limit: int, skip: frozenset[int] = frozenset()) -> list[Cluster]:
-    """Flagged clusters whose view is missing or stale, highest score first (leaving out `skip`)."""
+def next_stale_flagged(session: Session, *, skip: frozenset[int] = frozenset()) -> Cluster | None:
+    """The flagged cluster with the highest score whose view is missing or stale (leaving out `skip`)."""
     statement = (
         select(Cluster).outerjoin(ClusterView, ClusterView.cluster_id == Cluster.id)
-        .where(Cluster.flagged, or_(ClusterView.cluster_id.is_(None), ClusterView.version != VERSION,
-                                    ClusterView.cluster_updated_at != Cluster.updated_at))
-        .order_by(Cluster.score.desc(), Cluster.id).limit(limit)
+        .where(Cluster.flagged, Cluster.id.not_in(skip),
+               or_(ClusterView.cluster_id.is_(None), ClusterView.version != VERSION,
+                   ClusterView.cluster_updated_at != Cluster.updated_at))
+        .order_by(Cluster.score.desc(), Cluster.id).limit(1)
         # two app processes prepare different clusters; a locked one is being rendered elsewhere
         .with_for_update(of=Cluster, skip_locked=True))
-    if skip:
-        statement = statement.where(Cluster.id.not_in(skip))
-    return list(session.exec(statement))
+    return session.exec(statement).first()
 
 
 class RenderError(Exception):
@@ -97,15 +97,14 @@ class RenderError(Exception):
 def prepare_one(engine: Engine, env: Environment, *, skip: frozenset[int] = frozenset()) -> int | None:
     """Render and keep the view of the best flagged cluster that needs one: its id, or None when none does."""
     with Session(engine) as session:
-        found = stale_flagged(session, limit=1, skip=skip)
-        if not found:
+        cluster = next_stale_flagged(session, skip=skip)
+        if cluster is None:
             return None
-        cluster = found[0]
         try:
             html = render(session, env, cluster=cluster)
         except Exception as error:
             raise RenderError(cluster.id) from error
-        keep(session, cluster=cluster, html=html, built_at=utcnow())
+        keep(session, cluster=cluster, html=html)
         return cluster.id
 
 

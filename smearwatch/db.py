@@ -5,6 +5,8 @@ from pathlib import Path
 
 import orjson
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import create_engine
 
@@ -24,6 +26,11 @@ def _json_dumps(value) -> str:
 
 
 POOL_SIZE = 20
+
+
+def insert_for(engine_or_connection):
+    """`insert` with ON CONFLICT clauses for the store's dialect (PostgreSQL or SQLite)."""
+    return pg_insert if engine_or_connection.dialect.name == "postgresql" else sqlite_insert
 
 
 def make_engine(url: str) -> Engine:

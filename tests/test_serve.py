@@ -3,20 +3,13 @@ replaced; a taken port is one line of error."""
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 
 import httpx
 
 from smearwatch import migrate
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.worker_services import free_port, wait_for
 
 
 def listening_sockets(port: int) -> int:
@@ -41,15 +34,6 @@ def children(pid: int) -> list[int]:
     return workers
 
 
-def wait_until(condition, seconds: float = 60) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
-
-
 def healthy(base: str) -> bool:
     try:
         return httpx.get(base + "/api/v1/health", timeout=2).status_code == 200
@@ -66,14 +50,15 @@ def test_workers_listen_each_on_their_own_socket_and_are_replaced(tmp_path):
                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        assert wait_until(lambda: healthy(base) and listening_sockets(port) == 2), server.stderr.read()
+        wait_for(lambda: healthy(base) and listening_sockets(port) == 2, 60, what="two listening workers")
         workers = children(server.pid)
         assert len(workers) == 2
 
         # a worker killed by the system is replaced, and the port keeps answering
         os.kill(workers[0], signal.SIGKILL)
-        assert wait_until(lambda: len(children(server.pid)) == 2 and workers[0] not in children(server.pid))
-        assert wait_until(lambda: listening_sockets(port) == 2 and healthy(base))
+        wait_for(lambda: len(children(server.pid)) == 2 and workers[0] not in children(server.pid), 60,
+                 what="the killed worker replaced")
+        wait_for(lambda: listening_sockets(port) == 2 and healthy(base), 60, what="two listening workers")
         assert all(healthy(base) for _ in range(20))
 
         taken = subprocess.run([sys.executable, "-m", "smearwatch", "serve", "--port", str(port)], env=env,
@@ -95,8 +80,9 @@ def test_workers_stop_when_the_supervisor_is_killed(tmp_path):
                               env={**os.environ, "SMEARWATCH_DATABASE_URL": url}, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
     try:
-        assert wait_until(lambda: healthy(f"http://127.0.0.1:{port}") and listening_sockets(port) == 2)
+        wait_for(lambda: healthy(f"http://127.0.0.1:{port}") and listening_sockets(port) == 2, 60,
+                 what="two listening workers")
     finally:
         server.kill()
         server.wait(10)
-    assert wait_until(lambda: listening_sockets(port) == 0, seconds=30)  # no orphan keeps the port
+    wait_for(lambda: listening_sockets(port) == 0, 30, what="the port freed")  # no orphan keeps the port

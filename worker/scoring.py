@@ -10,10 +10,9 @@ from datetime import datetime, timedelta
 
 import httpx
 from sqlalchemy import func, select, text, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 
+from smearwatch.db import insert_for
 from smearwatch.models import Alert, Cluster, IngestRun, Post, utcnow
 from smearwatch.settings import get_settings
 
@@ -117,7 +116,7 @@ def raise_alerts(engine: Engine, start: datetime | None, end: datetime | None) -
         query = query.where((CLUSTERS.c.end.is_(None)) | (CLUSTERS.c.end >= start))
     if end is not None:
         query = query.where((CLUSTERS.c.start.is_(None)) | (CLUSTERS.c.start < end))
-    insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
+    insert = insert_for(engine)
     raised = []
     with engine.begin() as connection:
         for cluster in connection.execute(query).mappings().all():
