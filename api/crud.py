@@ -540,9 +540,5 @@ def model_names(session: Session) -> dict[int, str]:
     return dict(session.exec(select(ModelVersion.id, ModelVersion.name)).all())
 
 
-def list_users(session: Session) -> list[User]:
-    return list(session.exec(select(User).order_by(User.id)))
-
-
 def list_feeds(session: Session) -> list[Feed]:
     return list(session.exec(select(Feed).order_by(Feed.id)))

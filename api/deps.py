@@ -10,6 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
 from api import security
+from smearwatch import users
 from smearwatch.models import User
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -47,13 +48,6 @@ def session_user(request: Request, session: Session) -> User | None:
     return user if user is not None and user.active else None
 
 
-def csrf_token(request: Request) -> str:
-    token = request.session.get("csrf")
-    if not token:
-        token = request.session["csrf"] = security.new_csrf_token()
-    return token
-
-
 def check_csrf(request: Request, given: str | None) -> None:
     if not security.csrf_matches(request.session.get("csrf"), given):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "missing or wrong CSRF token")
@@ -62,7 +56,7 @@ def check_csrf(request: Request, given: str | None) -> None:
 def api_user(request: Request, session: SessionDep, credentials: BearerDep) -> User:
     """A bearer token, or the UI's session cookie (then unsafe methods need the CSRF header)."""
     if credentials is not None:
-        user = security.user_for_token(session, token=credentials.credentials)
+        user = users.user_for_token(session, token=credentials.credentials)
         if user is None:
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, "invalid or revoked token",
                                 headers={"WWW-Authenticate": "Bearer"})

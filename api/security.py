@@ -1,68 +1,15 @@
-"""Passwords (argon2), API tokens (only their sha256 is stored), CSRF tokens, the login rate limit and users.
+"""What only the web app needs: CSRF tokens kept in the session cookie, and the login rate limit.
 
-Plain functions: the API, the `smearwatch users` command and `smearwatch demo` call them alike.
+Users, passwords and API tokens are core (`smearwatch.users`).
 """
 
-import hashlib
 import hmac
 import secrets
 import threading
 import time
 from collections import defaultdict, deque
-from dataclasses import dataclass
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
-
-from smearwatch.models import ApiToken, User
-
-ROLES = ("reviewer", "admin")
-DEMO_USERNAME = "demo"
-TOKEN_PREFIX = "sw_"
-
-_hasher = PasswordHasher()
-# Verifying against this when the user does not exist keeps the timing of a bad username like a bad password.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
-
-
-class UserError(ValueError):
-    """A user that cannot be created or changed; shown as one line."""
-
-
-@dataclass
-class Credentials:
-    username: str
-    password: str
-    token: str
-    role: str
-
-    def as_dict(self) -> dict:
-        return {"username": self.username, "password": self.password, "token": self.token, "role": self.role}
-
-
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
-
-
-def verify_password(password_hash: str | None, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
-    except (VerificationError, InvalidHashError):
-        return False
-
-
-def generate_password() -> str:
-    return secrets.token_urlsafe(15)
-
-
-def generate_token() -> str:
-    return TOKEN_PREFIX + secrets.token_urlsafe(32)
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+from starlette.requests import Request
 
 
 def new_csrf_token() -> str:
@@ -73,61 +20,12 @@ def csrf_matches(expected: str | None, given: str | None) -> bool:
     return bool(expected) and bool(given) and hmac.compare_digest(expected, given)
 
 
-def validate_username(username: str) -> str:
-    username = username.strip()
-    if not username or len(username) > 100 or not all(c.isalnum() or c in "._-" for c in username):
-        raise UserError(f"invalid username {username!r}: use 1-100 letters, digits, '.', '_' or '-'")
-    return username
-
-
-def authenticate(session: Session, *, username: str, password: str) -> User | None:
-    user = session.exec(select(User).where(User.username == username)).first()
-    ok = verify_password(user.password_hash if user else None, password)
-    return user if ok and user is not None and user.active else None
-
-
-def user_for_token(session: Session, *, token: str) -> User | None:
-    user = session.exec(select(User).join(ApiToken, ApiToken.user_id == User.id)
-                        .where(ApiToken.token_hash == token_hash(token))).first()  # one indexed lookup
-    return user if user is not None and user.active else None
-
-
-def issue_token(session: Session, *, user: User) -> str:
-    token = generate_token()
-    session.add(ApiToken(user_id=user.id, token_hash=token_hash(token)))
+def csrf_token(request: Request) -> str:
+    """The session's CSRF token, made on first use."""
+    token = request.session.get("csrf")
+    if not token:
+        token = request.session["csrf"] = new_csrf_token()
     return token
-
-
-def create_user(session: Session, *, username: str, role: str, password: str | None = None) -> Credentials:
-    """Create a user with a generated password and one API token; both are returned once, never stored."""
-    username = validate_username(username)
-    if role not in ROLES:
-        raise UserError(f"invalid role {role!r}: choose one of {', '.join(ROLES)}")
-    if session.exec(select(User).where(User.username == username)).first() is not None:
-        raise UserError(f"user {username!r} already exists")
-    password = password or generate_password()
-    user = User(username=username, password_hash=hash_password(password), role=role)
-    session.add(user)
-    session.flush()
-    token = issue_token(session, user=user)
-    session.commit()
-    return Credentials(username, password, token, role)
-
-
-def ensure_demo_user(engine: Engine) -> tuple[str, str]:
-    """Create or reset the demo reviewer with a fresh password; returns (username, password)."""
-    password = generate_password()
-    with Session(engine) as session:
-        user = session.exec(select(User).where(User.username == DEMO_USERNAME)).first()
-        if user is None:
-            session.add(User(username=DEMO_USERNAME, password_hash=hash_password(password), role="reviewer"))
-        else:
-            user.password_hash = hash_password(password)
-            user.active = True
-            user.role = "reviewer"
-            session.add(user)
-        session.commit()
-    return DEMO_USERNAME, password
 
 
 class LoginLimiter:

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from api.main import create_app
-from api.security import create_user
+from smearwatch.users import create_user
 
 
 class Client(TestClient):

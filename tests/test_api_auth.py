@@ -141,7 +141,7 @@ def test_users_cli(database_url, engine):
 def test_demo_user(engine):
     from sqlmodel import Session
 
-    from api.security import authenticate, ensure_demo_user
+    from smearwatch.users import authenticate, ensure_demo_user
 
     name, first = ensure_demo_user(engine)
     name2, second = ensure_demo_user(engine)

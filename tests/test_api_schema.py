@@ -8,9 +8,9 @@ from schemathesis.checks import not_a_server_error, response_schema_conformance
 from sqlmodel import Session
 
 from api.main import create_app
-from api.security import create_user
 from smearwatch import migrate
 from smearwatch.db import make_engine
+from smearwatch.users import create_user
 
 
 @pytest.fixture(scope="module")

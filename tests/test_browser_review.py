@@ -16,10 +16,10 @@ import pytest
 from api_world import build_world
 from sqlmodel import Session, select
 
-from api.security import create_user
 from smearwatch import migrate
 from smearwatch.db import make_engine
 from smearwatch.models import Decision
+from smearwatch.users import create_user
 
 pytestmark = pytest.mark.integration
 

@@ -19,10 +19,10 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 from test_browser_review import LOCAL_HOSTS, browser_type_launch_args, watched  # noqa: F401  (fixtures)
 
-from api.security import create_user
 from smearwatch import migrate, registry
 from smearwatch.db import make_engine
 from smearwatch.models import ClusterMember, Decision, Post
+from smearwatch.users import create_user
 from tests.conftest import REPO
 from tests.worker_services import RedisServer, WorkerProcess, free_port, wait_for
 from worker.detect import score_and_cluster

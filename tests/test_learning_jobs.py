@@ -17,10 +17,10 @@ from sqlmodel import Session
 from test_learning import WORLD, decide_all_clusters, scores
 
 from api.main import create_app
-from api.security import create_user
 from smearwatch import registry
 from smearwatch.models import Job, ModelVersion
 from smearwatch.settings import get_settings
+from smearwatch.users import create_user
 from worker import learning_jobs
 from worker.detect import score_and_cluster
 from worker.ingest import ingest_paths

@@ -8,10 +8,12 @@ from fastapi import APIRouter, Form, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api import crud, security, views
-from api.deps import PageAdmin, PageUser, SessionDep, check_csrf, csrf_token, session_user
+from api.deps import PageAdmin, PageUser, SessionDep, check_csrf, session_user
 from api.detail import cluster_view, decision_view
 from api.routes.v1 import aware, get_cluster, get_cluster_with_view
+from api.security import csrf_token
 from api.shortcuts import ANSWER_LABELS, SHORTCUTS
+from smearwatch import users
 
 router = APIRouter(include_in_schema=False)
 QUEUE_PAGE = 50
@@ -53,7 +55,7 @@ def login(request: Request, session: SessionDep, username: Annotated[str, Form(m
                           error=f"Too many failed attempts; try again in {wait} s.")
         response.headers["Retry-After"] = str(wait)
         return response
-    user = security.authenticate(session, username=username, password=password)
+    user = users.authenticate(session, username=username, password=password)
     if user is None:
         limiter.failed(client, username)
         return render(request, "login.html", next=_safe_next(next), status_code=401,
@@ -278,7 +280,7 @@ def activate_form(request: Request, model_id: int, user: PageAdmin, csrf_token: 
 
 @router.get("/admin/users", response_class=HTMLResponse)
 def admin_users(request: Request, session: SessionDep, user: PageAdmin):
-    return render(request, "admin_users.html", user, users=crud.list_users(session), created=None, error=None)
+    return render(request, "admin_users.html", user, users=users.list_users(session), created=None, error=None)
 
 
 @router.post("/admin/users", response_class=HTMLResponse)
@@ -288,10 +290,10 @@ def admin_add_user(request: Request, session: SessionDep, user: PageAdmin,
     check_csrf(request, csrf_token)
     created, error = None, None
     try:
-        created = security.create_user(session, username=username, role=role)
-    except security.UserError as e:
+        created = users.create_user(session, username=username, role=role)
+    except users.UserError as e:
         error = str(e)
-    return render(request, "admin_users.html", user, users=crud.list_users(session), created=created, error=error,
+    return render(request, "admin_users.html", user, users=users.list_users(session), created=created, error=error,
                   status_code=201 if created else 400)
 
 

@@ -12,9 +12,9 @@ from api import crud, exports, schemas
 from api.deps import ApiAdmin, ApiUser, SessionDep
 from api.detail import build_detail, decision_view, public
 from api.ingest_jobs import IngestStartError, start_ingest
-from api.security import UserError, create_user
 from api.uploads import UploadEmpty, UploadTooLarge, save_stream
 from smearwatch.models import Cluster, ClusterView, Decision, IngestRun, Job, ModelVersion
+from smearwatch.users import UserError, create_user, list_users
 
 router = APIRouter(prefix="/api/v1")
 MAX_OFFSET = 1_000_000_000
@@ -316,7 +316,7 @@ def job(job_id: int, session: SessionDep, user: ApiUser):
 
 @router.get("/users", response_model=list[schemas.UserOut], tags=["users"], summary="all users (admins)")
 def users(session: SessionDep, user: ApiAdmin):
-    return crud.list_users(session)
+    return list_users(session)
 
 
 @router.post("/users", response_model=schemas.UserCreated, status_code=201, tags=["users"],
