@@ -1,18 +1,23 @@
-"""Request dependencies: the database session, who is asking (session cookie or bearer token), roles, CSRF."""
+"""Request dependencies: the database session, who is asking (session cookie or bearer token), roles, CSRF, the
+row a path names (or 404), paging and cluster filters. Routes take them as the `Annotated` aliases below."""
 
 from collections.abc import AsyncIterator
-from typing import Annotated
+from datetime import UTC, datetime
+from typing import Annotated, Literal, TypeVar
 from urllib.parse import quote
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
 from api import security
+from api.crud.cluster_views import cluster_with_view
+from api.crud.clusters import ClusterFilters
 from smearwatch import users
-from smearwatch.models import User
+from smearwatch.models import Cluster, ClusterView, Decision, IngestRun, Job, ModelVersion, User
 
+API_V1 = "/api/v1"  # the prefix of every JSON API router (api/routes/*.py; the pages are at the root)
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 CSRF_HEADER = "X-CSRF-Token"
 bearer_scheme = HTTPBearer(auto_error=False, description="an API token from `smearwatch users add`")
@@ -100,3 +105,100 @@ def page_admin(user: PageUser) -> User:
 
 
 PageAdmin = Annotated[User, Depends(page_admin)]
+
+
+# --- the row a path names, or 404 -------------------------------------------------------------------------
+
+# Row ids are 32-bit integer columns: an id outside that range names no row (404 like any unknown id), where
+# the database would refuse the query.
+ROW_IDS = range(-2**31, 2**31)
+Row = TypeVar("Row")
+
+
+def is_row_id(value: int) -> bool:
+    return value in ROW_IDS
+
+
+def get_or_404(session: Session, table: type[Row], row_id: int, name: str) -> Row:
+    row = session.get(table, row_id) if is_row_id(row_id) else None
+    if row is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no {name} {row_id}")
+    return row
+
+
+def get_cluster(session: SessionDep, cluster_id: int) -> Cluster:
+    return get_or_404(session, Cluster, cluster_id, "cluster")
+
+
+def get_cluster_with_view(session: SessionDep, cluster_id: int) -> tuple[Cluster, ClusterView | None]:
+    """The cluster and its kept evidence section (if any), in one query."""
+    row = cluster_with_view(session, cluster_id=cluster_id) if is_row_id(cluster_id) else None
+    if row is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no cluster {cluster_id}")
+    return row
+
+
+def get_decision(session: SessionDep, decision_id: int) -> Decision:
+    return get_or_404(session, Decision, decision_id, "decision")
+
+
+def get_run(session: SessionDep, run_id: int) -> IngestRun:
+    return get_or_404(session, IngestRun, run_id, "run")
+
+
+def get_job(session: SessionDep, job_id: int) -> Job:
+    return get_or_404(session, Job, job_id, "job")
+
+
+def get_model_version(session: SessionDep, model_id: int) -> ModelVersion:
+    return get_or_404(session, ModelVersion, model_id, "model")
+
+
+# Declare them after the user: who is asking is checked before whether the row exists.
+ClusterDep = Annotated[Cluster, Depends(get_cluster)]
+ClusterWithViewDep = Annotated[tuple[Cluster, ClusterView | None], Depends(get_cluster_with_view)]
+DecisionDep = Annotated[Decision, Depends(get_decision)]
+RunDep = Annotated[IngestRun, Depends(get_run)]
+JobDep = Annotated[Job, Depends(get_job)]
+ModelVersionDep = Annotated[ModelVersion, Depends(get_model_version)]
+
+
+# --- paging and filters ----------------------------------------------------------------------------------
+
+MAX_OFFSET = 1_000_000_000
+Limit = Annotated[int, Query(ge=1, le=500)]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
+PageNumber = Annotated[int, Query(ge=1, le=100000)]
+Score = Annotated[float | None, Query(ge=0.0, le=1.0, allow_inf_nan=False)]
+Sort = Literal["score", "-score", "start", "-start", "n_posts", "-n_posts", "n_accounts", "-n_accounts", "id", "-id",
+               "uncertainty"]
+
+
+def aware(value: datetime | None) -> datetime | None:
+    """Query datetimes without an offset are UTC."""
+    if value is None:
+        return None
+    try:
+        return value.replace(tzinfo=UTC) if value.utcoffset() is None else value.astimezone(UTC)
+    except OverflowError:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "date out of range") from None
+
+
+async def cluster_filters(  # async: no I/O here, so no trip to the thread pool
+    flagged: bool | None = None,
+    status_: Annotated[Literal["open", "reviewed"] | None, Query(alias="status")] = None,
+    min_score: Score = None,
+    max_score: Score = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    platform: Annotated[str | None, Query(max_length=40)] = None,
+    target: Annotated[str | None, Query(max_length=300)] = None,
+    kind: Annotated[str | None, Query(max_length=40)] = None,
+    sort: Sort = "-score",
+) -> ClusterFilters:
+    return ClusterFilters(flagged=flagged, status=status_, min_score=min_score, max_score=max_score,
+                          since=aware(since), until=aware(until), platform=platform, target=target, kind=kind,
+                          sort=sort)
+
+
+FiltersDep = Annotated[ClusterFilters, Depends(cluster_filters)]

@@ -17,10 +17,11 @@ from sqlalchemy.engine import Engine
 from starlette.datastructures import MutableHeaders
 from starlette.middleware.sessions import SessionMiddleware
 
+from api.cluster_views import ViewPreparer
 from api.deps import ApiUser, LoginRequired
-from api.routes import pages, v1
+from api.render.page import render_page
+from api.routes import ROUTERS
 from api.security import LoginLimiter
-from api.views import ViewPreparer
 from smearwatch import __version__
 from smearwatch.db import get_engine
 from smearwatch.settings import Settings, get_settings
@@ -112,14 +113,14 @@ def create_app(engine: Engine | None = None, *, settings: Settings | None = None
     async def http_error(request: Request, exc: HTTPException):
         if request.url.path.startswith("/api/") or request.headers.get("HX-Request"):
             return await http_exception_handler(request, exc)
-        return pages.render(request, "error.html", status_code=exc.status_code, code=exc.status_code,
-                            detail=exc.detail, headers=exc.headers)
+        return render_page(request, "error.html", status_code=exc.status_code, code=exc.status_code,
+                           detail=exc.detail, headers=exc.headers)
 
     @app.get("/api/v1/openapi.json", include_in_schema=False)
     def openapi(user: ApiUser) -> dict:
         return app.openapi()
 
-    app.include_router(v1.router)
-    app.include_router(pages.router)
+    for router in ROUTERS:
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app

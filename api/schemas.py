@@ -272,3 +272,8 @@ class Health(BaseModel):
 
 class Problem(BaseModel):
     detail: str
+
+
+# Error answers routes document (`responses=`).
+NOT_FOUND = {404: {"model": Problem}}
+CONFLICT = {409: {"model": Problem}}

@@ -17,9 +17,9 @@ client, world = api_client.client, api_client.world  # fixtures
 
 
 def _routes(app):
-    from api.routes import pages, v1
+    from api.routes import ROUTERS
 
-    for route in [*app.routes, *v1.router.routes, *pages.router.routes]:
+    for route in [*app.routes, *(route for router in ROUTERS for route in router.routes)]:
         if isinstance(route, APIRoute):
             path = route.path.replace("{cluster_id}", "1").replace("{decision_id}", "1") \
                 .replace("{run_id}", "1").replace("{model_id}", "1")

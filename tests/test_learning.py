@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import Session
 
-from api.crud import pending_decisions
+from api.crud.queue import pending_decisions
 from smearwatch import registry
 from smearwatch.models import Cluster, ClusterMember, Decision, Post, User, utcnow
 from worker.detect import score_and_cluster

@@ -7,7 +7,7 @@ import api_client
 from api_client import Client, bearer
 from sqlmodel import Session, select
 
-from api import views
+from api import cluster_views as views
 from api.main import create_app
 from smearwatch.models import Cluster, ClusterView, utcnow
 from smearwatch.settings import Settings

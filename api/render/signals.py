@@ -1,7 +1,4 @@
-"""Words for signals and highlighted differences between near-duplicate posts, for pages and reports."""
-
-import difflib
-import re
+"""Signals in words a researcher can quote ("33 accounts reposted the same post within 4 minutes")."""
 
 SIGNAL_NAMES = {
     "co_repost": "Co-reposting", "near_duplicate": "Near-duplicate text", "co_link": "Shared links",
@@ -65,16 +62,3 @@ def describe_signals(signals: dict | None) -> list[dict]:
                        "values": values, "sentence": _sentence(name, values)})
     return result
 
-
-_WORDS = re.compile(r"\S+|\s+")
-
-
-def diff_segments(reference: str, text: str) -> list[tuple[str, bool]]:
-    """`text` cut into (piece, differs_from_reference) segments, word by word."""
-    a, b = _WORDS.findall(reference), _WORDS.findall(text)
-    segments: list[tuple[str, bool]] = []
-    for tag, _i1, _i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
-        piece = "".join(b[j1:j2])
-        if piece:
-            segments.append((piece, tag != "equal" and bool(piece.strip())))
-    return segments

@@ -9,7 +9,7 @@ import orjson
 from jinja2 import Environment
 from sqlmodel import Session
 
-from api.detail import build_detail, page_extras, public
+from api.render.detail import build_detail, page_extras, public
 from smearwatch import __version__
 from smearwatch.models import Cluster
 

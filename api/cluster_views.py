@@ -14,14 +14,13 @@ from datetime import datetime
 from pathlib import Path
 
 from jinja2 import Environment
-from sqlalchemy import or_
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from api.detail import build_detail, page_extras
+from api.crud.cluster_views import keep_view, next_stale_flagged
+from api.render.detail import build_detail, page_extras
 from smearwatch import __version__
-from smearwatch.db import insert_for
 from smearwatch.models import Cluster, ClusterView, utcnow
 
 TEMPLATE = "_cluster_evidence.html"
@@ -32,8 +31,8 @@ log = logging.getLogger(__name__)
 def _code_version() -> str:
     """Changes whenever the template or the code that fills it changes, so upgrades re-render."""
     digest = hashlib.sha256(__version__.encode())
-    for path in (HERE / "templates" / TEMPLATE, HERE / "detail.py", HERE / "charts.py", HERE / "present.py",
-                 HERE / "crud.py"):
+    for path in (HERE / "templates" / TEMPLATE, *sorted((HERE / "render").glob("*.py")),
+                 *sorted((HERE / "crud").glob("*.py"))):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -51,15 +50,8 @@ def render(session: Session, env: Environment, *, cluster: Cluster) -> str:
 
 
 def keep(session: Session, *, cluster: Cluster, html: str) -> datetime:
-    """Insert or replace the cluster's view (two processes may render the same one; the last one stays)."""
-    built_at = utcnow()
-    statement = insert_for(session.get_bind())(ClusterView).values(
-        cluster_id=cluster.id, version=VERSION, cluster_updated_at=cluster.updated_at, built_at=built_at, html=html)
-    session.exec(statement.on_conflict_do_update(
-        index_elements=["cluster_id"],
-        set_={name: statement.excluded[name] for name in ("version", "cluster_updated_at", "built_at", "html")}))
-    session.commit()
-    return built_at
+    """Keep the cluster's rendered section as made by this code; returns when it was rendered."""
+    return keep_view(session, cluster=cluster, version=VERSION, html=html)
 
 
 def evidence_section(session: Session, env: Environment, *, cluster: Cluster,
@@ -75,19 +67,6 @@ def evidence_section(session: Session, env: Environment, *, cluster: Cluster,
         return html, utcnow()
 
 
-def next_stale_flagged(session: Session, *, skip: frozenset[int] = frozenset()) -> Cluster | None:
-    """The flagged cluster with the highest score whose view is missing or stale (leaving out `skip`)."""
-    statement = (
-        select(Cluster).outerjoin(ClusterView, ClusterView.cluster_id == Cluster.id)
-        .where(Cluster.flagged, Cluster.id.not_in(skip),
-               or_(ClusterView.cluster_id.is_(None), ClusterView.version != VERSION,
-                   ClusterView.cluster_updated_at != Cluster.updated_at))
-        .order_by(Cluster.score.desc(), Cluster.id).limit(1)
-        # two app processes prepare different clusters; a locked one is being rendered elsewhere
-        .with_for_update(of=Cluster, skip_locked=True))
-    return session.exec(statement).first()
-
-
 class RenderError(Exception):
     def __init__(self, cluster_id: int):
         super().__init__(f"cluster {cluster_id}")
@@ -97,7 +76,7 @@ class RenderError(Exception):
 def prepare_one(engine: Engine, env: Environment, *, skip: frozenset[int] = frozenset()) -> int | None:
     """Render and keep the view of the best flagged cluster that needs one: its id, or None when none does."""
     with Session(engine) as session:
-        cluster = next_stale_flagged(session, skip=skip)
+        cluster = next_stale_flagged(session, version=VERSION, skip=skip)
         if cluster is None:
             return None
         try:

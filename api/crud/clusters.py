@@ -1,0 +1,103 @@
+"""Lists of clusters: filters, sort orders and the answer in force of each, as plain rows in one query."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import cast, exists, func
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, select
+
+from api.crud.model_versions import active_threshold
+from smearwatch.models import Cluster, ClusterMember, Decision, Post
+
+SORTS = {
+    "score": Cluster.score.asc(), "-score": Cluster.score.desc(),
+    "start": Cluster.start.asc(), "-start": Cluster.start.desc(),
+    "n_posts": Cluster.n_posts.asc(), "-n_posts": Cluster.n_posts.desc(),
+    "n_accounts": Cluster.n_accounts.asc(), "-n_accounts": Cluster.n_accounts.desc(),
+    "id": Cluster.id.asc(), "-id": Cluster.id.desc(),
+}
+
+
+@dataclass
+class ClusterFilters:
+    flagged: bool | None = None
+    status: str | None = None
+    min_score: float | None = None
+    max_score: float | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    platform: str | None = None
+    target: str | None = None
+    kind: str | None = None
+    sort: str = "-score"
+    threshold: float | None = None  # sort "uncertainty": nearest this score first; None: the active model's
+
+
+def _cluster_conditions(session: Session, filters: ClusterFilters) -> list:
+    conditions = []
+    if filters.flagged is not None:
+        conditions.append(Cluster.flagged == filters.flagged)
+    if filters.status:
+        conditions.append(Cluster.status == filters.status)
+    if filters.min_score is not None:
+        conditions.append(Cluster.score >= filters.min_score)
+    if filters.max_score is not None:
+        conditions.append(Cluster.score <= filters.max_score)
+    if filters.since is not None:  # clusters active in [since, until]
+        conditions.append(Cluster.end >= filters.since)
+    if filters.until is not None:
+        conditions.append(Cluster.start <= filters.until)
+    if filters.kind:
+        conditions.append(Cluster.kind == filters.kind)
+    if filters.platform:
+        conditions.append(exists().where(
+            ClusterMember.cluster_id == Cluster.id, Post.id == ClusterMember.post_id,
+            Post.platform == filters.platform))
+    if filters.target:
+        if session.get_bind().dialect.name == "postgresql":
+            conditions.append(cast(Cluster.__table__.c.targets, JSONB).contains([filters.target]))
+        else:
+            each = func.json_each(Cluster.__table__.c.targets).table_valued("value")
+            conditions.append(exists(select(1).select_from(each).where(each.c.value == filters.target)))
+    return conditions
+
+
+def _answer_in_force():
+    """The answer of the latest decision in force on the row's cluster: not an undo and not undone (as
+    `crud.decisions.answer_of` decides it), so a list of clusters needs no second query for its decisions."""
+    undo = aliased(Decision)
+    return (select(Decision.answer)
+            .where(Decision.cluster_id == Cluster.id, Decision.answer != "undo",
+                   ~exists().where(undo.undoes == Decision.id))
+            .order_by(Decision.id.desc()).limit(1).correlate(Cluster).scalar_subquery().label("answer"))
+
+
+# What a list of clusters shows: the public columns and the answer in force, as plain rows (no ORM objects).
+LIST_COLUMNS = [*(Cluster.__table__.c[name] for name in ("id", "key", "score", "flagged", "kind", "n_posts",
+                                                         "n_accounts", "start", "end", "status", "targets", "signals")),
+                _answer_in_force()]
+
+
+def list_clusters(session: Session, *, filters: ClusterFilters, limit: int = 50, offset: int = 0,
+                  count: int | None = None) -> tuple[list, int]:
+    """One page of clusters (rows of LIST_COLUMNS) and how many match; pass `count` when it is known."""
+    conditions = _cluster_conditions(session, filters)
+    if count is None:
+        count = session.exec(select(func.count()).select_from(Cluster).where(*conditions)).one()
+    if filters.sort == "uncertainty":
+        threshold = active_threshold(session) if filters.threshold is None else filters.threshold
+        order = func.abs(Cluster.score - threshold).asc()
+    else:
+        order = SORTS.get(filters.sort, SORTS["-score"])
+    rows = session.exec(
+        select(*LIST_COLUMNS).where(*conditions).order_by(order, Cluster.id.asc()).offset(offset).limit(limit)
+    ).all()
+    return list(rows), count
+
+
+def clusters_by_id(session: Session, *, ids: list[int]) -> list[Cluster]:
+    """The clusters with these ids, in the order given."""
+    found = {c.id: c for c in session.exec(select(Cluster).where(Cluster.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]

@@ -1,0 +1,85 @@
+"""The review queue (flagged clusters, score descending): its progress, a cluster's neighbours in it, and how many
+standing decisions the next retraining will add."""
+
+from functools import cache
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from api.crud.model_versions import threshold_of
+from smearwatch.models import Cluster, Decision, ModelVersion, User
+
+
+def _progress_columns() -> tuple:
+    flagged = select(func.count()).select_from(Cluster).where(Cluster.flagged)
+    return flagged.scalar_subquery(), flagged.where(Cluster.status == "reviewed").scalar_subquery()
+
+
+def queue_progress(session: Session) -> dict:
+    total, reviewed = session.exec(select(*_progress_columns())).one()
+    return {"reviewed": reviewed, "total": total}
+
+
+def queue_position(session: Session, *, cluster: Cluster) -> tuple[int | None, int | None, dict]:
+    """Previous and next clusters in the queue order (flagged, score descending, then id) and the queue's
+    progress, in one query.
+
+    Each neighbour is "same score, nearer id" else "nearest score": two index range scans, where one OR
+    condition was a filter over the whole queue index.
+    """
+    columns = list(_progress_columns())
+    if cluster.flagged:
+        queue = select(Cluster.id).where(Cluster.flagged).limit(1)
+        nxt = func.coalesce(
+            queue.where(Cluster.score == cluster.score, Cluster.id > cluster.id).order_by(Cluster.id.asc())
+            .scalar_subquery(),
+            queue.where(Cluster.score < cluster.score).order_by(Cluster.score.desc(), Cluster.id.asc())
+            .scalar_subquery())
+        prev = func.coalesce(
+            queue.where(Cluster.score == cluster.score, Cluster.id < cluster.id).order_by(Cluster.id.desc())
+            .scalar_subquery(),
+            queue.where(Cluster.score > cluster.score).order_by(Cluster.score.asc(), Cluster.id.desc())
+            .scalar_subquery())
+        columns += [prev, nxt]
+    row = session.exec(select(*columns)).one()
+    prev_id, next_id = (row[2], row[3]) if cluster.flagged else (None, None)
+    return prev_id, next_id, {"reviewed": row[1], "total": row[0]}
+
+
+def queue_counts(session: Session) -> tuple[dict, int, float]:
+    """The queue's progress, `pending_decisions` and `active_threshold`, in one query (the queue shows all three)."""
+    pending, after, active_at, total, reviewed, card = session.exec(_queue_counts_statement()).one()
+    return {"reviewed": reviewed, "total": total}, (pending if active_at is None else after), threshold_of(card)
+
+
+@cache
+def _queue_counts_statement():
+    card = select(ModelVersion.card).where(ModelVersion.active).limit(1).scalar_subquery()
+    return _pending_statement().add_columns(*_progress_columns(), card)
+
+
+def pending_decisions(session: Session) -> int:
+    """How many standing decisions the next retraining will add (decided after the active version was made).
+
+    One query, with the rules of `worker.learning.decision_records`: the latest standing decision per cluster,
+    "unsure" left out.
+    """
+    total, after, active_at = session.exec(_pending_statement()).one()
+    return total if active_at is None else after
+
+
+@cache
+def _pending_statement():
+    # Built once: a statement object keeps its cache key, which costs more to compute than the query to run.
+    undone = select(Decision.undoes).where(Decision.undoes.is_not(None))
+    latest = (
+        select(Decision.answer, Decision.created_at, func.row_number().over(
+            partition_by=Decision.cluster_id, order_by=(Decision.created_at.desc(), Decision.id.desc())).label("n"))
+        .join(User, User.id == Decision.user_id)
+        .where(Decision.answer != "undo", Decision.id.not_in(undone))
+        .subquery()
+    )
+    active = select(ModelVersion.created_at).where(ModelVersion.active).limit(1).scalar_subquery()
+    labelled = ("smear", "coordinated", "organic")  # worker.learning.ANSWER_LABELS: "unsure" is left out
+    condition = [latest.c.n == 1, latest.c.answer.in_(labelled)]
+    return select(func.count(), func.count().filter(latest.c.created_at > active), active).where(*condition)

@@ -1,0 +1,61 @@
+"""Everything known about one cluster, assembled once for the JSON API, the cluster page and the exports."""
+
+from sqlmodel import Session
+
+from api.crud import decisions, evidence
+from api.render import accounts, network, posts, timeline
+from api.render.rows import cluster_out, decision_out, post_out
+from api.render.signals import describe_signals
+from smearwatch.models import Cluster
+
+
+def build_detail(session: Session, *, cluster: Cluster) -> dict:
+    history = decisions.decision_history(session, cluster_id=cluster.id)
+    members = evidence.cluster_posts(session, cluster_id=cluster.id)
+    authors = evidence.member_authors(session, cluster_id=cluster.id, posts=members)
+    edges = evidence.cluster_evidence(session, cluster_id=cluster.id)
+    cluster_accounts = evidence.cluster_accounts(session, cluster_id=cluster.id, authors=authors)
+    window = timeline.timeline_window(cluster)
+    counts = ({}, {}) if window is None else evidence.timeline_counts(
+        session, start=window.start, width=window.width, end=window.end, cluster_id=cluster.id)
+    shared = posts.shared_items(members)
+    return {
+        **cluster_out(cluster, decisions.answer_of([d for d, _ in history])),
+        "signals_explained": describe_signals(cluster.signals),
+        "posts": [post_out(p) for p in members],
+        "posts_shown": len(members),
+        "accounts": cluster_accounts,
+        "evidence": [e.model_dump(include={"id", "signal", "post_a", "post_b", "seconds", "similarity", "detail"})
+                     for e in edges],
+        "timeline": timeline.timeline(window, *counts),
+        "network": network.network(edges, authors),
+        "links": shared["links"],
+        "hashtags": shared["hashtags"],
+        "decisions": [decision_out(d, u) for d, u in history],
+        "_posts": members,
+        "_evidence": edges,
+    }
+
+
+def page_extras(detail: dict) -> dict:
+    """What only the HTML needs: the charts as SVG and near-duplicate groups with differences marked."""
+    names = {f"{a['platform']}:{a['account_id']}": (a["name"] or a["account_id"]) for a in detail["accounts"]}
+    groups = []
+    for group in posts.duplicate_groups(detail["_posts"], detail["_evidence"]):
+        reference = group[0]
+        groups.append([
+            {"post": post, "segments": [(post.text, False)] if post is reference
+             else posts.diff_segments(reference.text, post.text)}
+            for post in group
+        ])
+    return {
+        "timeline_svg": timeline.timeline_svg(detail["timeline"]),
+        "histogram_svg": accounts.histogram_svg(accounts.creation_histogram(detail["accounts"])),
+        "network_svg": network.network_svg(detail["network"], names=names),
+        "groups": groups,
+    }
+
+
+def public(detail: dict) -> dict:
+    """The detail without what only the HTML needs (keys starting with `_`)."""
+    return {k: v for k, v in detail.items() if not k.startswith("_")}

@@ -1,0 +1,34 @@
+"""Rows as the plain dicts the JSON API answers and the templates show (the shapes of `schemas.*Out`)."""
+
+from smearwatch.models import Cluster, Decision, IngestRun, Post
+
+
+def decision_out(decision: Decision, username: str) -> dict:
+    return {"id": decision.id, "cluster_id": decision.cluster_id, "user": username, "answer": decision.answer,
+            "note": decision.note, "undoes": decision.undoes, "created_at": decision.created_at}
+
+
+def post_out(post: Post) -> dict:
+    return {"id": post.id, "platform": post.platform, "post_id": post.post_id, "author_id": post.author_id,
+            "author_name": post.author_name, "text": post.text, "created_at": post.created_at, "lang": post.lang,
+            "urls": post.urls, "hashtags": post.hashtags, "repost_of": post.repost_of, "reply_to": post.reply_to,
+            "score": post.score, "run_id": post.run_id}
+
+
+def cluster_out(cluster: Cluster, answer: Decision | None = None) -> dict:
+    """The cluster's public columns and the answer of the decision in force (`answer`), if any."""
+    data = cluster.model_dump(include={"id", "key", "score", "flagged", "kind", "n_posts", "n_accounts", "start",
+                                       "end", "status", "targets", "signals"})
+    data["answer"] = answer.answer if answer is not None else None
+    return data
+
+
+def run_done_fraction(run: IngestRun) -> float:
+    """How much of the run is done, from 0 to 1 (bytes read of the dump; 1 once it is done)."""
+    if run.status == "done":
+        return 1.0
+    return round(min(run.bytes_done / run.bytes_total, 1.0), 4) if run.bytes_total else 0.0
+
+
+def run_out(run: IngestRun) -> dict:
+    return {**run.model_dump(), "progress": run_done_fraction(run)}

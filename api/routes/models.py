@@ -1,0 +1,58 @@
+"""Model versions: list them, retrain from the decisions, activate one or roll back (admins)."""
+
+from fastapi import APIRouter, HTTPException, Request, status
+from sqlmodel import Session
+
+from api import schemas
+from api.crud.model_versions import list_models
+from api.deps import API_V1, ApiAdmin, ApiUser, ModelVersionDep, SessionDep, get_or_404
+from smearwatch.models import Job, ModelVersion
+
+router = APIRouter(prefix=API_V1, tags=["models"])
+
+
+@router.get("/models", response_model=list[schemas.ModelOut])
+def models(session: SessionDep, user: ApiUser):
+    return list_models(session)
+
+
+def _activated(session: Session, version_id: int, job_id: int) -> dict:
+    session.rollback()  # a new transaction sees what the job functions committed (SQLite snapshots)
+    model = session.get(ModelVersion, version_id)
+    return {**schemas.ModelOut.model_validate(model, from_attributes=True).model_dump(),
+            "job": get_or_404(session, Job, job_id, "job")}
+
+
+@router.post("/models/retrain", response_model=schemas.RetrainStarted, status_code=202,
+             summary="retrain from the reviewers' decisions as a background job (admins)")
+def retrain(request: Request, session: SessionDep, user: ApiAdmin, body: schemas.RetrainIn | None = None) -> dict:
+    from worker.learning_jobs import start_retrain
+
+    job_id = start_retrain(request.app.state.engine, created_by=user.username,
+                           auto_activate=(body or schemas.RetrainIn()).auto_activate)
+    session.rollback()
+    return {"job": get_or_404(session, Job, job_id, "job")}
+
+
+@router.post("/models/rollback", response_model=schemas.ModelActivated, responses=schemas.CONFLICT,
+             summary="activate the previously active version and rescore in the background (admins)")
+def rollback(request: Request, session: SessionDep, user: ApiAdmin, body: schemas.ActivateIn | None = None) -> dict:
+    from worker.learning_jobs import JobError, start_rollback
+
+    try:
+        version_id, job_id = start_rollback(request.app.state.engine, created_by=user.username,
+                                            reason=(body.reason if body and body.reason else "rollback"))
+    except JobError as error:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from None
+    return _activated(session, version_id, job_id)
+
+
+@router.post("/models/{model_id}/activate", response_model=schemas.ModelActivated, responses=schemas.NOT_FOUND,
+             summary="make this version the active one and rescore in the background (admins)")
+def activate(request: Request, session: SessionDep, user: ApiAdmin, model: ModelVersionDep,
+             body: schemas.ActivateIn | None = None) -> dict:
+    from worker.learning_jobs import start_activation
+
+    job_id = start_activation(request.app.state.engine, model.id, created_by=user.username,
+                              reason=(body.reason if body and body.reason else "chosen by an admin"))
+    return _activated(session, model.id, job_id)

@@ -1,0 +1,42 @@
+"""One cluster's page (its kept evidence section, decisions and queue neighbours) and the no-JavaScript way to
+decide."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from api import cluster_views
+from api.crud import decisions
+from api.crud.queue import queue_position
+from api.deps import ClusterWithViewDep, PageUser, SessionDep, check_csrf, get_cluster
+from api.render.page import render_page
+from api.render.rows import cluster_out, decision_out
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/clusters/{cluster_id}", response_class=HTMLResponse)
+def cluster_page(request: Request, session: SessionDep, user: PageUser, found: ClusterWithViewDep):
+    cluster, view = found
+    evidence_html, evidence_at = cluster_views.evidence_section(session, request.app.state.templates.env,
+                                                                cluster=cluster, view=view)
+    history = decisions.decision_history(session, cluster_id=cluster.id)
+    prev_id, next_id, progress = queue_position(session, cluster=cluster)
+    c = {**cluster_out(cluster, decisions.answer_of([d for d, _ in history])),
+         "decisions": [decision_out(d, u) for d, u in history]}
+    return render_page(request, "cluster.html", user, c=c, evidence_html=evidence_html, evidence_at=evidence_at,
+                       prev_id=prev_id, next_id=next_id, progress=progress)
+
+
+@router.post("/clusters/{cluster_id}/decide")
+def decide_form(request: Request, cluster_id: int, session: SessionDep, user: PageUser,
+                answer: Annotated[str, Form()], note: Annotated[str, Form(max_length=4000)] = "",
+                csrf_token: Annotated[str, Form()] = ""):
+    """The no-JavaScript way to decide; the keyboard uses the JSON API."""
+    check_csrf(request, csrf_token)
+    if answer not in decisions.ANSWERS:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "unknown answer")
+    cluster = get_cluster(session, cluster_id)  # the form's own checks first, as for every form
+    decisions.add_decision(session, cluster=cluster, user=user, answer=answer, note=note)
+    return RedirectResponse(f"/clusters/{cluster_id}", status.HTTP_303_SEE_OTHER)

@@ -1,0 +1,69 @@
+"""The review queue (flagged clusters by score, or by uncertainty), its progress partials, and the filtered list
+of all clusters."""
+
+from datetime import datetime
+from typing import Annotated, Literal
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from api.crud.clusters import ClusterFilters, list_clusters
+from api.crud.queue import pending_decisions, queue_counts, queue_progress
+from api.deps import PageNumber, PageUser, SessionDep, aware
+from api.render.page import render_page
+
+router = APIRouter(include_in_schema=False)
+QUEUE_PAGE = 50
+
+
+@router.get("/", response_class=HTMLResponse)
+def queue(request: Request, session: SessionDep, user: PageUser, page: PageNumber = 1,
+          order: Literal["score", "uncertainty"] = "score"):
+    """Flagged clusters by score; or, to ask for the labels that teach the model most, every open cluster
+    nearest the active model's threshold first."""
+    progress, pending, threshold = queue_counts(session)
+    if order == "uncertainty":
+        filters, known_count = ClusterFilters(status="open", sort="uncertainty", threshold=threshold), None
+    else:  # the queue is every flagged cluster: the progress count is its length
+        filters, known_count = ClusterFilters(flagged=True, sort="-score"), progress["total"]
+    rows, count = list_clusters(session, filters=filters, limit=QUEUE_PAGE, offset=(page - 1) * QUEUE_PAGE,
+                                count=known_count)
+    return render_page(request, "queue.html", user, clusters=rows, count=count, page=page,
+                       pages=max(1, -(-count // QUEUE_PAGE)), progress=progress, order=order,
+                       query="order=uncertainty" if order == "uncertainty" else "", threshold=threshold,
+                       pending=pending)
+
+
+@router.get("/partials/progress", response_class=HTMLResponse)
+def progress_partial(request: Request, session: SessionDep, user: PageUser):
+    return render_page(request, "_progress_inner.html", user, progress=queue_progress(session))
+
+
+@router.get("/partials/pending", response_class=HTMLResponse)
+def pending_partial(request: Request, session: SessionDep, user: PageUser):
+    return render_page(request, "_pending.html", user, pending=pending_decisions(session))
+
+
+@router.get("/clusters", response_class=HTMLResponse)
+def clusters(request: Request, session: SessionDep, user: PageUser,
+             flagged: Annotated[str | None, Query(max_length=5)] = None,
+             status_: Annotated[str | None, Query(alias="status", max_length=20)] = None,
+             min_score: Annotated[float | None, Query(ge=0, le=1, allow_inf_nan=False)] = None,
+             kind: Annotated[str | None, Query(max_length=40)] = None,
+             target: Annotated[str | None, Query(max_length=300)] = None,
+             platform: Annotated[str | None, Query(max_length=40)] = None,
+             since: datetime | None = None, until: datetime | None = None, page: PageNumber = 1):
+    filters = ClusterFilters(
+        flagged={"true": True, "false": False}.get(flagged or ""), status=status_ or None, min_score=min_score,
+        kind=kind or None, target=target or None, platform=platform or None, since=aware(since),
+        until=aware(until))
+    rows, count = list_clusters(session, filters=filters, limit=QUEUE_PAGE, offset=(page - 1) * QUEUE_PAGE)
+    chosen = {"flagged": flagged if flagged in ("true", "false") else None, "status": status_,
+              "min_score": min_score, "kind": kind, "target": target, "platform": platform,
+              "since": since.isoformat() if since else None, "until": until.isoformat() if until else None}
+    query = urlencode({k: v for k, v in chosen.items() if v not in (None, "")})
+    return render_page(request, "clusters.html", user, clusters=rows, count=count, page=page,
+                       pages=max(1, -(-count // QUEUE_PAGE)), query=query,
+                       form={"flagged": flagged or "", "status": status_ or "", "min_score": min_score,
+                             "kind": kind or "", "target": target or "", "platform": platform or ""})

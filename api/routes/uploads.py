@@ -1,0 +1,51 @@
+"""Uploads of dumps (each becomes an ingest run) and the runs with their progress."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi.concurrency import run_in_threadpool
+
+from api import schemas
+from api.crud.runs import list_runs, run_rejections
+from api.deps import API_V1, ApiUser, Limit, Offset, RunDep, SessionDep
+from api.ingest_jobs import IngestStartError, start_ingest
+from api.render.rows import run_out
+from api.uploads import UploadEmpty, UploadTooLarge, save_stream
+
+router = APIRouter(prefix=API_V1, tags=["uploads"])
+
+
+@router.post("/uploads", response_model=schemas.UploadOut, status_code=202,
+             responses={400: {"model": schemas.Problem}, 413: {"model": schemas.Problem}},
+             summary="upload a dump as the raw request body; it becomes an ingest run",
+             openapi_extra={"requestBody": {"required": True, "content": {
+                 "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}})
+async def upload(request: Request, user: ApiUser,
+                 filename: Annotated[str, Query(min_length=1, max_length=200)] = "upload") -> dict:
+    limit = request.app.state.settings.upload_max_bytes
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"upload larger than the limit of {limit} bytes")
+    try:
+        path, size = await save_stream(request.stream(), folder=request.app.state.upload_dir, filename=filename,
+                                       max_bytes=limit)
+    except UploadTooLarge as error:
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, str(error)) from None
+    except UploadEmpty as error:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(error)) from None
+    try:
+        run_id = await run_in_threadpool(start_ingest, path, engine=request.app.state.engine)
+    except IngestStartError as error:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, f"{filename}: {error}") from None
+    return {"upload": path.name, "bytes": size, "run_id": run_id}
+
+
+@router.get("/runs", response_model=schemas.RunList, summary="ingest runs and their progress")
+def runs(session: SessionDep, user: ApiUser, limit: Limit = 20, offset: Offset = 0) -> dict:
+    rows, count = list_runs(session, limit=limit, offset=offset)
+    return {"data": [run_out(r) for r in rows], "count": count}
+
+
+@router.get("/runs/{run_id}", response_model=schemas.RunDetail, responses=schemas.NOT_FOUND)
+def run(session: SessionDep, user: ApiUser, found: RunDep) -> dict:
+    return {**run_out(found), "rejections": [r.model_dump() for r in run_rejections(session, run_id=found.id)]}
