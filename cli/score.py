@@ -45,6 +45,7 @@ def parse_targets(values: list[str]) -> dict[str, list[str]]:
 
 def run(args: argparse.Namespace) -> int:
     targets = parse_targets(args.target)
+    options = read_options(args)  # first: a column mapping implies --format csv
     if args.window is not None and args.window <= 0:
         raise CommandError("--window must be a positive number of seconds", EXIT_USAGE)
     try:
@@ -65,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
         advance(done)
 
     with bar:
-        result = score_dumps(args.inputs, out=out, fmt=args.format, options=read_options(args), model=model,
+        result = score_dumps(args.inputs, out=out, fmt=args.format, options=options, model=model,
                              window=args.window, targets=targets, on_read=on_read)
     summary = result.summary()
     if not args.no_progress:
