@@ -162,7 +162,7 @@ def main() -> int:
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         env = {**os.environ, "SMEARWATCH_DATABASE_URL": url, "PYTHONPATH": str(REPO)}
-        server = subprocess.Popen([sys.executable, "-m", "smearwatch", "serve", "--port", str(port), "--workers",
+        server = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port), "--workers",
                                    str(args.workers)], env=env, stdout=subprocess.DEVNULL, stderr=server_log)
         for _ in range(200):
             try:

@@ -33,9 +33,9 @@ def generate(posts: int, folder: Path) -> Path:
 
 
 def ingest(dump: Path, url: str, one_core: bool) -> dict:
-    subprocess.run([sys.executable, "-m", "smearwatch", "db", "upgrade"], check=True,
+    subprocess.run([sys.executable, "-m", "cli", "db", "upgrade"], check=True,
                    env={"SMEARWATCH_DATABASE_URL": url, "PATH": "/usr/bin:/bin"})
-    command = [sys.executable, "-m", "smearwatch", "ingest", str(dump), "--json", "--no-score"]
+    command = [sys.executable, "-m", "cli", "ingest", str(dump), "--json", "--no-score"]
     if one_core and shutil.which("taskset"):
         command = ["taskset", "-c", "0", *command]
     result = run_measured(command, env={"SMEARWATCH_DATABASE_URL": url})

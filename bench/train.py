@@ -57,7 +57,7 @@ def main() -> None:
             "new names and new wordings": corpus(args.test_rows, "test", 2, tmp / "wordings.csv", "--new-wordings"),
         }
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "smearwatch", "train", str(train_csv), "--out", str(tmp / "model")],
+        subprocess.run([sys.executable, "-m", "cli", "train", str(train_csv), "--out", str(tmp / "model")],
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         train_seconds = time.perf_counter() - started
         texts, y = read(train_csv)
@@ -67,7 +67,7 @@ def main() -> None:
         results = []
         for name, path in tests.items():
             ours = json.loads(subprocess.run(
-                [sys.executable, "-m", "smearwatch", "evaluate", str(path), "--model", str(tmp / "model")],
+                [sys.executable, "-m", "cli", "evaluate", str(path), "--model", str(tmp / "model")],
                 check=True, capture_output=True, text=True).stdout)
             test_texts, test_y = read(path)
             results.append((name, ours, metrics(test_y, baseline.predict_proba(test_texts)[:, 1])))

@@ -85,7 +85,7 @@ TARGET_SAMPLE = 400  # posts read per cluster to name its targets
 
 
 @dataclass
-class Cluster:
+class DetectedCluster:
     key: str
     score: float
     flagged: bool
@@ -104,7 +104,7 @@ class Cluster:
 class DetectResult:
     post_scores: np.ndarray
     post_cluster: np.ndarray
-    clusters: list[Cluster]
+    clusters: list[DetectedCluster]
     text_scores: np.ndarray
     timings: dict
 
@@ -332,7 +332,7 @@ def detect_with_scores(frame: PostFrame, text_scores: np.ndarray, config: Detect
         signals["features"] = f
         ids = sorted(f"{frame.platform[i]}:{frame.id[i]}" for i in g)
         key = "c-" + hashlib.sha1("\n".join(ids).encode()).hexdigest()[:12]
-        clusters.append(Cluster(
+        clusters.append(DetectedCluster(
             key=key, score=score, flagged=bool(score >= threshold), kind=kind, rows=np.sort(g),
             accounts=sorted(set(frame.author_id[g].tolist())),
             start=to_datetime(np.nanmin(frame.created[g])), end=to_datetime(np.nanmax(frame.created[g])),

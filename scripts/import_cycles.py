@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("classifiers", "smearwatch", "worker", "api", "smearwatch_cli")
+PACKAGES = ("classifiers", "smearwatch", "worker", "api", "cli")
 
 
 def module_name(path: Path) -> str:

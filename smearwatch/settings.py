@@ -4,7 +4,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = {"", "changethis", "change-me", "secret", "dev"}
@@ -15,7 +15,8 @@ class SettingsError(ValueError):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SMEARWATCH_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="SMEARWATCH_", env_file=".env", extra="ignore",
+                                      populate_by_name=True)
 
     environment: Literal["development", "test", "production"] = "development"
     # A plain postgresql://user@host:port/db URL works as given: db.engine_url picks the psycopg 3 driver.
@@ -25,8 +26,10 @@ class Settings(BaseSettings):
     secret_key: str = "changethis"
     # Directory of the post/cluster model to use; unset: the active model version, else the packaged default.
     model_dir: Path | None = None
-    # Where retraining (`smearwatch train --from-decisions`, the models page) writes new model versions.
-    models_dir: Path = Path("var/models")
+    # Where retraining (`smearwatch train --from-decisions`, the models page) writes new model versions, one
+    # directory each. SMEARWATCH_MODELS_DIR, its name before 0.2, is still read.
+    versions_dir: Path = Field(default=Path("var/models"),
+                               validation_alias=AliasChoices("SMEARWATCH_VERSIONS_DIR", "SMEARWATCH_MODELS_DIR"))
     # Posts per database round trip during ingestion.
     ingest_batch_size: int = 5000
     # Largest dump the API accepts as an upload.

@@ -86,6 +86,6 @@ def run_cli(*args: str, env: dict | None = None, cwd: Path | None = None, input:
     """Run the installed `smearwatch` command as a user would; returns the CompletedProcess."""
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(
-        [sys.executable, "-m", "smearwatch", *args], capture_output=True, text=True, env=full_env,
+        [sys.executable, "-m", "cli", *args], capture_output=True, text=True, env=full_env,
         cwd=cwd or REPO, input=input, timeout=600,
     )

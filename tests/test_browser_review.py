@@ -55,7 +55,7 @@ def server(tmp_path_factory):
         world["reviewer"] = create_user(session, username="rita", role="reviewer")
     port = _free_port()
     env = {**os.environ, "SMEARWATCH_DATABASE_URL": url, "PYTHONPATH": str(REPO)}
-    process = subprocess.Popen([sys.executable, "-m", "smearwatch", "serve", "--port", str(port)], cwd=folder,
+    process = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port)], cwd=folder,
                                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):

@@ -5,8 +5,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from smearwatch.models import Cluster, ClusterMember, Decision, Evidence, Post, User, utcnow
-from worker.detect import score_and_cluster
 from worker.ingest import ingest_paths
+from worker.score_store import score_and_cluster
 from worker.scoring import score_run
 
 SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "world" / "posts.jsonl"

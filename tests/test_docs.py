@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from smearwatch.cli import COMMANDS, build_parser
+from cli import COMMANDS, build_parser
 from smearwatch.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]

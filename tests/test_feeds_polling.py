@@ -15,7 +15,8 @@ from smearwatch.settings import get_settings
 from tests.conftest import REPO, run_cli
 from tests.test_feeds_integration import rss
 from tests.test_worker_slices import write_posts
-from worker import jobs
+from worker import feeds, scoring
+from worker.alerts import raise_alerts
 from worker.beat import tick
 from worker.feeds import (
     FeedError,
@@ -27,7 +28,6 @@ from worker.feeds import (
     poll_feed,
     register_demo_feeds,
 )
-from worker.scoring import raise_alerts
 
 
 @pytest.fixture
@@ -38,7 +38,8 @@ def feed_db(engine, database_url, monkeypatch):
     get_settings.cache_clear()
     get_engine.cache_clear()
     scored = []
-    monkeypatch.setattr(jobs, "after_run", lambda run_id, **_: scored.append(run_id))
+    monkeypatch.setattr(scoring, "score_run", lambda engine, run_id: scored.append(run_id))  # queued runs
+    monkeypatch.setattr(feeds, "score_run", lambda engine, run_id: scored.append(run_id))  # polled documents
     engine.scored = scored
     yield engine
     get_settings.cache_clear()

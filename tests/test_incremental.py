@@ -8,8 +8,8 @@ import orjson
 from sqlalchemy import select
 
 from smearwatch.models import Cluster, ClusterMember, Post
-from worker.detect import score_and_cluster
 from worker.ingest import ingest_paths
+from worker.score_store import score_and_cluster
 from worker.scoring import score_run
 
 PARTS = 12  # small windows: many clusters straddle a boundary

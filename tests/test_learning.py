@@ -12,14 +12,14 @@ from sqlmodel import Session
 from api.crud.queue import pending_decisions
 from smearwatch import registry
 from smearwatch.models import Cluster, ClusterMember, Decision, Post, User, utcnow
-from worker.detect import score_and_cluster
 from worker.ingest import ingest_paths
 from worker.learning import (
     decision_records,
     in_evaluation,
     train_version,
 )
-from worker.learning_jobs import start_activation
+from worker.score_store import score_and_cluster
+from worker.service import start_activation
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 WORLD = SAMPLES / "world" / "posts.jsonl"
@@ -89,7 +89,7 @@ def test_latest_decision_wins_and_unsure_and_undone_are_left_out(decided_store):
 def test_retrain_compare_activate_and_roll_back(decided_store, tmp_path):
     before = scores(decided_store)
     first_active = registry.active_version(decided_store)
-    outcome = train_version(decided_store, models_dir=tmp_path / "models", auto_activate=False)
+    outcome = train_version(decided_store, versions_dir=tmp_path / "models", auto_activate=False)
     assert outcome.metrics is not None and outcome.metrics["n"] > 0
     assert {"precision", "recall", "f1", "average_precision"} <= set(outcome.metrics)
     assert registry.get_version(decided_store, outcome.version_id)["metrics"]["evaluation"] == outcome.metrics
@@ -107,8 +107,8 @@ def test_retrain_compare_activate_and_roll_back(decided_store, tmp_path):
 
 
 def test_retraining_is_reproducible(decided_store, tmp_path):
-    one = train_version(decided_store, models_dir=tmp_path / "a", auto_activate=False)
-    two = train_version(decided_store, models_dir=tmp_path / "b", auto_activate=False)
+    one = train_version(decided_store, versions_dir=tmp_path / "a", auto_activate=False)
+    two = train_version(decided_store, versions_dir=tmp_path / "b", auto_activate=False)
     assert one.name == two.name and one.metrics == two.metrics
 
 
@@ -121,7 +121,7 @@ def test_evaluation_split_is_fixed_by_group():
 def test_cli_train_from_decisions_and_models_commands(decided_store, database_url, tmp_path):
     from tests.conftest import run_cli
 
-    env = {"SMEARWATCH_DATABASE_URL": database_url, "SMEARWATCH_MODELS_DIR": str(tmp_path / "models"),
+    env = {"SMEARWATCH_DATABASE_URL": database_url, "SMEARWATCH_VERSIONS_DIR": str(tmp_path / "models"),
            "SMEARWATCH_BROKER_URL": ""}
     trained = run_cli("train", "--from-decisions", "--no-activate", env=env)
     assert trained.returncode == 0, trained.stderr[-1500:]

@@ -25,8 +25,8 @@ from smearwatch.models import ClusterMember, Decision, Post
 from smearwatch.users import create_user
 from tests.conftest import REPO
 from tests.worker_services import RedisServer, WorkerProcess, free_port, wait_for
-from worker.detect import score_and_cluster
 from worker.ingest import ingest_paths
+from worker.score_store import score_and_cluster
 
 pytestmark = pytest.mark.integration
 
@@ -78,11 +78,11 @@ def stack(tmp_path, pg_url):
         admin = create_user(session, username="adam", role="admin")
     redis_server = RedisServer(tmp_path / "redis").start()
     env = {"SMEARWATCH_DATABASE_URL": pg_url, "SMEARWATCH_BROKER_URL": redis_server.url,
-           "SMEARWATCH_MODELS_DIR": str(tmp_path / "models"), "PYTHONPATH": str(REPO)}
+           "SMEARWATCH_VERSIONS_DIR": str(tmp_path / "models"), "PYTHONPATH": str(REPO)}
     clean = {k: v for k, v in os.environ.items() if k != "SMEARWATCH_MODEL_DIR"}
     worker = WorkerProcess(env, tmp_path / "worker.log", queues="score", name="learning").start()
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "smearwatch", "serve", "--port", str(port)], cwd=tmp_path,
+    server = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port)], cwd=tmp_path,
                               env={**clean, **env}, stdout=open(tmp_path / "serve.log", "ab"),  # noqa: SIM115
                               stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"

@@ -17,13 +17,13 @@ from sqlmodel import Session
 from test_learning import WORLD, decide_all_clusters, scores
 
 from api.main import create_app
-from smearwatch import registry
+from smearwatch import jobs, registry
 from smearwatch.models import Job, ModelVersion
 from smearwatch.settings import get_settings
 from smearwatch.users import create_user
-from worker import learning_jobs
-from worker.detect import score_and_cluster
+from worker import retraining, service
 from worker.ingest import ingest_paths
+from worker.score_store import score_and_cluster
 
 SAMPLES = WORLD.parents[1]
 
@@ -31,7 +31,7 @@ SAMPLES = WORLD.parents[1]
 @pytest.fixture
 def models_dir(tmp_path, monkeypatch):
     folder = tmp_path / "models"
-    monkeypatch.setenv("SMEARWATCH_MODELS_DIR", str(folder))
+    monkeypatch.setenv("SMEARWATCH_VERSIONS_DIR", str(folder))
     monkeypatch.delenv("SMEARWATCH_BROKER_URL", raising=False)
     monkeypatch.delenv("SMEARWATCH_MODEL_DIR", raising=False)
     get_settings.cache_clear()
@@ -144,23 +144,23 @@ def test_retrain_activate_and_roll_back_through_the_api(decided, models_dir, tmp
 def test_job_life_cycle(engine, models_dir, tmp_path):
     """Failures are recorded on the row, a finished job delivered again does nothing, a later rescoring makes an
     earlier one moot, the CLI's wait=True reports progress, and labelled files join the decisions."""
-    with pytest.raises(learning_jobs.JobError, match="cannot open"):
-        learning_jobs.start_retrain(engine, plus_paths=[tmp_path / "missing.csv"])
+    with pytest.raises(service.ServiceError, match="cannot open"):
+        service.start_retrain(engine, plus_paths=[tmp_path / "missing.csv"])
 
     # nothing decided yet: the job fails with the reason in one line
-    failed = learning_jobs.start_retrain(engine, wait=True)
-    job = learning_jobs.get_job(engine, failed)
+    failed = service.start_retrain(engine, wait=True)
+    job = jobs.get_job(engine, failed)
     assert job["status"] == "failed" and "both smear and not-smear" in job["message"] and job["finished_at"]
-    assert learning_jobs.run_retrain(engine, failed)["status"] == "failed"  # a second delivery changes nothing
+    assert retraining.run_retrain(engine, failed)["status"] == "failed"  # a second delivery changes nothing
 
     # labelled files alone train a version (auto-activated: no decisions, no active version to beat)
     small = tmp_path / "labelled.jsonl"
     with open(SAMPLES / "labelled" / "train.jsonl") as src:
         small.write_text("".join(itertools.islice(src, 0, 3691, 4)))
     progress: list[float] = []
-    job_id = learning_jobs.start_retrain(engine, plus_paths=[small], created_by="cli", wait=True,
+    job_id = service.start_retrain(engine, plus_paths=[small], created_by="cli", wait=True,
                                          on_progress=lambda p, message: progress.append(p))
-    job = learning_jobs.get_job(engine, job_id)
+    job = jobs.get_job(engine, job_id)
     assert job["status"] == "done", job["message"]
     assert job["result"]["labels"]["files"] > 100 and job["result"]["metrics"]["n"] > 0
     assert job["result"]["activated"] and job["result"]["rescored"]["posts"] == 0
@@ -169,14 +169,14 @@ def test_job_life_cycle(engine, models_dir, tmp_path):
 
     # two rescorings queued: the first, not yet started, is superseded by the second
     version = job["result"]["version_id"]
-    one = learning_jobs.create_job(engine, kind="rescore", params={"version_id": version}, created_by="t")
-    two = learning_jobs.create_job(engine, kind="rescore", params={"version_id": version}, created_by="t")
-    assert learning_jobs.run_rescore(engine, one)["result"] == {"superseded_by": two}
-    done = learning_jobs.run_rescore(engine, two)
+    one = jobs.create_job(engine, kind="rescore", params={"version_id": version}, created_by="t")
+    two = jobs.create_job(engine, kind="rescore", params={"version_id": version}, created_by="t")
+    assert retraining.run_rescore(engine, one)["result"] == {"superseded_by": two}
+    done = retraining.run_rescore(engine, two)
     assert done["status"] == "done" and done["result"]["version_id"] == version
     with engine.connect() as connection:
         assert connection.execute(select(Job.status).where(Job.id.in_([one, two]))).scalars().all() == ["done"] * 2
         assert connection.execute(select(ModelVersion.id)).scalars().all()
 
-    with pytest.raises(learning_jobs.JobError):
-        learning_jobs.start_activation(engine, 999999, created_by="t", reason="x")
+    with pytest.raises(service.ServiceError):
+        service.start_activation(engine, 999999, created_by="t", reason="x")

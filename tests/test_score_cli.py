@@ -1,4 +1,4 @@
-"""`smearwatch score/train/evaluate` per DESIGN.md's contracts, run in-process through smearwatch.cli.main."""
+"""`smearwatch score/train/evaluate` per DESIGN.md's contracts, run in-process through cli.main."""
 
 import json
 
@@ -6,7 +6,7 @@ import orjson
 import pytest
 
 from classifiers.synthetic import world
-from smearwatch.cli import main
+from cli import main
 
 
 @pytest.fixture(scope="module")

@@ -46,7 +46,7 @@ def test_workers_listen_each_on_their_own_socket_and_are_replaced(tmp_path):
     migrate.upgrade(url)
     port = free_port()
     env = {**os.environ, "SMEARWATCH_DATABASE_URL": url}
-    server = subprocess.Popen([sys.executable, "-m", "smearwatch", "serve", "--port", str(port), "--workers", "2"],
+    server = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port), "--workers", "2"],
                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -61,7 +61,7 @@ def test_workers_listen_each_on_their_own_socket_and_are_replaced(tmp_path):
         wait_for(lambda: listening_sockets(port) == 2 and healthy(base), 60, what="two listening workers")
         assert all(healthy(base) for _ in range(20))
 
-        taken = subprocess.run([sys.executable, "-m", "smearwatch", "serve", "--port", str(port)], env=env,
+        taken = subprocess.run([sys.executable, "-m", "cli", "serve", "--port", str(port)], env=env,
                                capture_output=True, text=True, timeout=60)
         assert taken.returncode == 1
         assert taken.stderr.strip().count("\n") == 0 and f"cannot listen on 127.0.0.1:{port}" in taken.stderr
@@ -76,7 +76,7 @@ def test_workers_stop_when_the_supervisor_is_killed(tmp_path):
     url = f"sqlite:///{tmp_path}/serve.db"
     migrate.upgrade(url)
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "smearwatch", "serve", "--port", str(port), "--workers", "2"],
+    server = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port), "--workers", "2"],
                               env={**os.environ, "SMEARWATCH_DATABASE_URL": url}, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
     try:

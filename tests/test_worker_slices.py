@@ -13,10 +13,12 @@ from smearwatch.db import get_engine, make_engine
 from smearwatch.models import IngestRun, IngestSlice, Post, RejectedRecord
 from smearwatch.settings import get_settings
 from tests.conftest import REPO, run_cli
-from worker import jobs
+from worker import scoring, slices
 from worker.ingest import ingest_paths
-from worker.queue import queue_ingest, requeue_stale_slices
-from worker.slices import claim_slice, create_queued_run, ingest_slice, plan_slices, slice_items
+from worker.ingest_runs import create_queued_run, plan_slices
+from worker.service import start_ingest as queue_ingest
+from worker.slices import claim_slice, requeue_stale_slices, slice_items
+from worker.slices import store_slice as ingest_slice
 from worker.sources import ReadOptions, Skip, open_source
 
 SOURCES = REPO / "tests" / "data" / "sources"
@@ -29,7 +31,7 @@ def worker_db(engine, database_url, monkeypatch):
     monkeypatch.delenv("SMEARWATCH_BROKER_URL", raising=False)
     get_settings.cache_clear()
     get_engine.cache_clear()
-    monkeypatch.setattr(jobs, "after_run", lambda run_id, **_: None)
+    monkeypatch.setattr(scoring, "score_run", lambda engine, run_id: None)
     yield engine
     get_settings.cache_clear()
     get_engine.cache_clear()
@@ -136,9 +138,9 @@ def test_the_same_slice_delivered_twice_changes_nothing(worker_db, tmp_path):
     dump = tmp_path / "dump.jsonl"
     write_posts(dump, 1000)
     run_id, slice_ids = create_queued_run(worker_db, [dump], slice_bytes=8000)
-    first = [jobs.ingest_slice(i) for i in slice_ids]
+    first = [slices.ingest_slice(worker_db, i) for i in slice_ids]
     snapshot = _state(worker_db, run_id)
-    again = [jobs.ingest_slice(i) for i in slice_ids]
+    again = [slices.ingest_slice(worker_db, i) for i in slice_ids]
     assert {r["outcome"] for r in first} == {"done"} and {r["outcome"] for r in again} == {"skipped"}
     assert _state(worker_db, run_id) == snapshot
     assert snapshot["run"]["stored"] == 1000 and snapshot["run"]["status"] == "done"
@@ -188,7 +190,7 @@ def test_an_unreadable_slice_fails_with_its_reason_and_the_rest_of_the_run_goes_
     write_posts(gone, 50, start=1000)
     run_id, slice_ids = create_queued_run(worker_db, [good, gone])
     gone.unlink()
-    outcomes = [jobs.ingest_slice(i)["outcome"] for i in slice_ids]
+    outcomes = [slices.ingest_slice(worker_db, i)["outcome"] for i in slice_ids]
     state = _state(worker_db, run_id)
     assert outcomes == ["done", "failed"]
     assert state["run"]["status"] == "failed" and state["run"]["stored"] == 50

@@ -86,7 +86,7 @@ class WorkerProcess:
 
     def start(self) -> "WorkerProcess":
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "smearwatch", "worker", f"--queues={self.queues}",
+            [sys.executable, "-m", "cli", "worker", f"--queues={self.queues}",
              f"--concurrency={self.concurrency}", f"--name={self.name}-{time.monotonic_ns()}@%h", "--loglevel=INFO"],
             env={**os.environ, **self.env}, cwd=REPO, start_new_session=True,
             stdout=open(self.log, "ab"), stderr=subprocess.STDOUT,  # noqa: SIM115
@@ -111,7 +111,7 @@ class WorkerProcess:
 class BeatProcess(WorkerProcess):
     def start(self) -> "BeatProcess":
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "smearwatch", "beat", "--interval=0.5", "--loglevel=INFO"],
+            [sys.executable, "-m", "cli", "beat", "--interval=0.5", "--loglevel=INFO"],
             env={**os.environ, **self.env}, cwd=REPO, start_new_session=True,
             stdout=open(self.log, "ab"), stderr=subprocess.STDOUT,  # noqa: SIM115
         )

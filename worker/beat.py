@@ -12,10 +12,10 @@ from sqlalchemy.engine import Engine
 
 from smearwatch.models import utcnow
 from smearwatch.settings import get_settings
-from worker.dispatch import enqueue_many
 from worker.feeds import claim_due_feeds
-from worker.queue import requeue_stale_slices
 from worker.scoring import unscored_runs
+from worker.service import submit_many
+from worker.slices import requeue_stale_slices
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +24,7 @@ def tick(engine: Engine) -> list[int]:
     """Claim the due feeds and enqueue one poll each; returns their ids."""
     claimed = claim_due_feeds(engine)
     if claimed:
-        enqueue_many("poll_feed", [(feed_id,) for feed_id in claimed])
+        submit_many(engine, "poll_feed", [(feed_id,) for feed_id in claimed])
         log.info("dispatched polls of feeds %s", claimed)
     return claimed
 
@@ -37,7 +37,7 @@ def sweep(engine: Engine) -> dict:
     runs = unscored_runs(engine, cutoff)
     if runs:
         log.warning("scoring runs %s again: their scoring never finished", runs)
-        enqueue_many("score_run", [(run_id,) for run_id in runs])
+        submit_many(engine, "score_run", [(run_id,) for run_id in runs])
     return {"slices": requeued, "runs": len(runs)}
 
 

@@ -8,6 +8,7 @@ from celery import Celery
 from celery.signals import worker_process_init
 from kombu import Queue
 
+from smearwatch.db import get_engine
 from smearwatch.settings import get_settings
 
 QUEUES = ("ingest", "score")
@@ -69,6 +70,4 @@ app = make_app()
 @worker_process_init.connect
 def _fresh_engine_per_process(**_kwargs) -> None:
     """A forked pool process must not share the parent's database connections."""
-    from smearwatch.db import get_engine  # noqa: PLC0415
-
     get_engine.cache_clear()

@@ -23,7 +23,11 @@ from sqlalchemy.engine import Engine
 
 from smearwatch.models import Feed, IngestRun, IngestSlice, utcnow
 from smearwatch.settings import get_settings
-from worker.sources import ReadOptions, SourceError
+from worker import service
+from worker.ingest_runs import create_queued_run
+from worker.scoring import score_run
+from worker.slices import store_slice
+from worker.sources import ReadOptions, SourceError, format_module
 
 log = logging.getLogger(__name__)
 FEEDS, RUNS, SLICES = Feed.__table__, IngestRun.__table__, IngestSlice.__table__
@@ -80,8 +84,6 @@ def add_feed(engine: Engine, *, name: str, kind: str, location: str, every: str 
     if not name or len(name) > 200:
         raise FeedError("a feed needs a name of at most 200 characters")
     if fmt is not None:
-        from worker.sources import format_module  # noqa: PLC0415
-
         try:
             format_module(fmt)
         except SourceError as error:
@@ -168,7 +170,7 @@ class Fetched:
 
 
 def poll_feed(engine: Engine, feed_id: int) -> dict:
-    """Poll one feed now: fetch if changed, store new posts, queue their scoring. Returns what happened."""
+    """The `poll_feed` task: fetch the feed if changed, store its new posts and score them. Returns what happened."""
     with engine.connect() as connection:
         feed = connection.execute(select(FEEDS).where(FEEDS.c.id == feed_id)).mappings().first()
     if feed is None:
@@ -213,10 +215,8 @@ def _poll_document(engine: Engine, feed: dict, result: dict, changes: dict) -> N
 
 
 def _ingest_here(engine: Engine, feed: dict, path: Path) -> dict:
-    """Store a fetched document in this process (the file is local to this worker), then queue its scoring."""
-    from worker.jobs import after_run  # noqa: PLC0415
-    from worker.slices import create_queued_run, ingest_slice  # noqa: PLC0415
-
+    """Store a fetched document in this process (the file is local to this worker), then score its few new posts
+    here too rather than queue them behind bulk work."""
     try:
         run_id, slice_ids = create_queued_run(engine, [path], fmt=feed["format"], options=ReadOptions(),
                                               feed_id=feed["id"])
@@ -224,7 +224,7 @@ def _ingest_here(engine: Engine, feed: dict, path: Path) -> dict:
         raise FeedError(str(error)) from None
     finished = False
     for slice_id in slice_ids:
-        outcome = ingest_slice(engine, slice_id)
+        outcome = store_slice(engine, slice_id)
         finished = finished or outcome.run_finished
     with engine.connect() as connection:
         run = connection.execute(select(RUNS).where(RUNS.c.id == run_id)).mappings().one()
@@ -232,7 +232,7 @@ def _ingest_here(engine: Engine, feed: dict, path: Path) -> dict:
         raise FeedError(run["error"] or "could not be read")
     if run["stored"]:
         if finished:
-            after_run(run_id, inline=True)
+            score_run(engine, run_id)
     else:  # nothing new: nothing to score
         with engine.begin() as connection:
             connection.execute(update(RUNS).where(RUNS.c.id == run_id).values(scored_at=utcnow()))
@@ -310,8 +310,6 @@ def _save_body(response: httpx.Response, suffix: str, cap: int, url: str) -> Pat
 
 
 def _poll_folder(engine: Engine, feed: dict, result: dict, changes: dict) -> None:
-    from worker.queue import queue_ingest  # noqa: PLC0415
-
     folder = Path(feed["location"])
     if not folder.is_dir():
         raise FeedError(f"{folder}: folder is gone")
@@ -328,10 +326,10 @@ def _poll_folder(engine: Engine, feed: dict, result: dict, changes: dict) -> Non
     errors = []
     for path in new:
         try:
-            queued = queue_ingest(engine, [path], fmt=feed["format"], feed_id=feed["id"])
+            queued = service.start_ingest(engine, [path], fmt=feed["format"], feed_id=feed["id"])
             result["runs"].append(queued["run"])
             changes["last_run_id"] = queued["run"]
-        except SourceError as error:
+        except service.ServiceError as error:
             errors.append(str(error))
         # Marked seen after its run is recorded (and queued): a crash in between ingests it twice (stored
         # once), never zero times.
@@ -369,10 +367,7 @@ def register_demo_feeds(engine: Engine, samples_dir: str | Path) -> dict:
 
 def _poll_in_process(engine: Engine, feed_id: int) -> dict:
     """Poll with every step in this process, whatever SMEARWATCH_BROKER_URL says (the demo needs no service)."""
-    from worker.dispatch import in_process  # noqa: PLC0415
-
-    with in_process():
-        result = poll_feed(engine, feed_id)
+    result = service.start_feed_poll(engine, feed_id, here=True)
     if result.get("runs"):
         with engine.connect() as connection:
             stored = connection.execute(

@@ -131,7 +131,7 @@ class TrainingOutcome:
     labels: dict
 
 
-def train_version(engine: Engine | None = None, *, plus: list[dict] | None = None, models_dir: Path,
+def train_version(engine: Engine | None = None, *, plus: list[dict] | None = None, versions_dir: Path,
                   from_decisions: bool = True, seed: int = 0, auto_activate: bool = True,
                   log=None) -> TrainingOutcome:
     """Train a new version from decisions (and extra labelled records), evaluate it on the fixed evaluation
@@ -154,7 +154,7 @@ def train_version(engine: Engine | None = None, *, plus: list[dict] | None = Non
     model.card["evaluation_split"] = {"rule": f"sha1(group) % {EVALUATION_SHARE} == 0", "posts": len(evaluation)}
     metrics = evaluate(model, evaluation)
     model.card["metrics"] = {**model.card.get("metrics", {}), "evaluation": metrics}
-    path = save_model(model, Path(models_dir) / model.version)
+    path = save_model(model, Path(versions_dir) / model.version)
     model = load_model(path)
     version_id = register_version(engine, model)
     current = active_version(engine)

@@ -1,23 +1,22 @@
-"""After ingestion: score new posts, re-cluster their time window, and raise alerts for new or grown flagged clusters.
+"""After ingestion: score a run's new posts, re-cluster their time window, and raise alerts.
 
-Plain functions; worker/tasks.py wraps them. Detection itself lives in worker/detect.py (`score_and_cluster`),
-imported only when scoring runs (it loads scikit-learn).
+`score_run` and `recluster_window` are tasks (worker/service.py starts them, worker/tasks.py wraps them for
+Celery). Scoring the stored posts itself is worker/score_store.py; alerts are worker/alerts.py.
 """
 
 import hashlib
 import logging
 from datetime import datetime, timedelta
 
-import httpx
 from sqlalchemy import func, select, text, update
 from sqlalchemy.engine import Engine
 
-from smearwatch.db import insert_for
-from smearwatch.models import Alert, Cluster, IngestRun, Post, utcnow
-from smearwatch.settings import get_settings
+from smearwatch.models import IngestRun, Post, utcnow
+from worker.alerts import raise_alerts
+from worker.score_store import score_and_cluster
 
 log = logging.getLogger(__name__)
-RUNS, POSTS, CLUSTERS, ALERTS = IngestRun.__table__, Post.__table__, Cluster.__table__, Alert.__table__
+RUNS, POSTS = IngestRun.__table__, Post.__table__
 # Re-clustering of overlapping windows is serialized per day bucket (PostgreSQL advisory locks).
 LOCK_BUCKET = timedelta(days=1)
 
@@ -25,8 +24,6 @@ LOCK_BUCKET = timedelta(days=1)
 def run_detection(engine: Engine, start: datetime | None, end: datetime | None, model=None) -> dict:
     """The one call into detection: score the posts of [start, end) (everything when both are None) and
     re-cluster it, under the locks that keep overlapping re-clusterings apart."""
-    from worker.detect import score_and_cluster  # noqa: PLC0415 (scikit-learn loads only when scoring)
-
     with _window_locks(engine, start, end):
         return score_and_cluster(engine, start=start, end=end, model=model)
 
@@ -103,60 +100,12 @@ def score_run(engine: Engine, run_id: int) -> dict:
     return result
 
 
-def recluster_window(engine: Engine, start: datetime, end: datetime) -> dict:
+def recluster_window(engine: Engine, start: datetime | str, end: datetime | str) -> dict:
+    """Score and re-cluster [start, end) and raise its alerts (a task: times may come as ISO strings)."""
+    start, end = _time(start), _time(end)
     detection = run_detection(engine, start, end)
     alerts = raise_alerts(engine, start, end)
     return {"window": [start.isoformat(), end.isoformat()], "detection": detection, "alerts": len(alerts)}
-
-
-def raise_alerts(engine: Engine, start: datetime | None, end: datetime | None) -> list[dict]:
-    """An alert for each flagged cluster of the window that is new, or larger than when it was last alerted."""
-    query = select(CLUSTERS).where(CLUSTERS.c.flagged)
-    if start is not None:
-        query = query.where((CLUSTERS.c.end.is_(None)) | (CLUSTERS.c.end >= start))
-    if end is not None:
-        query = query.where((CLUSTERS.c.start.is_(None)) | (CLUSTERS.c.start < end))
-    insert = insert_for(engine)
-    raised = []
-    with engine.begin() as connection:
-        for cluster in connection.execute(query).mappings().all():
-            previous = connection.execute(
-                select(func.max(ALERTS.c.n_posts)).where(ALERTS.c.cluster_key == cluster["key"])
-            ).scalar()
-            if previous is not None and cluster["n_posts"] <= previous:
-                continue
-            alert = {
-                "cluster_key": cluster["key"], "cluster_id": cluster["id"],
-                "kind": "new" if previous is None else "grown", "n_posts": cluster["n_posts"],
-                "previous_posts": previous or 0, "n_accounts": cluster["n_accounts"], "score": cluster["score"],
-                "created_at": utcnow(),
-            }
-            # One row per (cluster, size): a concurrent or repeated scoring of the same window adds nothing.
-            new_id = connection.execute(
-                insert(ALERTS).values(**alert).on_conflict_do_nothing(index_elements=["cluster_key", "n_posts"])
-                .returning(ALERTS.c.id)
-            ).scalar()
-            if new_id is not None:
-                raised.append({"id": new_id, **alert})
-    webhook = get_settings().alert_webhook_url
-    if webhook and raised:
-        _post_webhook(engine, webhook, raised)
-    return raised
-
-
-def _post_webhook(engine: Engine, url: str, alerts: list[dict]) -> None:
-    settings = get_settings()
-    with httpx.Client(timeout=settings.feed_timeout) as client:
-        for alert in alerts:
-            body = {key: (value.isoformat() if isinstance(value, datetime) else value) for key, value in alert.items()}
-            try:
-                response = client.post(url, json={"event": "alert", "alert": body})
-                status = f"{response.status_code}"
-            except httpx.HTTPError as error:
-                status = f"error: {type(error).__name__}: {error}"[:200]
-                log.warning("alert webhook failed for alert %s: %s", alert["id"], status)
-            with engine.begin() as connection:
-                connection.execute(update(ALERTS).where(ALERTS.c.id == alert["id"]).values(webhook_status=status))
 
 
 def unscored_runs(engine: Engine, older_than: datetime, limit: int = 100) -> list[int]:
@@ -168,3 +117,7 @@ def unscored_runs(engine: Engine, older_than: datetime, limit: int = 100) -> lis
                                     RUNS.c.finished_at < older_than)
             .order_by(RUNS.c.id).limit(limit)
         ).scalars())
+
+
+def _time(value: datetime | str) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)

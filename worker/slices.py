@@ -1,12 +1,10 @@
-"""Queued ingestion: cut a dump into slices at record boundaries, and store one slice exactly once.
+"""Store one slice of an ingest run exactly once, and hand the run to scoring when its last slice is stored.
 
-A slice is a byte range of a file that starts and ends at a record boundary: after a newline for line formats
-(JSONL, twarc2), after a newline outside quotes for CSV formats (whose slices re-read the header line first).
-Whole-document formats (Telegram and VK JSON, RSS/Atom) and compressed files are one slice.
-
-`ingest_slice` stores a slice in ONE transaction together with the slice's status and the run's counters, so a
+`store_slice` stores a slice in ONE transaction together with the slice's status and the run's counters, so a
 slice is either entirely in the store and counted, or not at all: a worker killed half-way leaves nothing
-behind, and a slice delivered twice is stored and counted once. Plain functions; worker/tasks.py wraps them.
+behind, and a slice delivered twice is stored and counted once. `ingest_slice` is the task: it stores, then
+submits the run's scoring once the run is complete. Lost slices are submitted again by `requeue_stale_slices`
+(run by the beat): the database is the record of what is left to do, the broker only carries hints.
 """
 
 import io
@@ -15,6 +13,7 @@ import os
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import case, select, update
@@ -23,72 +22,13 @@ from sqlalchemy.engine import Connection, Engine
 from smearwatch.models import IngestRun, IngestSlice, utcnow
 from smearwatch.settings import get_settings
 from smearwatch.store import add_rejected, insert_posts, upsert_accounts
+from worker import service
 from worker.ingest import Rejection
-from worker.sources import ReadOptions, Skip, format_module, open_source
-from worker.sources.files import GZIP_MAGIC, ZSTD_MAGIC
+from worker.ingest_runs import SlicePlan, complete_if_finished
+from worker.sources import ReadOptions, Skip, SourceError, format_module, open_source
 
 log = logging.getLogger(__name__)
 RUNS, SLICES = IngestRun.__table__, IngestSlice.__table__
-
-LINE_FORMATS = frozenset({"jsonl", "twarc2"})
-CSV_FORMATS = frozenset({"ioarchive", "crowdtangle", "csv"})
-
-
-@dataclass(frozen=True)
-class SlicePlan:
-    start: int
-    end: int | None  # None: to the end of the file
-    header_bytes: int = 0
-    line_offset: int = 0
-
-
-def is_compressed(path: Path) -> bool:
-    with open(path, "rb") as f:
-        magic = f.read(4)
-    return magic.startswith(GZIP_MAGIC) or magic.startswith(ZSTD_MAGIC)
-
-
-def plan_slices(path: str | Path, fmt: str, slice_bytes: int) -> list[SlicePlan]:
-    """Byte ranges of about `slice_bytes` each that start and end at record boundaries."""
-    path = Path(path)
-    size = path.stat().st_size
-    splittable = fmt in LINE_FORMATS or fmt in CSV_FORMATS
-    if not splittable or size <= slice_bytes or is_compressed(path):
-        return [SlicePlan(0, None)]
-    quoted = fmt in CSV_FORMATS
-    plans: list[SlicePlan] = []
-    with open(path, "rb", buffering=1024 * 1024) as f:
-        pos = lines = quotes = 0
-        header_bytes = header_lines = 0
-        if quoted:  # the header record: up to the first newline outside quotes
-            for line in f:
-                pos += len(line)
-                lines += 1
-                quotes += line.count(b'"')
-                if quotes % 2 == 0:
-                    break
-            header_bytes, header_lines = pos, lines
-        start, start_lines = (0, 0)  # the first slice reads the header itself
-        for line in f:
-            pos += len(line)
-            lines += 1
-            if quoted:
-                quotes += line.count(b'"')
-                if quotes % 2:
-                    continue
-            if pos - start >= slice_bytes and line.endswith(b"\n"):
-                plans.append(_plan(start, pos, start_lines, header_bytes, header_lines))
-                start, start_lines = pos, lines
-        if pos > start:
-            plans.append(_plan(start, pos, start_lines, header_bytes, header_lines))
-    return plans
-
-
-def _plan(start: int, end: int, lines_before: int, header_bytes: int, header_lines: int) -> SlicePlan:
-    if start == 0 or not header_bytes:
-        return SlicePlan(start, end, 0, lines_before)
-    # The stream is header + range: its line header_lines + 1 is the file's line lines_before + 1.
-    return SlicePlan(start, end, header_bytes, lines_before - header_lines)
 
 
 class _RangeReader(io.RawIOBase):
@@ -146,45 +86,6 @@ def slice_items(path: str | Path, fmt: str, options: ReadOptions, plan: SlicePla
                 yield item
 
 
-# --- runs and slices in the store ---------------------------------------------------------------------------
-
-
-def create_queued_run(engine: Engine, paths: list[str | Path], *, fmt: str | None = None,
-                      options: ReadOptions | None = None, slice_bytes: int | None = None,
-                      feed_id: int | None = None) -> tuple[int, list[int]]:
-    """Open (detect) every file, plan its slices and store the run and its slices; returns (run id, slice ids).
-
-    Nothing is enqueued here: the caller enqueues the slice ids after this transaction is committed.
-    """
-    slice_bytes = slice_bytes or get_settings().ingest_slice_bytes
-    options = options or ReadOptions()
-    sources = [open_source(path, fmt, options) for path in paths]
-    rows = []
-    for source in sources:
-        for plan in plan_slices(source.path, source.format, slice_bytes):
-            rows.append({
-                "path": str(Path(source.path).resolve()), "format": source.format,
-                "options": {"mapping": options.mapping, "platform": options.platform},
-                "start_byte": plan.start, "end_byte": plan.end, "header_bytes": plan.header_bytes,
-                "line_offset": plan.line_offset,
-            })
-    now = utcnow()
-    with engine.begin() as connection:
-        run_id = connection.execute(
-            RUNS.insert().values(
-                status="queued", sources=[str(s.path) for s in sources], started_at=now, feed_id=feed_id,
-                bytes_total=sum(s.size for s in sources), slices_total=len(rows),
-            ).returning(RUNS.c.id)
-        ).scalar_one()
-        ids = []
-        for seq, row in enumerate(rows):
-            ids.append(connection.execute(
-                SLICES.insert().values(run_id=run_id, seq=seq, status="queued", queued_at=now, **row)
-                .returning(SLICES.c.id)
-            ).scalar_one())
-        if not rows:
-            _complete_if_finished(connection, run_id)
-    return run_id, ids
 
 
 def worker_name() -> str:
@@ -223,8 +124,8 @@ def claim_slice(engine: Engine, slice_id: int) -> dict | None:
     return dict(row) if row is not None else None
 
 
-def ingest_slice(engine: Engine, slice_id: int, *, batch_size: int | None = None,
-                 max_attempts: int | None = None) -> SliceResult:
+def store_slice(engine: Engine, slice_id: int, *, batch_size: int | None = None,
+                max_attempts: int | None = None) -> SliceResult:
     """Store one slice exactly once. Safe to call any number of times, concurrently too.
 
     Transient database errors propagate (the task retries); a slice that cannot be read fails with its reason.
@@ -245,8 +146,6 @@ def ingest_slice(engine: Engine, slice_id: int, *, batch_size: int | None = None
     result = SliceResult(slice_id, run=row["run_id"], rejections=[])
     options = ReadOptions(**(row["options"] or {}))
     plan = SlicePlan(row["start_byte"], row["end_byte"], row["header_bytes"], row["line_offset"])
-    from worker.sources import SourceError  # noqa: PLC0415
-
     try:
         with engine.begin() as connection:
             # Lock the slice for this transaction. A second delivery of the same slice waits here and then
@@ -273,7 +172,7 @@ def ingest_slice(engine: Engine, slice_id: int, *, batch_size: int | None = None
                     bytes_done=RUNS.c.bytes_done + span, slices_done=RUNS.c.slices_done + 1,
                 )
             )
-            result.run_finished = _complete_if_finished(connection, row["run_id"])
+            result.run_finished = complete_if_finished(connection, row["run_id"])
     except (SourceError, OSError, UnicodeError, ValueError) as error:
         # The file itself cannot be read (gone, truncated archive, not the format): retrying will not help.
         return fail_slice(engine, slice_id, f"{row['path']}: {error}")
@@ -328,19 +227,6 @@ def _store_slice(connection: Connection, row: dict, plan: SlicePlan, options: Re
     upsert_accounts(connection, list(profiles.values()))
 
 
-def _complete_if_finished(connection: Connection, run_id: int) -> bool:
-    """Mark the run done (or failed) when no slice is left; True if this call finished it."""
-    finished = connection.execute(
-        update(RUNS).where(
-            RUNS.c.id == run_id, RUNS.c.status.in_(("queued", "running")),
-            RUNS.c.slices_done + RUNS.c.slices_failed >= RUNS.c.slices_total,
-        ).values(
-            status=case((RUNS.c.slices_failed > 0, "failed"), else_="done"), finished_at=utcnow(),
-        )
-    ).rowcount
-    return bool(finished)
-
-
 def fail_slice(engine: Engine, slice_id: int, error: str) -> SliceResult:
     """Give up on a slice: record why, count it against its run, and finish the run if it was the last."""
     log.error("slice %s failed: %s", slice_id, error)
@@ -358,5 +244,52 @@ def fail_slice(engine: Engine, slice_id: int, error: str) -> SliceResult:
                 error=case((RUNS.c.error.is_(None), error[:2000]), else_=RUNS.c.error),
             )
         )
-        finished = _complete_if_finished(connection, row.run_id)
+        finished = complete_if_finished(connection, row.run_id)
     return SliceResult(slice_id, run=row.run_id, outcome="failed", run_finished=finished)
+
+# --- the task, and recovery of lost work --------------------------------------------------------------------
+
+
+def ingest_slice(engine: Engine, slice_id: int) -> dict:
+    """The `ingest_slice` task: store the slice, and submit the run's scoring if this slice completed it."""
+    result = store_slice(engine, slice_id)
+    if result.run_finished:
+        service.submit(engine, "score_run", result.run)
+    return result.as_dict()
+
+
+def give_up_slice(engine: Engine, slice_id: int, reason: str) -> SliceResult:
+    """A slice whose task cannot finish (time limit, retries exhausted): fail it, and score its run if complete."""
+    result = fail_slice(engine, slice_id, reason)
+    if result.run_finished:
+        service.submit(engine, "score_run", result.run)
+    return result
+
+
+def requeue_slices(engine: Engine, slice_ids: list[int]) -> int:
+    if not slice_ids:
+        return 0
+    with engine.begin() as connection:
+        connection.execute(update(SLICES).where(SLICES.c.id.in_(slice_ids)).values(queued_at=utcnow()))
+    return service.submit_many(engine, "ingest_slice", [(slice_id,) for slice_id in slice_ids])
+
+
+def requeue_stale_slices(engine: Engine, *, older_than: timedelta | None = None, limit: int = 1000) -> int:
+    """Submit again the unfinished slices last submitted or started longer ago than any task can be in flight.
+
+    Past the broker's visibility timeout plus the task time limit, a message for such a slice is either lost
+    or still waiting behind a backlog; one more message is harmless in both cases (a done slice ignores it).
+    """
+    settings = get_settings()
+    older_than = older_than or timedelta(seconds=settings.broker_visibility_timeout + settings.task_time_limit)
+    cutoff = utcnow() - older_than
+    with engine.connect() as connection:
+        stale = list(connection.execute(
+            select(SLICES.c.id).where(
+                SLICES.c.status.in_(("queued", "running")), SLICES.c.queued_at < cutoff,
+                (SLICES.c.started_at.is_(None)) | (SLICES.c.started_at < cutoff),
+            ).order_by(SLICES.c.id).limit(limit)
+        ).scalars())
+    if stale:
+        log.warning("re-enqueueing %d slices not finished after %s", len(stale), older_than)
+    return requeue_slices(engine, stale)

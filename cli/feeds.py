@@ -5,10 +5,11 @@ import sys
 
 import orjson
 
-from smearwatch.cli import CommandError
+from cli.errors import CommandError
+from smearwatch.db import get_engine
+from worker import service
+from worker.feeds import KINDS, FeedError, add_feed, list_feeds, remove_feed
 from worker.sources import FORMATS
-
-KINDS = ("rss", "url", "folder")  # worker.feeds.KINDS; imported lazily so `smearwatch --help` stays fast
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -33,9 +34,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from smearwatch.db import get_engine  # noqa: PLC0415
-    from worker.feeds import FeedError, add_feed, list_feeds, poll_feed, remove_feed  # noqa: PLC0415
-
     engine = get_engine()
     try:
         if args.action == "add":
@@ -64,10 +62,7 @@ def run(args: argparse.Namespace) -> int:
         feed = next((f for f in list_feeds(engine) if f["name"] == args.name), None)
         if feed is None:
             raise CommandError(f"no feed named {args.name!r}", 1)
-        from worker.dispatch import in_process  # noqa: PLC0415
-
-        with in_process():
-            result = poll_feed(engine, feed["id"])
+        result = service.start_feed_poll(engine, feed["id"], here=True)
         if args.json:
             _print_json(result)
         else:

@@ -1,4 +1,4 @@
-"""Turn any exception into one line and an exit status, so users never see a traceback."""
+"""Exit statuses, the one-line command error, and any exception turned into one line (never a traceback)."""
 
 from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError, ProgrammingError
@@ -6,8 +6,18 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from smearwatch.settings import SettingsError
 from worker.sources.files import SourceError
 
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
 
-def describe(error: BaseException) -> tuple[str, int]:
+
+class CommandError(Exception):
+    """A failure to report as one line; `code` is the exit status."""
+
+    def __init__(self, message: str, code: int = EXIT_USAGE):
+        super().__init__(message)
+        self.code = code
+
+
+def describe_error(error: BaseException) -> tuple[str, int]:
     if isinstance(error, SourceError | SettingsError):
         return str(error), 2
     if isinstance(error, ValidationError):

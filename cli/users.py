@@ -7,10 +7,10 @@ import argparse
 import sys
 
 import orjson
+from smearwatch.users import ROLES, UserError, create_user, issue_token
 from sqlmodel import Session, select
 
-from api import security
-from smearwatch.cli import CommandError
+from cli.errors import CommandError
 from smearwatch.db import get_engine
 from smearwatch.models import User
 
@@ -19,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     add = sub.add_parser("add", help="create a user; prints a generated password and API token once")
     add.add_argument("name", help="username (letters, digits, '.', '_', '-')")
-    add.add_argument("--role", choices=security.ROLES, default="reviewer", help="reviewer (default) or admin")
+    add.add_argument("--role", choices=ROLES, default="reviewer", help="reviewer (default) or admin")
     add.add_argument("--json", action="store_true", help='print one JSON object {"username", "password", "token"}')
     listing = sub.add_parser("list", help="list users")
     listing.add_argument("--json", action="store_true", help="print one JSON object per line")
@@ -40,8 +40,8 @@ def run(args: argparse.Namespace) -> int:
     with Session(get_engine()) as session:
         if args.action == "add":
             try:
-                credentials = security.create_user(session, username=args.name, role=args.role)
-            except security.UserError as error:
+                credentials = create_user(session, username=args.name, role=args.role)
+            except UserError as error:
                 raise CommandError(str(error), 1) from None
             if args.json:
                 payload = {"username": credentials.username, "password": credentials.password,
@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
             return 0
         user = _user(session, args.name)
         if args.action == "token":
-            token = security.issue_token(session, user=user)
+            token = issue_token(session, user=user)
             session.commit()
             print(token)
             return 0

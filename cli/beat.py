@@ -7,6 +7,7 @@ import threading
 
 from smearwatch.db import get_engine
 from smearwatch.settings import get_settings
+from worker.beat import run_beat
 
 EPILOG = """Without SMEARWATCH_BROKER_URL the polls run in this process (the embedded default). Two schedulers
 by mistake dispatch nothing twice (feeds are claimed atomically in the database), but one is the plan."""
@@ -23,8 +24,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from worker.beat import run_beat  # noqa: PLC0415
-
     logging.basicConfig(level=args.loglevel.upper(), format="[%(asctime)s: %(levelname)s/beat] %(message)s")
     settings = get_settings()
     mode = f"broker {settings.broker_url.split('@')[-1]}" if settings.broker_url else "in-process (no broker)"

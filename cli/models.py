@@ -5,8 +5,11 @@ import sys
 
 import orjson
 
-from smearwatch.cli import CommandError
+from cli.errors import CommandError
+from smearwatch import registry
 from smearwatch.db import get_engine
+from smearwatch.jobs import get_job
+from worker import service
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,8 +34,6 @@ def _view(version: dict) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
-    from smearwatch import registry
-
     engine = get_engine()
     if args.action == "list":
         versions = [_view(v) for v in registry.list_versions(engine)]
@@ -65,9 +66,7 @@ def run(args: argparse.Namespace) -> int:
         registry.activate_version(engine, target, actor=args.actor, reason=reason)
         print(f"active model: version {target} (stored posts keep their scores until rescored)")
         return 0
-    from worker.learning_jobs import get_job, start_activation
-
-    job_id = start_activation(engine, target, created_by=args.actor, reason=reason, wait=True,
+    job_id = service.start_activation(engine, target, created_by=args.actor, reason=reason, wait=True,
                               on_progress=lambda p, m: print(f"[{p:4.0%}] {m}", file=sys.stderr))
     job = get_job(engine, job_id)
     print(f"active model: version {target}; rescoring job {job_id}: {job['status']} {job['message'] or ''}".rstrip())

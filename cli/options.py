@@ -2,7 +2,7 @@
 
 import argparse
 
-from smearwatch.cli import CommandError
+from cli.errors import CommandError
 from worker.sources import FORMATS, ReadOptions
 
 

@@ -8,15 +8,20 @@ import argparse
 import json
 from pathlib import Path
 
+from smearwatch.users import ensure_demo_user
+
+from cli import serve
+from cli.ingest import describe_detection, report_rejections
+from cli.progress import byte_progress
 from smearwatch import migrate
-from smearwatch.cli.ingest import describe_detection, report_rejections
-from smearwatch.cli.progress import byte_progress
 from smearwatch.db import get_engine
 from smearwatch.settings import get_settings
+from worker.feeds import register_demo_feeds
 from worker.ingest import ingest_sources, open_sources
+from worker.score_store import score_and_cluster
 from worker.sources import ReadOptions
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 # A checkout has samples/ next to the packages; an installed copy (the Docker image) finds them in the working
 # directory.
 DEFAULT_FEEDS = next((p for p in (REPO / "samples" / "feeds", Path.cwd() / "samples" / "feeds") if p.is_dir()),
@@ -44,10 +49,6 @@ def demo_inputs(folder: Path) -> list[tuple[Path, str, ReadOptions]]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from api.security import ensure_demo_user
-    from worker.detect import score_and_cluster  # imports scikit-learn: only when scoring
-    from worker.feeds import register_demo_feeds
-
     engine = get_engine()
     print(f"database: {get_settings().database_url}")
     migrate.upgrade()
@@ -75,6 +76,4 @@ def run(args: argparse.Namespace) -> int:
           f"(a new password each time the demo runs)")
     if args.no_serve:
         return 0
-    from smearwatch.cli import serve
-
     return serve.run(argparse.Namespace(host=args.host, port=args.port, workers=1))

@@ -1,13 +1,20 @@
 """`smearwatch ingest FILE...`: store posts from dumps, once each, and report every unreadable record."""
 
 import argparse
+import os
 import sys
 
 import orjson
 
-from smearwatch.cli.options import add_input_options, read_options
-from smearwatch.cli.progress import byte_progress
+from cli.errors import EXIT_OK, EXIT_REJECTED, CommandError
+from cli.options import add_input_options, read_options
+from cli.progress import byte_progress
+from smearwatch.db import get_engine
+from smearwatch.runs import run_counts
+from worker import service
 from worker.ingest import ingest_sources, open_sources
+from worker.scoring import score_run
+from worker.sources import ReadOptions
 
 EPILOG = """exit status: 0 every record was read; 3 some records were rejected (listed on stderr as
 FILE:LINE: REASON and kept in the store); 2 usage error or an unreadable file; 1 any other failure.
@@ -30,9 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.queue:
-        from worker.cli_support import run_queued_ingest  # noqa: PLC0415
-
-        return run_queued_ingest(args, read_options(args))
+        return run_queued(args, read_options(args))
     sources = open_sources(args.files, args.format, read_options(args))
     bar, advance = byte_progress(sum(s.size for s in sources), "ingest")
     with bar:
@@ -40,9 +45,6 @@ def run(args: argparse.Namespace) -> int:
     report_rejections(summary)
     detection = None
     if not args.no_score:
-        from smearwatch.db import get_engine
-        from worker.scoring import score_run  # imports scikit-learn: only when scoring
-
         detection = score_run(get_engine(), summary.run)["detection"]
     if args.json:
         sys.stdout.write(orjson.dumps(summary.counts()).decode() + "\n")
@@ -53,7 +55,39 @@ def run(args: argparse.Namespace) -> int:
               f"in {summary.seconds:.1f} s ({rate:,.0f} records/s)")
         if detection:
             print(describe_detection(detection))
-    return 3 if summary.rejected else 0
+    return EXIT_REJECTED if summary.rejected else EXIT_OK
+
+
+def run_queued(args: argparse.Namespace, options: ReadOptions) -> int:
+    """`--queue`: a run cut into slices for the workers (or, with no broker, stored here slice by slice)."""
+    engine = get_engine()
+    try:
+        if service.broker_enabled():
+            started = service.start_ingest(engine, args.files, fmt=args.format, options=options)
+        else:
+            total = sum(os.path.getsize(f) for f in args.files if os.path.isfile(f))
+            bar, advance = byte_progress(total, "ingest")
+
+            def on_slice(run_id: int) -> None:
+                advance(run_counts(engine, run_id)["bytes_done"])
+
+            with bar:
+                started = service.start_ingest(engine, args.files, fmt=args.format, options=options,
+                                               on_slice=on_slice)
+    except service.ServiceError as error:
+        raise CommandError(str(error)) from None
+    counts = run_counts(engine, started["run"])
+    out = {"run": started["run"], "slices": started["slices"], "queued": started["queued"],
+           "status": counts["status"], "read": counts["read"], "stored": counts["stored"],
+           "duplicates": counts["duplicates"], "rejected": counts["rejected"]}
+    if args.json:
+        sys.stdout.write(orjson.dumps(out).decode() + "\n")
+    elif started["queued"]:
+        print(f"run {out['run']}: {out['slices']} slices queued; follow with `smearwatch status`")
+    else:
+        print(f"run {out['run']}: read {out['read']}, stored {out['stored']}, duplicates {out['duplicates']}, "
+              f"rejected {out['rejected']} ({out['slices']} slices, in-process)")
+    return EXIT_REJECTED if (not started["queued"] and out["rejected"]) else EXIT_OK
 
 
 def describe_detection(detection: dict) -> str:

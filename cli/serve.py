@@ -7,6 +7,10 @@ import signal
 import socket
 import time
 
+import uvicorn
+
+from smearwatch.settings import get_settings
+
 APP = "api.main:create_app"
 STARTUP_SECONDS = 10
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -19,8 +23,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from smearwatch.settings import get_settings
-
     get_settings()  # refuse a placeholder secret before listening
     if args.workers < 1:
         raise ValueError("--workers must be at least 1")
@@ -31,16 +33,12 @@ def run(args: argparse.Namespace) -> int:
     elif hasattr(socket, "SO_REUSEPORT"):
         _supervise(args.workers, args.host, args.port)
     else:  # no per-worker sockets on this system: uvicorn's workers share one
-        import uvicorn
-
         uvicorn.run(APP, factory=True, host=args.host, port=args.port, workers=args.workers, log_level="warning",
                     access_log=False, proxy_headers=False)
     return 0
 
 
 def _config(host: str, port: int):
-    import uvicorn
-
     return uvicorn.Config(APP, factory=True, host=host, port=port, log_level="warning", access_log=False,
                           proxy_headers=False)
 
@@ -64,8 +62,6 @@ def _check_free(host: str, port: int) -> None:
 
 
 def _serve(host: str, port: int, *, reuse_port: bool) -> None:
-    import uvicorn
-
     server = uvicorn.Server(_config(host, port))
     server.run(sockets=[_listening_socket(host, port, reuse_port=reuse_port)])
 

@@ -10,7 +10,8 @@ import argparse
 
 import orjson
 
-from smearwatch.cli import EXIT_OK, EXIT_USAGE, CommandError
+from classifiers import LabelledDataError, ModelError, evaluate_posts, labelled_frame, load_model
+from cli.errors import EXIT_OK, EXIT_USAGE, CommandError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -19,13 +20,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from classifiers import ModelError, evaluate_posts, load_model
-    from smearwatch.cli.train import labelled_frame
-
     try:
         model = load_model(args.model)
     except ModelError as error:
         raise CommandError(str(error), EXIT_USAGE) from None
-    frame = labelled_frame(args.inputs)
+    try:
+        frame = labelled_frame(args.inputs)
+    except LabelledDataError as error:
+        raise CommandError(str(error), EXIT_USAGE) from None
     print(orjson.dumps(evaluate_posts(model, frame, frame.extra["label"])).decode())
     return EXIT_OK

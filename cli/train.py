@@ -10,15 +10,16 @@ its threshold. The model directory gets skops files and model-card.json with met
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from pathlib import Path
 
 import orjson
 
-from smearwatch.cli import EXIT_OK, EXIT_USAGE, CommandError
-
-EXTRA_FIELDS = ("label", "campaign", "target", "kind")
+from classifiers import LabelledDataError, labelled_frame, save_model, train
+from cli.errors import EXIT_OK, EXIT_USAGE, CommandError
+from smearwatch.db import get_engine
+from smearwatch.jobs import get_job
+from worker import service
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -35,61 +36,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="with --from-decisions: keep the new version inactive whatever its metrics")
 
 
-def read_labelled(paths: list[str]) -> list[dict]:
-    """Every labelled sample of every file; a file or record that cannot be read is a one-line error."""
-    from classifiers import parse_label
-
-    records: list[dict] = []
-    for path in paths:
-        p = Path(path)
-        if not p.is_file():
-            raise CommandError(f"{p}: cannot open labelled file", EXIT_USAGE)
-        with open(p, encoding="utf-8-sig", newline="") as f:
-            head = f.read(4096)
-            f.seek(0)
-            if head.lstrip().startswith("{"):
-                rows = _jsonl_rows(f, p)
-            else:
-                reader = csv.DictReader(f)
-                if not reader.fieldnames or "text" not in reader.fieldnames or "label" not in reader.fieldnames:
-                    raise CommandError(f"{p}: CSV needs a header with text and label columns", EXIT_USAGE)
-                rows = ((i, row) for i, row in enumerate(reader, start=2))
-            for line, row in rows:
-                if "label" not in row or row.get("text") is None:
-                    raise CommandError(f"{p}:{line}: needs text and label", EXIT_USAGE)
-                try:
-                    row["label"] = parse_label(row["label"])
-                except ValueError as error:
-                    raise CommandError(f"{p}:{line}: {error}", EXIT_USAGE) from None
-                records.append(row)
-    if not records:
-        raise CommandError("no labelled samples in the input", EXIT_USAGE)
-    return records
-
-
-def _jsonl_rows(f, path):
-    for i, line in enumerate(f, start=1):
-        if not line.strip():
-            continue
-        try:
-            row = orjson.loads(line)
-        except orjson.JSONDecodeError as error:
-            raise CommandError(f"{path}:{i}: not valid JSON ({error.msg})", EXIT_USAGE) from None
-        if not isinstance(row, dict):
-            raise CommandError(f"{path}:{i}: not a JSON object", EXIT_USAGE)
-        yield i, row
-
-
-def labelled_frame(paths: list[str]):
-    from classifiers import PostFrame
-
-    records = read_labelled(paths)
-    try:
-        return PostFrame.from_records(records, extra=EXTRA_FIELDS)
-    except ValueError as error:
-        raise CommandError(f"labelled samples: {error}", EXIT_USAGE) from None
-
-
 def run(args: argparse.Namespace) -> int:
     if args.from_decisions:
         return run_from_decisions(args)
@@ -97,9 +43,10 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError("train needs LABELLED files and --out DIR, or --from-decisions", EXIT_USAGE)
     if args.plus or args.no_activate:
         raise CommandError("--plus and --no-activate go with --from-decisions", EXIT_USAGE)
-    from classifiers import save_model, train
-
-    frame = labelled_frame(args.inputs)
+    try:
+        frame = labelled_frame(args.inputs)
+    except LabelledDataError as error:
+        raise CommandError(str(error), EXIT_USAGE) from None
     try:
         model = train(frame, frame.extra["label"], seed=args.seed, log=lambda m: print(m, file=sys.stderr))
     except ValueError as error:
@@ -112,21 +59,18 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_from_decisions(args: argparse.Namespace) -> int:
-    from smearwatch.db import get_engine
-    from worker.learning_jobs import JobError, get_job, start_retrain
-
     if args.inputs or args.out:
         raise CommandError("with --from-decisions, name labelled files with --plus; versions go to "
-                           "SMEARWATCH_MODELS_DIR", EXIT_USAGE)
+                           "SMEARWATCH_VERSIONS_DIR", EXIT_USAGE)
     engine = get_engine()
 
     def progress(fraction: float, message: str) -> None:
         print(f"[{fraction:4.0%}] {message}", file=sys.stderr)
 
     try:
-        job_id = start_retrain(engine, plus_paths=args.plus, created_by="cli", wait=True,
+        job_id = service.start_retrain(engine, plus_paths=args.plus, created_by="cli", wait=True,
                                auto_activate=not args.no_activate, on_progress=progress)
-    except JobError as error:
+    except service.ServiceError as error:
         raise CommandError(str(error), EXIT_USAGE) from None
     job = get_job(engine, job_id)
     print(orjson.dumps({"job": job_id, "status": job["status"], "message": job["message"],

@@ -2,8 +2,9 @@
 
 import argparse
 
-from smearwatch.cli import CommandError
+from cli.errors import CommandError
 from smearwatch.settings import get_settings
+from worker.celery_app import app
 
 EPILOG = """Run as many as you like, on as many machines as you like, against the same Redis and database.
 Dump files queued with `smearwatch ingest --queue` must be readable at the same path on every worker machine."""
@@ -36,7 +37,5 @@ def run(args: argparse.Namespace) -> int:
     if not settings.broker_url:
         raise CommandError("SMEARWATCH_BROKER_URL is not set: without a broker, tasks run in-process and no "
                            "worker is needed", 2)
-    from worker.celery_app import app  # noqa: PLC0415
-
     app.worker_main(celery_argv(args))
     return 0

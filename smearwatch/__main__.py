@@ -1,5 +1,0 @@
-import sys
-
-from smearwatch.cli import main
-
-sys.exit(main())
