@@ -5,8 +5,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from api import schemas
-from api.crud.jobs import list_jobs
 from api.deps import API_V1, ApiUser, JobDep, Limit, Offset, SessionDep
+from smearwatch.jobs import list_jobs
 
 router = APIRouter(prefix=API_V1, tags=["jobs"])
 
@@ -15,7 +15,7 @@ router = APIRouter(prefix=API_V1, tags=["jobs"])
 def jobs(session: SessionDep, user: ApiUser, kind: Literal["retrain", "rescore"] | None = None,
          status_: Annotated[Literal["queued", "running", "done", "failed"] | None, Query(alias="status")] = None,
          limit: Limit = 20, offset: Offset = 0) -> dict:
-    rows, count = list_jobs(session, kind=kind, status=status_, limit=limit, offset=offset)
+    rows, count = list_jobs(session.connection(), kind=kind, status=status_, limit=limit, offset=offset)
     return {"data": rows, "count": count}
 
 

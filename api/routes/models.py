@@ -7,6 +7,7 @@ from api import schemas
 from api.crud.model_versions import list_models
 from api.deps import API_V1, ApiAdmin, ApiUser, ModelVersionDep, SessionDep, get_or_404
 from smearwatch.models import Job, ModelVersion
+from worker import service
 
 router = APIRouter(prefix=API_V1, tags=["models"])
 
@@ -26,9 +27,7 @@ def _activated(session: Session, version_id: int, job_id: int) -> dict:
 @router.post("/models/retrain", response_model=schemas.RetrainStarted, status_code=202,
              summary="retrain from the reviewers' decisions as a background job (admins)")
 def retrain(request: Request, session: SessionDep, user: ApiAdmin, body: schemas.RetrainIn | None = None) -> dict:
-    from worker.learning_jobs import start_retrain
-
-    job_id = start_retrain(request.app.state.engine, created_by=user.username,
+    job_id = service.start_retrain(request.app.state.engine, created_by=user.username,
                            auto_activate=(body or schemas.RetrainIn()).auto_activate)
     session.rollback()
     return {"job": get_or_404(session, Job, job_id, "job")}
@@ -37,12 +36,10 @@ def retrain(request: Request, session: SessionDep, user: ApiAdmin, body: schemas
 @router.post("/models/rollback", response_model=schemas.ModelActivated, responses=schemas.CONFLICT,
              summary="activate the previously active version and rescore in the background (admins)")
 def rollback(request: Request, session: SessionDep, user: ApiAdmin, body: schemas.ActivateIn | None = None) -> dict:
-    from worker.learning_jobs import JobError, start_rollback
-
     try:
-        version_id, job_id = start_rollback(request.app.state.engine, created_by=user.username,
-                                            reason=(body.reason if body and body.reason else "rollback"))
-    except JobError as error:
+        version_id, job_id = service.start_rollback(request.app.state.engine, created_by=user.username,
+                                                    reason=(body.reason if body and body.reason else "rollback"))
+    except service.ServiceError as error:
         raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from None
     return _activated(session, version_id, job_id)
 
@@ -51,8 +48,6 @@ def rollback(request: Request, session: SessionDep, user: ApiAdmin, body: schema
              summary="make this version the active one and rescore in the background (admins)")
 def activate(request: Request, session: SessionDep, user: ApiAdmin, model: ModelVersionDep,
              body: schemas.ActivateIn | None = None) -> dict:
-    from worker.learning_jobs import start_activation
-
-    job_id = start_activation(request.app.state.engine, model.id, created_by=user.username,
-                              reason=(body.reason if body and body.reason else "chosen by an admin"))
+    job_id = service.start_activation(request.app.state.engine, model.id, created_by=user.username,
+                                      reason=(body.reason if body and body.reason else "chosen by an admin"))
     return _activated(session, model.id, job_id)

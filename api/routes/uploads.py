@@ -8,9 +8,9 @@ from fastapi.concurrency import run_in_threadpool
 from api import schemas
 from api.crud.runs import list_runs, run_rejections
 from api.deps import API_V1, ApiUser, Limit, Offset, RunDep, SessionDep
-from api.ingest_jobs import IngestStartError, start_ingest
 from api.render.rows import run_out
 from api.uploads import UploadEmpty, UploadTooLarge, save_stream
+from worker import service
 
 router = APIRouter(prefix=API_V1, tags=["uploads"])
 
@@ -34,10 +34,10 @@ async def upload(request: Request, user: ApiUser,
     except UploadEmpty as error:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, str(error)) from None
     try:
-        run_id = await run_in_threadpool(start_ingest, path, engine=request.app.state.engine)
-    except IngestStartError as error:
+        started = await run_in_threadpool(service.start_ingest, request.app.state.engine, [path], background=True)
+    except service.ServiceError as error:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, f"{filename}: {error}") from None
-    return {"upload": path.name, "bytes": size, "run_id": run_id}
+    return {"upload": path.name, "bytes": size, "run_id": started["run"]}
 
 
 @router.get("/runs", response_model=schemas.RunList, summary="ingest runs and their progress")

@@ -6,13 +6,14 @@ from fastapi import APIRouter, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel import Session
 
-from api.crud.jobs import list_jobs
 from api.crud.model_versions import list_models, model_names
 from api.crud.queue import pending_decisions
 from api.deps import PageAdmin, PageUser, SessionDep, check_csrf, is_row_id
 from api.render.model_versions import model_metrics
 from api.render.page import render_page
+from smearwatch.jobs import list_jobs
 from smearwatch.registry import activation_history, previous_version
+from worker import service
 
 router = APIRouter(include_in_schema=False)
 
@@ -22,7 +23,7 @@ def _models_context(session: Session) -> dict:
     versions = list_models(session)
     active = next((v for v in versions if v.active), None)
     rows = [{"v": v, **model_metrics(v, active)} for v in versions]
-    jobs, _ = list_jobs(session, limit=10)
+    jobs, _ = list_jobs(connection, limit=10)
     history = list(reversed(activation_history(connection)))[:50]
     return {"rows": rows, "active": active, "history": history, "names": model_names(session),
             "jobs": jobs, "pending": pending_decisions(session), "previous": previous_version(connection)}
@@ -35,7 +36,7 @@ def models(request: Request, session: SessionDep, user: PageUser):
 
 @router.get("/partials/jobs", response_class=HTMLResponse)
 def jobs_partial(request: Request, session: SessionDep, user: PageUser):
-    jobs, _ = list_jobs(session, limit=10)
+    jobs, _ = list_jobs(session.connection(), limit=10)
     return render_page(request, "_jobs.html", user, jobs=jobs, names=model_names(session))
 
 
@@ -43,9 +44,7 @@ def jobs_partial(request: Request, session: SessionDep, user: PageUser):
 def retrain_form(request: Request, user: PageAdmin, csrf_token: Annotated[str, Form()] = "",
                  auto_activate: Annotated[str, Form(max_length=5)] = ""):
     check_csrf(request, csrf_token)
-    from worker.learning_jobs import start_retrain
-
-    start_retrain(request.app.state.engine, created_by=user.username, auto_activate=auto_activate == "on")
+    service.start_retrain(request.app.state.engine, created_by=user.username, auto_activate=auto_activate == "on")
     return RedirectResponse("/models#jobs", status.HTTP_303_SEE_OTHER)
 
 
@@ -53,11 +52,10 @@ def retrain_form(request: Request, user: PageAdmin, csrf_token: Annotated[str, F
 def rollback_form(request: Request, user: PageAdmin, csrf_token: Annotated[str, Form()] = "",
                   reason: Annotated[str, Form(max_length=400)] = ""):
     check_csrf(request, csrf_token)
-    from worker.learning_jobs import JobError, start_rollback
-
     try:
-        start_rollback(request.app.state.engine, created_by=user.username, reason=reason.strip() or "rollback")
-    except JobError as error:
+        service.start_rollback(request.app.state.engine, created_by=user.username,
+                               reason=reason.strip() or "rollback")
+    except service.ServiceError as error:
         raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from None
     return RedirectResponse("/models#jobs", status.HTTP_303_SEE_OTHER)
 
@@ -66,13 +64,11 @@ def rollback_form(request: Request, user: PageAdmin, csrf_token: Annotated[str, 
 def activate_form(request: Request, model_id: int, user: PageAdmin, csrf_token: Annotated[str, Form()] = "",
                   reason: Annotated[str, Form(max_length=400)] = ""):
     check_csrf(request, csrf_token)
-    from worker.learning_jobs import JobError, start_activation
-
     if not is_row_id(model_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no model {model_id}")
     try:
-        start_activation(request.app.state.engine, model_id, created_by=user.username,
-                         reason=reason.strip() or "chosen by an admin")
-    except JobError as error:
+        service.start_activation(request.app.state.engine, model_id, created_by=user.username,
+                                 reason=reason.strip() or "chosen by an admin")
+    except service.ServiceError as error:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from None
     return RedirectResponse("/models#jobs", status.HTTP_303_SEE_OTHER)
