@@ -8,14 +8,13 @@ import argparse
 import json
 from pathlib import Path
 
-from smearwatch.users import ensure_demo_user
-
 from cli import serve
 from cli.ingest import describe_detection, report_rejections
 from cli.progress import byte_progress
 from smearwatch import migrate
 from smearwatch.db import get_engine
 from smearwatch.settings import get_settings
+from smearwatch.users import ensure_demo_user
 from worker.feeds import register_demo_feeds
 from worker.ingest import ingest_sources, open_sources
 from worker.score_store import score_and_cluster

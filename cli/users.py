@@ -7,12 +7,12 @@ import argparse
 import sys
 
 import orjson
-from smearwatch.users import ROLES, UserError, create_user, issue_token
 from sqlmodel import Session, select
 
 from cli.errors import CommandError
 from smearwatch.db import get_engine
 from smearwatch.models import User
+from smearwatch.users import ROLES, UserError, create_user, issue_token
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
