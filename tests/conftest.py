@@ -1,4 +1,5 @@
-"""Shared fixtures: fresh SQLite and PostgreSQL databases, migrated with Alembic like a user's would be."""
+"""Shared fixtures: fresh SQLite and PostgreSQL databases migrated with Alembic like a user's would be, and the
+browser settings of the review-app tests."""
 
 import os
 import shutil
@@ -7,14 +8,18 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from urllib.parse import urlparse
 
 import psycopg
 import pytest
 
-from smearwatch import migrate
-from smearwatch.db import make_engine
-
 REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:  # devsupport/ is not installed: it is found at the top of the repository
+    sys.path.insert(0, str(REPO))
+
+from smearwatch import migrate  # noqa: E402
+from smearwatch.db import make_engine  # noqa: E402
+
 PG_ADMIN_URL = os.environ.get("SMEARWATCH_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 # Apps under test render cluster pages on request only: a background preparer would write to the test databases
 # at moments no test chooses. tests/test_views.py runs it on purpose.
@@ -43,6 +48,10 @@ def ensure_postgres() -> None:
     pytest.fail("PostgreSQL is not reachable on 127.0.0.1:5432 and could not be started")
 
 
+def _database_url(server_url: str, name: str) -> str:
+    return server_url.rsplit("/", 1)[0] + "/" + name
+
+
 @pytest.fixture(scope="session")
 def pg_server():
     ensure_postgres()
@@ -55,7 +64,7 @@ def pg_url(pg_server):
     name = f"smearwatch_test_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(pg_server, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
-    url = pg_server.rsplit("/", 1)[0] + "/" + name
+    url = _database_url(pg_server, name)
     yield url
     with psycopg.connect(pg_server, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -82,10 +91,28 @@ def engine(database_url):
     engine.dispose()
 
 
-def run_cli(*args: str, env: dict | None = None, cwd: Path | None = None, input: str | None = None):
-    """Run the installed `smearwatch` command as a user would; returns the CompletedProcess."""
-    full_env = {**os.environ, **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "cli", *args], capture_output=True, text=True, env=full_env,
-        cwd=cwd or REPO, input=input, timeout=600,
-    )
+# --- the review app in a browser (Debian's chromium through pytest-playwright; never `playwright install`) ----
+
+CHROMIUM = Path("/usr/bin/chromium")
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    if not CHROMIUM.exists():
+        pytest.skip("Debian chromium is not installed (/usr/bin/chromium); apt-get install -y chromium")
+    return {"executable_path": str(CHROMIUM), "headless": True,
+            "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                     "--disable-sync", "--no-first-run", "--disable-quic"]}
+
+
+@pytest.fixture
+def watched(page):
+    """The page, with every request's host and every console error recorded."""
+    record = {"hosts": set(), "errors": []}
+    page.on("request", lambda request: record["hosts"].add(urlparse(request.url).hostname))
+    page.on("console", lambda message: record["errors"].append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: record["errors"].append(str(error)))
+    yield page, record
+    assert record["hosts"] <= LOCAL_HOSTS, f"requests left the machine: {record['hosts'] - LOCAL_HOSTS}"
+    assert record["errors"] == [], record["errors"]

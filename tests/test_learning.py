@@ -1,17 +1,17 @@
 """The learning loop in-process: decisions become labels, a new version is trained, compared, activated,
 and rollback restores the previous scores."""
 
-import csv
 import json
-from pathlib import Path
 
 import pytest
+from learning_world import WORLD, decide_all_clusters, scores
 from sqlalchemy import select
 from sqlmodel import Session
 
 from api.crud import pending_decisions
+from devsupport.commands import call_cli
 from smearwatch import registry
-from smearwatch.models import Cluster, ClusterMember, Decision, Post, User, utcnow
+from smearwatch.models import Cluster, Decision, User, utcnow
 from worker.ingest import ingest_paths
 from worker.learning import (
     decision_records,
@@ -20,37 +20,6 @@ from worker.learning import (
 )
 from worker.score_store import score_and_cluster
 from worker.service import start_activation
-
-SAMPLES = Path(__file__).resolve().parents[1] / "samples"
-WORLD = SAMPLES / "world" / "posts.jsonl"
-
-
-def truth() -> dict[tuple[str, str], str]:
-    with open(SAMPLES / "world" / "truth_posts.csv", newline="") as f:
-        return {(row["platform"], row["id"]): row["kind"] for row in csv.DictReader(f)}
-
-
-def decide_all_clusters(engine) -> int:
-    """A reviewer who knows the ground truth decides every open cluster (majority kind of its posts)."""
-    kinds = truth()
-    with engine.begin() as connection:
-        user = connection.execute(User.__table__.insert().values(
-            username="reviewer", password_hash="x", role="reviewer", active=True, created_at=utcnow()
-        ).returning(User.id)).scalar_one()
-        clusters = connection.execute(select(Cluster.id)).scalars().all()
-        for cluster_id in clusters:
-            members = connection.execute(select(Post.platform, Post.post_id).join(
-                ClusterMember, ClusterMember.post_id == Post.id).where(ClusterMember.cluster_id == cluster_id)).all()
-            smear = sum(kinds.get((p, i)) == "smear" for p, i in members)
-            answer = "smear" if smear * 2 > len(members) else "organic"
-            connection.execute(Decision.__table__.insert().values(
-                cluster_id=cluster_id, user_id=user, answer=answer, created_at=utcnow()))
-    return len(clusters)
-
-
-def scores(engine) -> dict[int, float]:
-    with engine.connect() as connection:
-        return dict(connection.execute(select(Post.id, Post.score)).all())
 
 
 @pytest.fixture
@@ -119,20 +88,18 @@ def test_evaluation_split_is_fixed_by_group():
 
 
 def test_cli_train_from_decisions_and_models_commands(decided_store, database_url, tmp_path):
-    from tests.conftest import run_cli
-
     env = {"SMEARWATCH_DATABASE_URL": database_url, "SMEARWATCH_VERSIONS_DIR": str(tmp_path / "models"),
            "SMEARWATCH_BROKER_URL": ""}
-    trained = run_cli("train", "--from-decisions", "--no-activate", env=env)
+    trained = call_cli("train", "--from-decisions", "--no-activate", env=env)
     assert trained.returncode == 0, trained.stderr[-1500:]
     job = json.loads(trained.stdout)
     assert job["status"] == "done" and job["result"]["metrics"]["n"] > 0
-    versions = json.loads(run_cli("models", "list", "--json", env=env).stdout)
+    versions = json.loads(call_cli("models", "list", "--json", env=env).stdout)
     assert len(versions) == 2 and sum(v["active"] for v in versions) == 1
     new = next(v for v in versions if not v["active"])
     assert new["metrics"]["evaluation"]["f1"] is not None
-    activated = run_cli("models", "activate", str(new["id"]), env=env)
+    activated = call_cli("models", "activate", str(new["id"]), env=env)
     assert activated.returncode == 0, activated.stderr[-1500:]
-    assert next(v for v in json.loads(run_cli("models", "list", "--json", env=env).stdout) if v["active"])["id"] == new["id"]
-    assert run_cli("models", "rollback", env=env).returncode == 0
-    assert run_cli("train", "--from-decisions", "extra.csv", env=env).returncode == 2
+    assert next(v for v in json.loads(call_cli("models", "list", "--json", env=env).stdout) if v["active"])["id"] == new["id"]
+    assert call_cli("models", "rollback", env=env).returncode == 0
+    assert call_cli("train", "--from-decisions", "extra.csv", env=env).returncode == 2

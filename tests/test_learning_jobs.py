@@ -12,9 +12,9 @@ import time
 
 import pytest
 from api_client import Client, bearer
+from learning_world import WORLD, decide_all_clusters, scores
 from sqlalchemy import select
 from sqlmodel import Session
-from test_learning import WORLD, decide_all_clusters, scores
 
 from api.main import create_app
 from api.security import create_user
