@@ -1,5 +1,10 @@
 """Shared fixtures: fresh SQLite and PostgreSQL databases migrated with Alembic like a user's would be, and the
-browser settings of the review-app tests."""
+browser settings of the review-app tests.
+
+Alembic runs once per session and database kind, into a template; each test gets its own copy of it, which holds
+exactly what the migrations made (tests/store_templates.py). Fixture worlds are made the same way: built once,
+copied per test (`prepared`).
+"""
 
 import os
 import shutil
@@ -17,7 +22,8 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # devsupport/ is not installed: it is found at the top of the repository
     sys.path.insert(0, str(REPO))
 
-from smearwatch import migrate  # noqa: E402
+from store_templates import StoreTemplates  # noqa: E402
+
 from smearwatch.db import make_engine  # noqa: E402
 
 PG_ADMIN_URL = os.environ.get("SMEARWATCH_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -77,18 +83,54 @@ def sqlite_url(tmp_path):
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request, tmp_path):
-    """Each test using this runs on SQLite and on PostgreSQL."""
+    """Each test using this runs on SQLite and on PostgreSQL (an empty database; `engine` migrates it)."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'smearwatch.db'}"
     return request.getfixturevalue("pg_url")
 
 
+@pytest.fixture(scope="session")
+def store_templates(tmp_path_factory):
+    """The session's stores to copy from (tests/store_templates.py)."""
+    templates = StoreTemplates(tmp_path_factory.mktemp("templates"), PG_ADMIN_URL)
+    yield templates
+    templates.drop()
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(store_templates):
+    """`migrated_sqlite(path)` makes a migrated SQLite store at `path` (a copy of the template); returns its URL."""
+
+    def make(path: Path) -> str:
+        url = f"sqlite:///{path}"
+        store_templates.copy(url)
+        return url
+
+    return make
+
+
 @pytest.fixture
-def engine(database_url):
-    migrate.upgrade(database_url)
+def engine(request, database_url, store_templates):
+    """An engine on a migrated database of its own (the migrations' result, copied from the session's template)."""
+    if not database_url.startswith("sqlite"):
+        request.getfixturevalue("pg_server")  # found or started
+    store_templates.copy(database_url)
     engine = make_engine(database_url)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def prepared(engine, database_url, store_templates):
+    """`prepared(key, build)` replaces the database of `engine` with a copy of the migrated store after
+    `build(engine)`, which runs once per session and database kind; returns what `build` returned (read-only).
+    Call it before anything connects to `engine`."""
+
+    def prepare(key: str, build):
+        engine.dispose()
+        return store_templates.copy(database_url, key, build)
+
+    return prepare
 
 
 # --- the review app in a browser (Debian's chromium through pytest-playwright; never `playwright install`) ----

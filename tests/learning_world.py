@@ -6,6 +6,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from smearwatch.models import Cluster, ClusterMember, Decision, Post, User, utcnow
+from smearwatch.settings import get_settings
+from worker.ingest import ingest_paths
+from worker.score_store import score_and_cluster
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 WORLD = SAMPLES / "world" / "posts.jsonl"
@@ -32,6 +35,18 @@ def decide_all_clusters(engine) -> int:
             connection.execute(Decision.__table__.insert().values(
                 cluster_id=cluster_id, user_id=user, answer=answer, created_at=utcnow()))
     return len(clusters)
+
+
+def decided_world(engine) -> int:
+    """The sample world ingested, scored and clustered, every cluster decided; returns how many were decided."""
+    ingest_paths([WORLD], engine=engine)
+    score_and_cluster(engine)
+    return decide_all_clusters(engine)
+
+
+def decided_world_key() -> str:
+    """The name of the decided world's store template: the world is scored with SMEARWATCH_MODEL_DIR when set."""
+    return f"decided world, model {get_settings().model_dir}"
 
 
 def scores(engine) -> dict[int, float]:

@@ -9,15 +9,13 @@ from sqlmodel import Session
 
 from api.main import create_app
 from api.security import create_user
-from smearwatch import migrate
 from smearwatch.db import make_engine
 
 
 @pytest.fixture(scope="module")
-def api(tmp_path_factory):
+def api(tmp_path_factory, migrated_sqlite):
     folder = tmp_path_factory.mktemp("schema")
-    url = f"sqlite:///{folder / 'smearwatch.db'}"
-    migrate.upgrade(url)
+    url = migrated_sqlite(folder / "smearwatch.db")
     engine = make_engine(url)
     build_world(engine, clusters=4, background=40)
     with Session(engine) as session:

@@ -12,7 +12,6 @@ from sqlmodel import Session, select
 
 from api.security import create_user
 from devsupport.services import REPO, ServerProcess
-from smearwatch import migrate
 from smearwatch.db import make_engine
 from smearwatch.models import Decision
 
@@ -22,10 +21,9 @@ ARTIFACTS = Path(__file__).parent / "artifacts"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, migrated_sqlite):
     folder = tmp_path_factory.mktemp("browser")
-    url = f"sqlite:///{folder / 'smearwatch.db'}"
-    migrate.upgrade(url)
+    url = migrated_sqlite(folder / "smearwatch.db")
     engine = make_engine(url)
     world = build_world(engine)
     with Session(engine) as session:

@@ -11,7 +11,6 @@ from sqlalchemy import func, select, update
 
 from devsupport.commands import call_cli
 from devsupport.services import REPO, free_port
-from smearwatch import migrate
 from smearwatch.db import get_engine
 from smearwatch.models import Alert, Cluster, Feed, IngestRun, Post, utcnow
 from smearwatch.settings import get_settings
@@ -53,9 +52,8 @@ def test_intervals():
             parse_every(bad)
 
 
-def test_feeds_cli_add_list_remove(tmp_path):
-    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
-    migrate.upgrade(url)
+def test_feeds_cli_add_list_remove(tmp_path, migrated_sqlite):
+    url = migrated_sqlite(tmp_path / "db.sqlite")
     env = {"SMEARWATCH_DATABASE_URL": url}
     folder = tmp_path / "drop"
     folder.mkdir()

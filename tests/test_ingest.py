@@ -9,7 +9,6 @@ import zstandard
 from sqlalchemy import select
 
 from devsupport.commands import call_cli
-from smearwatch import migrate
 from smearwatch.models import Account, Post, RejectedRecord
 from worker.ingest import ingest_paths
 
@@ -96,9 +95,8 @@ def test_compressed_inputs_are_read_transparently(engine, tmp_path, compression)
 
 
 @pytest.fixture
-def cli_env(tmp_path):
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    migrate.upgrade(url)
+def cli_env(tmp_path, migrated_sqlite):
+    url = migrated_sqlite(tmp_path / "cli.db")
     return {"SMEARWATCH_DATABASE_URL": url}
 
 

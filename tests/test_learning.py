@@ -4,7 +4,7 @@ and rollback restores the previous scores."""
 import json
 
 import pytest
-from learning_world import WORLD, decide_all_clusters, scores
+from learning_world import decided_world, decided_world_key, scores
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -12,21 +12,17 @@ from api.crud import pending_decisions
 from devsupport.commands import call_cli
 from smearwatch import registry
 from smearwatch.models import Cluster, Decision, User, utcnow
-from worker.ingest import ingest_paths
 from worker.learning import (
     decision_records,
     in_evaluation,
     train_version,
 )
-from worker.score_store import score_and_cluster
 from worker.service import start_activation
 
 
 @pytest.fixture
-def decided_store(engine):
-    ingest_paths([WORLD], engine=engine)
-    score_and_cluster(engine)
-    decided = decide_all_clusters(engine)
+def decided_store(engine, prepared):
+    decided = prepared(decided_world_key(), decided_world)
     assert decided > 10
     return engine
 

@@ -6,7 +6,6 @@ import signal
 import subprocess
 
 from devsupport.services import SMEARWATCH, free_port, http_ok, wait_for
-from smearwatch import migrate
 
 
 def listening_sockets(port: int) -> int:
@@ -35,9 +34,8 @@ def healthy(base: str) -> bool:
     return http_ok(base + "/api/v1/health", timeout=2)
 
 
-def test_workers_listen_each_on_their_own_socket_and_are_replaced(tmp_path):
-    url = f"sqlite:///{tmp_path}/serve.db"
-    migrate.upgrade(url)
+def test_workers_listen_each_on_their_own_socket_and_are_replaced(tmp_path, migrated_sqlite):
+    url = migrated_sqlite(tmp_path / "serve.db")
     port = free_port()
     env = {**os.environ, "SMEARWATCH_DATABASE_URL": url}
     server = subprocess.Popen([*SMEARWATCH, "serve", "--port", str(port), "--workers", "2"],
@@ -66,9 +64,8 @@ def test_workers_listen_each_on_their_own_socket_and_are_replaced(tmp_path):
     assert listening_sockets(port) == 0
 
 
-def test_workers_stop_when_the_supervisor_is_killed(tmp_path):
-    url = f"sqlite:///{tmp_path}/serve.db"
-    migrate.upgrade(url)
+def test_workers_stop_when_the_supervisor_is_killed(tmp_path, migrated_sqlite):
+    url = migrated_sqlite(tmp_path / "serve.db")
     port = free_port()
     server = subprocess.Popen([*SMEARWATCH, "serve", "--port", str(port), "--workers", "2"],
                               env={**os.environ, "SMEARWATCH_DATABASE_URL": url}, stdout=subprocess.DEVNULL,

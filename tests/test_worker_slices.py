@@ -10,7 +10,6 @@ from sqlalchemy import func, select, update
 
 from devsupport.commands import call_cli
 from devsupport.services import REPO
-from smearwatch import migrate
 from smearwatch.db import get_engine, make_engine
 from smearwatch.models import IngestRun, IngestSlice, Post, RejectedRecord
 from smearwatch.settings import get_settings
@@ -214,9 +213,8 @@ def _state(engine, run_id):
     return {"run": run, "slices": slices, "posts": posts, "rejected": rejected}
 
 
-def test_cli_ingest_queue_without_a_broker(tmp_path):
-    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
-    migrate.upgrade(url)
+def test_cli_ingest_queue_without_a_broker(tmp_path, migrated_sqlite):
+    url = migrated_sqlite(tmp_path / "db.sqlite")
     dump = tmp_path / "dump.jsonl"
     write_posts(dump, 2000, broken_every=500)
     env = {"SMEARWATCH_DATABASE_URL": url, "SMEARWATCH_INGEST_SLICE_BYTES": "5000", "SMEARWATCH_BROKER_URL": ""}
