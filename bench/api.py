@@ -14,9 +14,7 @@ import asyncio
 import os
 import random
 import re
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,6 +27,14 @@ import uvloop
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+from sqlmodel import Session  # noqa: E402
+
+from api import cluster_views  # noqa: E402
+from devsupport.services import ServerProcess  # noqa: E402
+from smearwatch import migrate  # noqa: E402
+from smearwatch.db import make_engine  # noqa: E402
+from smearwatch.users import create_user  # noqa: E402
+
 PG_ADMIN = os.environ.get("SMEARWATCH_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 SIGNALS = "ARRAY['co_repost','near_duplicate','co_link','co_hashtag','co_reply','burst']"
 
@@ -64,12 +70,6 @@ def populate(url: str, posts: int, clusters: int, per_cluster: int) -> None:
             FROM clustermember m1 WHERE EXISTS (SELECT 1 FROM clustermember m2
                 WHERE m2.cluster_id = m1.cluster_id AND m2.post_id = m1.post_id + 1)""")
         db.execute("VACUUM ANALYZE")  # a settled store: autovacuum would have visited these tables by now
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes) -> int:
@@ -131,13 +131,6 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=min(os.cpu_count() or 1, 8), help="uvicorn workers")
     args = parser.parse_args()
 
-    from sqlmodel import Session
-
-    from api import views
-    from api.security import create_user
-    from smearwatch import migrate
-    from smearwatch.db import make_engine
-
     name = f"smearwatch_bench_api_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
@@ -159,25 +152,18 @@ def main() -> int:
         # The server's own errors go to a file named on stderr, so a stalled benchmark can be explained.
         server_log = tempfile.NamedTemporaryFile("w", prefix="smearwatch-bench-api-", suffix=".log", delete=False)
         print(f"server log: {server_log.name}", file=sys.stderr)
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        env = {**os.environ, "SMEARWATCH_DATABASE_URL": url, "PYTHONPATH": str(REPO)}
-        server = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port), "--workers",
-                                   str(args.workers)], env=env, stdout=subprocess.DEVNULL, stderr=server_log)
-        for _ in range(200):
-            try:
-                if httpx.get(base + "/api/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+        server = ServerProcess({"SMEARWATCH_DATABASE_URL": url, "PYTHONPATH": str(REPO)}, Path(server_log.name),
+                               args=("--workers", str(args.workers)))
+        server.start(timeout=120)
+        port, base = server.port, server.base
         # The app renders the evidence of flagged clusters in the background; measure once it has caught up.
         started = time.perf_counter()
         with psycopg.connect(url, autocommit=True) as db:
             total = db.execute("SELECT count(*) FROM cluster WHERE flagged").fetchone()[0]
             fresh = ("SELECT count(*) FROM clusterview v JOIN cluster c ON c.id = v.cluster_id WHERE c.flagged "
                      "AND v.version = %s AND v.cluster_updated_at = c.updated_at")
-            while (done := db.execute(fresh, (views.VERSION,)).fetchone()[0]) < total:
-                if time.perf_counter() - started > 1800 or server.poll() is not None:
+            while (done := db.execute(fresh, (cluster_views.VERSION,)).fetchone()[0]) < total:
+                if time.perf_counter() - started > 1800 or server.process.poll() is not None:
                     raise RuntimeError(f"the app rendered only {done} of {total} cluster pages")
                 time.sleep(1)
         print(f"evidence of {total:,} flagged clusters rendered by the app in {time.perf_counter() - started:.0f} s",
@@ -214,8 +200,7 @@ def main() -> int:
               f"p95 {p95(cold):.1f} ms   ({len(cold)} requests)")
     finally:
         if server is not None:
-            server.terminate()
-            server.wait(10)
+            server.stop()
         with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     return 0

@@ -31,7 +31,7 @@ import psycopg
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-from tests.worker_services import BeatProcess, RedisServer, WorkerProcess  # noqa: E402
+from devsupport.services import SMEARWATCH, BeatProcess, RedisServer, WorkerProcess  # noqa: E402
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -114,11 +114,11 @@ def main() -> int:
     env = {"SMEARWATCH_DATABASE_URL": url, "SMEARWATCH_BROKER_URL": redis_server.url}
     processes = []
     try:
-        subprocess.run([sys.executable, "-m", "cli", "db", "upgrade"], env={**os.environ, **env}, check=True,
+        subprocess.run([*SMEARWATCH, "db", "upgrade"], env={**os.environ, **env}, check=True,
                        cwd=REPO, capture_output=True)
         feed = Feed()
         feed.publish("warmup")
-        subprocess.run([sys.executable, "-m", "cli", "feeds", "add", "bench", "--kind", "rss", "--url",
+        subprocess.run([*SMEARWATCH, "feeds", "add", "bench", "--kind", "rss", "--url",
                         feed.url, "--every", "1s"], env={**os.environ, **env}, check=True, cwd=REPO,
                        capture_output=True)
         workers = [WorkerProcess(env, work / f"worker{i}.log", concurrency=1, name=f"bench{i}").start()
@@ -141,7 +141,7 @@ def main() -> int:
         latencies: list[float] = []
         pending: dict[str, float] = {}
         started = time.monotonic()
-        queued = subprocess.run([sys.executable, "-m", "cli", "ingest", "--queue", str(dump), "--json"],
+        queued = subprocess.run([*SMEARWATCH, "ingest", "--queue", str(dump), "--json"],
                                 env={**os.environ, **env}, cwd=REPO, capture_output=True, text=True, check=True)
         run_id = json.loads(queued.stdout)["run"]
         next_entry = time.monotonic()

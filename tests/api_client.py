@@ -22,12 +22,18 @@ class Client(TestClient):
         return re.search(r'name="csrf-token" content="([^"]+)"', self.get("/").text).group(1)
 
 
-@pytest.fixture
-def world(engine, tmp_path):
+def build_users_world(engine) -> dict:
     data = build_world(engine)
     with Session(engine) as session:
         data["reviewer"] = create_user(session, username="rita", role="reviewer")
         data["admin"] = create_user(session, username="adam", role="admin")
+    return data
+
+
+@pytest.fixture
+def world(engine, prepared, tmp_path):
+    """build_users_world's store (built once per session, copied here) and an app on it."""
+    data = dict(prepared("api world", build_users_world))
     data["app"] = create_app(engine, upload_dir=tmp_path / "uploads")
     return data
 

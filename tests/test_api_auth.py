@@ -6,7 +6,7 @@ import api_client
 from api_client import bearer
 from fastapi.routing import APIRoute
 
-from tests.conftest import run_cli
+from devsupport.commands import call_cli
 
 OPEN = {("GET", "/api/v1/health"), ("GET", "/login"), ("POST", "/login"), ("POST", "/logout")}
 ADMIN_API = [("GET", "/api/v1/users"), ("POST", "/api/v1/users"), ("GET", "/api/v1/feeds"),
@@ -119,13 +119,13 @@ def test_security_headers(client):
 
 def test_users_cli(database_url, engine):
     env = {"SMEARWATCH_DATABASE_URL": database_url}
-    result = run_cli("users", "add", "carol", "--role", "admin", "--json", env=env)
+    result = call_cli("users", "add", "carol", "--role", "admin", "--json", env=env)
     assert result.returncode == 0, result.stderr
     created = json.loads(result.stdout)
     assert set(created) == {"username", "password", "token"} and created["username"] == "carol"
-    again = run_cli("users", "add", "carol", env=env)
+    again = call_cli("users", "add", "carol", env=env)
     assert again.returncode == 1 and again.stderr.strip() == "smearwatch: error: user 'carol' already exists"
-    bad = run_cli("users", "add", "x y", env=env)
+    bad = call_cli("users", "add", "x y", env=env)
     assert bad.returncode == 1 and "invalid username" in bad.stderr
     from sqlmodel import Session, select
 

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from api.shortcuts import SHORTCUTS
-from cli import build_parser
+from devsupport.commands import build_parser
 
 DOC = (Path(__file__).resolve().parents[1] / "docs" / "review.md").read_text()
 

@@ -8,16 +8,14 @@ from schemathesis.checks import not_a_server_error, response_schema_conformance
 from sqlmodel import Session
 
 from api.main import create_app
-from smearwatch import migrate
 from smearwatch.db import make_engine
 from smearwatch.users import create_user
 
 
 @pytest.fixture(scope="module")
-def api(tmp_path_factory):
+def api(tmp_path_factory, migrated_sqlite):
     folder = tmp_path_factory.mktemp("schema")
-    url = f"sqlite:///{folder / 'smearwatch.db'}"
-    migrate.upgrade(url)
+    url = migrated_sqlite(folder / "smearwatch.db")
     engine = make_engine(url)
     build_world(engine, clusters=4, background=40)
     with Session(engine) as session:

@@ -1,88 +1,38 @@
-"""The review app in a real browser (Debian's chromium through pytest-playwright; never `playwright install`).
+"""The review app in a real browser (Debian's chromium through pytest-playwright; never `playwright install`;
+the browser settings and the `watched` page are in conftest.py).
 
 One server on a temporary SQLite database with fixture clusters, started with `smearwatch serve`.
 """
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
-from urllib.parse import urlparse
 
-import httpx
 import pytest
 from api_world import build_world
 from sqlmodel import Session, select
 
-from smearwatch import migrate
+from devsupport.services import REPO, ServerProcess
 from smearwatch.db import make_engine
 from smearwatch.models import Decision
 from smearwatch.users import create_user
 
 pytestmark = pytest.mark.integration
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
-REPO = Path(__file__).resolve().parents[1]
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args():
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed (/usr/bin/chromium); apt-get install -y chromium")
-    return {"executable_path": str(CHROMIUM), "headless": True,
-            "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                     "--disable-sync", "--no-first-run", "--disable-quic"]}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, migrated_sqlite):
     folder = tmp_path_factory.mktemp("browser")
-    url = f"sqlite:///{folder / 'smearwatch.db'}"
-    migrate.upgrade(url)
+    url = migrated_sqlite(folder / "smearwatch.db")
     engine = make_engine(url)
     world = build_world(engine)
     with Session(engine) as session:
         world["reviewer"] = create_user(session, username="rita", role="reviewer")
-    port = _free_port()
-    env = {**os.environ, "SMEARWATCH_DATABASE_URL": url, "PYTHONPATH": str(REPO)}
-    process = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port)], cwd=folder,
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            if httpx.get(base + "/api/v1/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        pytest.fail("the server did not start: " + process.stdout.read().decode()[-2000:])
-    yield {"base": base, "engine": engine, **world}
-    process.terminate()
-    process.wait(10)
+    process = ServerProcess({"SMEARWATCH_DATABASE_URL": url, "PYTHONPATH": str(REPO)}, folder / "serve.log",
+                            cwd=folder).start()
+    yield {"base": process.base, "engine": engine, **world}
+    process.stop()
     engine.dispose()
-
-
-@pytest.fixture
-def watched(page):
-    """The page, with every request's host and every console error recorded."""
-    record = {"hosts": set(), "errors": []}
-    page.on("request", lambda request: record["hosts"].add(urlparse(request.url).hostname))
-    page.on("console", lambda message: record["errors"].append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: record["errors"].append(str(error)))
-    yield page, record
-    assert record["hosts"] <= LOCAL_HOSTS, f"requests left the machine: {record['hosts'] - LOCAL_HOSTS}"
-    assert record["errors"] == [], record["errors"]
 
 
 def login(page, server):

@@ -2,7 +2,7 @@
 
 import json
 
-from tests.conftest import run_cli
+from devsupport.commands import call_cli, run_cli
 
 
 def test_demo_sets_up_ingests_scores_and_prints_credentials(tmp_path):
@@ -11,10 +11,10 @@ def test_demo_sets_up_ingests_scores_and_prints_credentials(tmp_path):
     assert first.returncode == 0, first.stderr[-2000:]
     assert "review app: http://127.0.0.1:8000/" in first.stdout and "user 'demo'" in first.stdout
     assert "Traceback" not in first.stderr
-    status = json.loads(run_cli("status", "--json", env=env).stdout)
+    status = json.loads(call_cli("status", "--json", env=env).stdout)
     assert status["posts"] > 1000 and status["flagged"] > 0
 
     again = run_cli("demo", "--no-serve", env=env)
     assert again.returncode == 0, again.stderr[-2000:]
     assert ", stored 0," in again.stdout  # everything is a duplicate the second time
-    assert json.loads(run_cli("status", "--json", env=env).stdout)["posts"] == status["posts"]
+    assert json.loads(call_cli("status", "--json", env=env).stdout)["posts"] == status["posts"]

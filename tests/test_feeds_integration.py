@@ -3,32 +3,20 @@
 import signal
 import threading
 import time
-from datetime import UTC, datetime
-from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import orjson
 import pytest
+from fixture_files import rss
 from sqlalchemy import func, select
 
+from devsupport.commands import call_cli
+from devsupport.services import BeatProcess, RedisServer, WorkerProcess, wait_for
 from smearwatch import migrate
 from smearwatch.db import make_engine
 from smearwatch.models import IngestRun, Post
-from tests.conftest import run_cli
-from tests.worker_services import BeatProcess, RedisServer, WorkerProcess, wait_for
 
 pytestmark = pytest.mark.integration
-
-
-def rss(entries: list[tuple[str, str]]) -> bytes:
-    items = "".join(
-        f"<item><guid>{guid}</guid><title>{title}</title><link>https://news.example/{guid}</link>"
-        f"<description>{title} and more</description>"
-        f"<pubDate>{format_datetime(datetime(2020, 4, 28, 10, i, tzinfo=UTC))}</pubDate></item>"
-        for i, (guid, title) in enumerate(entries)
-    )
-    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Local outlet</title>'
-            f"<link>https://news.example/</link><language>ru</language>{items}</channel></rss>").encode()
 
 
 class FeedServer:
@@ -85,10 +73,10 @@ def test_rss_feed_polled_on_schedule_new_entry_scored_within_10s_unchanged_feed_
     try:
         with FeedServer() as server:
             server.publish([("a-1", "Бюро защищает иностранцев"), ("a-2", "Погода в Алматы")])
-            added = run_cli("feeds", "add", "local", "--kind", "rss", "--url", server.url, "--every", "2s", "--json",
+            added = call_cli("feeds", "add", "local", "--kind", "rss", "--url", server.url, "--every", "2s", "--json",
                             env=env)
             assert added.returncode == 0, added.stderr
-            listed = orjson.loads(run_cli("feeds", "list", "--json", env=env).stdout)
+            listed = orjson.loads(call_cli("feeds", "list", "--json", env=env).stdout)
             assert [(f["name"], f["kind"], f["every"]) for f in listed] == [("local", "rss", "2s")]
             processes.append(WorkerProcess(env, tmp_path / "worker.log", concurrency=2).start())
             processes.append(BeatProcess(env, tmp_path / "beat.log").start())
@@ -109,10 +97,10 @@ def test_rss_feed_polled_on_schedule_new_entry_scored_within_10s_unchanged_feed_
             print(f"feed entry to scored post: {latency:.2f} s")
             with engine.connect() as connection:
                 assert connection.execute(select(func.count()).select_from(Post)).scalar_one() == 3
-            feeds = orjson.loads(run_cli("feeds", "list", "--json", env=env).stdout)
+            feeds = orjson.loads(call_cli("feeds", "list", "--json", env=env).stdout)
             assert feeds[0]["last_polled_at"] and feeds[0]["failures"] == 0
-            removed = run_cli("feeds", "remove", "local", env=env)
-            assert removed.returncode == 0 and orjson.loads(run_cli("feeds", "list", "--json", env=env).stdout) == []
+            removed = call_cli("feeds", "remove", "local", env=env)
+            assert removed.returncode == 0 and orjson.loads(call_cli("feeds", "list", "--json", env=env).stdout) == []
     finally:
         for process in processes:
             process.stop()

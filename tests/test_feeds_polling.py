@@ -6,15 +6,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import orjson
 import pytest
+from fixture_files import rss, write_posts
 from sqlalchemy import func, select, update
 
-from smearwatch import migrate
+from devsupport.commands import call_cli
+from devsupport.services import REPO, free_port
 from smearwatch.db import get_engine
 from smearwatch.models import Alert, Cluster, Feed, IngestRun, Post, utcnow
 from smearwatch.settings import get_settings
-from tests.conftest import REPO, run_cli
-from tests.test_feeds_integration import rss
-from tests.test_worker_slices import write_posts
 from worker import feeds, scoring
 from worker.alerts import raise_alerts
 from worker.beat import tick
@@ -53,24 +52,23 @@ def test_intervals():
             parse_every(bad)
 
 
-def test_feeds_cli_add_list_remove(tmp_path):
-    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
-    migrate.upgrade(url)
+def test_feeds_cli_add_list_remove(tmp_path, migrated_sqlite):
+    url = migrated_sqlite(tmp_path / "db.sqlite")
     env = {"SMEARWATCH_DATABASE_URL": url}
     folder = tmp_path / "drop"
     folder.mkdir()
-    assert run_cli("feeds", "add", "drop", "--kind", "folder", "--path", str(folder), "--every", "10m", env=env).returncode == 0
-    assert run_cli("feeds", "add", "news", "--kind", "rss", "--url", "https://news.example/rss", env=env).returncode == 0
-    again = run_cli("feeds", "add", "drop", "--kind", "folder", "--path", str(folder), env=env)
+    assert call_cli("feeds", "add", "drop", "--kind", "folder", "--path", str(folder), "--every", "10m", env=env).returncode == 0
+    assert call_cli("feeds", "add", "news", "--kind", "rss", "--url", "https://news.example/rss", env=env).returncode == 0
+    again = call_cli("feeds", "add", "drop", "--kind", "folder", "--path", str(folder), env=env)
     assert again.returncode == 2 and "exists already" in again.stderr
-    missing = run_cli("feeds", "add", "x", "--kind", "folder", "--path", str(tmp_path / "nope"), env=env)
+    missing = call_cli("feeds", "add", "x", "--kind", "folder", "--path", str(tmp_path / "nope"), env=env)
     assert missing.returncode == 2 and "not a folder" in missing.stderr
-    listed = orjson.loads(run_cli("feeds", "list", "--json", env=env).stdout)
+    listed = orjson.loads(call_cli("feeds", "list", "--json", env=env).stdout)
     assert [(f["name"], f["kind"], f["every"]) for f in listed] == [("drop", "folder", "10m"), ("news", "rss", "5m")]
-    assert "drop" in run_cli("feeds", "list", env=env).stdout
-    assert run_cli("feeds", "remove", "drop", env=env).returncode == 0
-    assert run_cli("feeds", "remove", "drop", env=env).returncode == 1
-    assert [f["name"] for f in orjson.loads(run_cli("feeds", "list", "--json", env=env).stdout)] == ["news"]
+    assert "drop" in call_cli("feeds", "list", env=env).stdout
+    assert call_cli("feeds", "remove", "drop", env=env).returncode == 0
+    assert call_cli("feeds", "remove", "drop", env=env).returncode == 1
+    assert [f["name"] for f in orjson.loads(call_cli("feeds", "list", "--json", env=env).stdout)] == ["news"]
 
 
 def test_two_schedulers_never_claim_the_same_feed(feed_db, tmp_path):
@@ -196,8 +194,6 @@ def test_retries_with_backoff_then_success_and_no_retry_on_404(feed_db):
 def test_unreachable_feed_is_an_error_not_a_crash(feed_db, monkeypatch):
     monkeypatch.setenv("SMEARWATCH_FEED_TIMEOUT", "1")
     get_settings.cache_clear()
-    from tests.worker_services import free_port
-
     feed = add_feed(feed_db, name="down", kind="url", location=f"http://127.0.0.1:{free_port()}/dump.jsonl")
     result = poll_feed(feed_db, feed["id"])
     assert "ConnectError" in result["outcome"] and "after 3 attempts" in result["outcome"]

@@ -33,8 +33,7 @@ def clusters(engine) -> set[tuple[frozenset, bool]]:
     return {(frozenset(m), flagged[c]) for c, m in members.items()}
 
 
-def test_window_by_window_equals_batch(engine, tmp_path):
-    from smearwatch import migrate
+def test_window_by_window_equals_batch(engine, tmp_path, migrated_sqlite):
     from smearwatch.db import make_engine
 
     lines = sorted(WORLD.read_bytes().splitlines(),
@@ -45,8 +44,7 @@ def test_window_by_window_equals_batch(engine, tmp_path):
         part.write_bytes(b"\n".join(chunk) + b"\n")
         score_run(engine, ingest_paths([part], engine=engine).run)
 
-    batch_url = f"sqlite:///{tmp_path / 'batch.db'}"  # a second store, not the incremental one
-    migrate.upgrade(batch_url)
+    batch_url = migrated_sqlite(tmp_path / "batch.db")  # a second store, not the incremental one
     batch = make_engine(batch_url)
     ingest_paths([WORLD], engine=batch)
     score_and_cluster(batch)

@@ -8,9 +8,8 @@ import pytest
 import zstandard
 from sqlalchemy import select
 
-from smearwatch import migrate
+from devsupport.commands import call_cli
 from smearwatch.models import Account, Post, RejectedRecord
-from tests.conftest import run_cli
 from worker.ingest import ingest_paths
 
 
@@ -96,16 +95,15 @@ def test_compressed_inputs_are_read_transparently(engine, tmp_path, compression)
 
 
 @pytest.fixture
-def cli_env(tmp_path):
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    migrate.upgrade(url)
+def cli_env(tmp_path, migrated_sqlite):
+    url = migrated_sqlite(tmp_path / "cli.db")
     return {"SMEARWATCH_DATABASE_URL": url}
 
 
 def test_cli_ingest_json_and_exit_codes(tmp_path, cli_env):
     dump = tmp_path / "dump.jsonl"
     write_jsonl(dump, [post(i) for i in range(20)], {5: "garbage"})
-    result = run_cli("ingest", str(dump), "--json", env=cli_env)
+    result = call_cli("ingest", str(dump), "--json", env=cli_env)
     assert result.returncode == 3
     counts = json.loads(result.stdout)
     assert counts == {"read": 21, "stored": 20, "duplicates": 0, "rejected": 1, "run": counts["run"]}
@@ -113,38 +111,38 @@ def test_cli_ingest_json_and_exit_codes(tmp_path, cli_env):
 
     good = tmp_path / "good.jsonl"
     write_jsonl(good, [post(i) for i in range(20)])
-    again = run_cli("ingest", str(good), "--json", env=cli_env)
+    again = call_cli("ingest", str(good), "--json", env=cli_env)
     assert again.returncode == 0
     assert json.loads(again.stdout)["duplicates"] == 20
 
-    status = run_cli("status", "--json", env=cli_env)
+    status = call_cli("status", "--json", env=cli_env)
     body = json.loads(status.stdout)
     assert (body["posts"], body["accounts"]) == (20, 20)
     assert body["runs"][0]["status"] == "done" and body["runs"][0]["progress"] == 1.0
 
 
 def test_cli_unreadable_and_unknown_inputs_give_one_line(tmp_path, cli_env):
-    missing = run_cli("ingest", str(tmp_path / "missing.jsonl"), env=cli_env)
+    missing = call_cli("ingest", str(tmp_path / "missing.jsonl"), env=cli_env)
     assert missing.returncode == 2
     assert missing.stderr.strip().count("\n") == 0 and "cannot open" in missing.stderr
 
     unknown = tmp_path / "notes.txt"
     unknown.write_text("just some words\nnothing structured here\n")
-    result = run_cli("ingest", str(unknown), env=cli_env)
+    result = call_cli("ingest", str(unknown), env=cli_env)
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and "unknown format" in result.stderr
     assert "Traceback" not in result.stderr
 
 
 def test_cli_usage_error_exits_2(cli_env):
-    assert run_cli("ingest", env=cli_env).returncode == 2
-    assert run_cli("ingest", "x.jsonl", "--format", "nope", env=cli_env).returncode == 2
+    assert call_cli("ingest", env=cli_env).returncode == 2
+    assert call_cli("ingest", "x.jsonl", "--format", "nope", env=cli_env).returncode == 2
 
 
 def test_cli_database_problems_are_one_line(tmp_path):
-    missing_schema = run_cli("status", env={"SMEARWATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}"})
+    missing_schema = call_cli("status", env={"SMEARWATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}"})
     assert missing_schema.returncode == 1 and "smearwatch db upgrade" in missing_schema.stderr
-    unreachable = run_cli("status", env={"SMEARWATCH_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"})
+    unreachable = call_cli("status", env={"SMEARWATCH_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"})
     assert unreachable.returncode == 1 and "SMEARWATCH_DATABASE_URL" in unreachable.stderr
     for result in (missing_schema, unreachable):
         assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr

@@ -1,63 +1,28 @@
 """The learning loop in-process: decisions become labels, a new version is trained, compared, activated,
 and rollback restores the previous scores."""
 
-import csv
 import json
-from pathlib import Path
 
 import pytest
+from learning_world import decided_world, decided_world_key, scores
 from sqlalchemy import select
 from sqlmodel import Session
 
 from api.crud.queue import pending_decisions
+from devsupport.commands import call_cli
 from smearwatch import registry
-from smearwatch.models import Cluster, ClusterMember, Decision, Post, User, utcnow
-from worker.ingest import ingest_paths
+from smearwatch.models import Cluster, Decision, User, utcnow
 from worker.learning import (
     decision_records,
     in_evaluation,
     train_version,
 )
-from worker.score_store import score_and_cluster
 from worker.service import start_activation
-
-SAMPLES = Path(__file__).resolve().parents[1] / "samples"
-WORLD = SAMPLES / "world" / "posts.jsonl"
-
-
-def truth() -> dict[tuple[str, str], str]:
-    with open(SAMPLES / "world" / "truth_posts.csv", newline="") as f:
-        return {(row["platform"], row["id"]): row["kind"] for row in csv.DictReader(f)}
-
-
-def decide_all_clusters(engine) -> int:
-    """A reviewer who knows the ground truth decides every open cluster (majority kind of its posts)."""
-    kinds = truth()
-    with engine.begin() as connection:
-        user = connection.execute(User.__table__.insert().values(
-            username="reviewer", password_hash="x", role="reviewer", active=True, created_at=utcnow()
-        ).returning(User.id)).scalar_one()
-        clusters = connection.execute(select(Cluster.id)).scalars().all()
-        for cluster_id in clusters:
-            members = connection.execute(select(Post.platform, Post.post_id).join(
-                ClusterMember, ClusterMember.post_id == Post.id).where(ClusterMember.cluster_id == cluster_id)).all()
-            smear = sum(kinds.get((p, i)) == "smear" for p, i in members)
-            answer = "smear" if smear * 2 > len(members) else "organic"
-            connection.execute(Decision.__table__.insert().values(
-                cluster_id=cluster_id, user_id=user, answer=answer, created_at=utcnow()))
-    return len(clusters)
-
-
-def scores(engine) -> dict[int, float]:
-    with engine.connect() as connection:
-        return dict(connection.execute(select(Post.id, Post.score)).all())
 
 
 @pytest.fixture
-def decided_store(engine):
-    ingest_paths([WORLD], engine=engine)
-    score_and_cluster(engine)
-    decided = decide_all_clusters(engine)
+def decided_store(engine, prepared):
+    decided = prepared(decided_world_key(), decided_world)
     assert decided > 10
     return engine
 
@@ -83,6 +48,7 @@ def test_latest_decision_wins_and_unsure_and_undone_are_left_out(decided_store):
             cluster_id=cluster_id, user_id=user, answer="unsure", created_at=utcnow()))
     with decided_store.connect() as connection:
         records = decision_records(connection)
+    assert records  # the other clusters' decisions are still labels
     assert all(r["provenance"]["cluster"] != cluster_id for r in records)
 
 
@@ -119,20 +85,18 @@ def test_evaluation_split_is_fixed_by_group():
 
 
 def test_cli_train_from_decisions_and_models_commands(decided_store, database_url, tmp_path):
-    from tests.conftest import run_cli
-
     env = {"SMEARWATCH_DATABASE_URL": database_url, "SMEARWATCH_VERSIONS_DIR": str(tmp_path / "models"),
            "SMEARWATCH_BROKER_URL": ""}
-    trained = run_cli("train", "--from-decisions", "--no-activate", env=env)
+    trained = call_cli("train", "--from-decisions", "--no-activate", env=env)
     assert trained.returncode == 0, trained.stderr[-1500:]
     job = json.loads(trained.stdout)
     assert job["status"] == "done" and job["result"]["metrics"]["n"] > 0
-    versions = json.loads(run_cli("models", "list", "--json", env=env).stdout)
+    versions = json.loads(call_cli("models", "list", "--json", env=env).stdout)
     assert len(versions) == 2 and sum(v["active"] for v in versions) == 1
     new = next(v for v in versions if not v["active"])
     assert new["metrics"]["evaluation"]["f1"] is not None
-    activated = run_cli("models", "activate", str(new["id"]), env=env)
+    activated = call_cli("models", "activate", str(new["id"]), env=env)
     assert activated.returncode == 0, activated.stderr[-1500:]
-    assert next(v for v in json.loads(run_cli("models", "list", "--json", env=env).stdout) if v["active"])["id"] == new["id"]
-    assert run_cli("models", "rollback", env=env).returncode == 0
-    assert run_cli("train", "--from-decisions", "extra.csv", env=env).returncode == 2
+    assert next(v for v in json.loads(call_cli("models", "list", "--json", env=env).stdout) if v["active"])["id"] == new["id"]
+    assert call_cli("models", "rollback", env=env).returncode == 0
+    assert call_cli("train", "--from-decisions", "extra.csv", env=env).returncode == 2

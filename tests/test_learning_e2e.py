@@ -7,24 +7,19 @@ roll back and see them return.
 """
 
 import csv
-import os
 import signal
-import subprocess
-import sys
 import time
 
 import httpx
 import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session
-from test_browser_review import LOCAL_HOSTS, browser_type_launch_args, watched  # noqa: F401  (fixtures)
 
+from devsupport.services import REPO, RedisServer, ServerProcess, WorkerProcess, wait_for
 from smearwatch import migrate, registry
 from smearwatch.db import make_engine
 from smearwatch.models import ClusterMember, Decision, Post
 from smearwatch.users import create_user
-from tests.conftest import REPO
-from tests.worker_services import RedisServer, WorkerProcess, free_port, wait_for
 from worker.ingest import ingest_paths
 from worker.score_store import score_and_cluster
 
@@ -79,26 +74,14 @@ def stack(tmp_path, pg_url):
     redis_server = RedisServer(tmp_path / "redis").start()
     env = {"SMEARWATCH_DATABASE_URL": pg_url, "SMEARWATCH_BROKER_URL": redis_server.url,
            "SMEARWATCH_VERSIONS_DIR": str(tmp_path / "models"), "PYTHONPATH": str(REPO)}
-    clean = {k: v for k, v in os.environ.items() if k != "SMEARWATCH_MODEL_DIR"}
     worker = WorkerProcess(env, tmp_path / "worker.log", queues="score", name="learning").start()
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port)], cwd=tmp_path,
-                              env={**clean, **env}, stdout=open(tmp_path / "serve.log", "ab"),  # noqa: SIM115
-                              stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-
-    def healthy() -> bool:
-        try:
-            return httpx.get(base + "/api/v1/health", timeout=1).status_code == 200
-        except httpx.HTTPError:
-            return False
-
+    server = ServerProcess(env, tmp_path / "serve.log", cwd=tmp_path, unset=("SMEARWATCH_MODEL_DIR",))
     try:
-        wait_for(healthy, 30, what="smearwatch serve")
+        server.start(timeout=30)
+        base = server.base
         yield {"base": base, "engine": engine, "admin": admin, "api": App(base, admin.token), "tmp": tmp_path}
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(15)
+        server.stop()
         worker.stop()
         redis_server.stop(signal.SIGKILL)
         engine.dispose()
@@ -126,7 +109,7 @@ def wait_for_job(page, kind: str, count: int) -> None:
     expect(rows.first).to_have_attribute("data-status", "done", timeout=180_000)
 
 
-def test_review_retrain_activate_and_roll_back_in_the_browser(watched, stack):  # noqa: F811
+def test_review_retrain_activate_and_roll_back_in_the_browser(watched, stack):
     from playwright.sync_api import expect
 
     page, _ = watched

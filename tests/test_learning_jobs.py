@@ -12,9 +12,9 @@ import time
 
 import pytest
 from api_client import Client, bearer
+from learning_world import WORLD, decided_world, decided_world_key, scores
 from sqlalchemy import select
 from sqlmodel import Session
-from test_learning import WORLD, decide_all_clusters, scores
 
 from api.main import create_app
 from smearwatch import jobs, registry
@@ -22,8 +22,6 @@ from smearwatch.models import Job, ModelVersion
 from smearwatch.settings import get_settings
 from smearwatch.users import create_user
 from worker import retraining, service
-from worker.ingest import ingest_paths
-from worker.score_store import score_and_cluster
 
 SAMPLES = WORLD.parents[1]
 
@@ -40,10 +38,8 @@ def models_dir(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def decided(engine, models_dir):
-    ingest_paths([WORLD], engine=engine)
-    score_and_cluster(engine)
-    assert decide_all_clusters(engine) > 10
+def decided(engine, prepared, models_dir):
+    assert prepared(decided_world_key(), decided_world) > 10
     return engine
 
 

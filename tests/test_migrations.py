@@ -1,5 +1,6 @@
 """Alembic is the only way tables are made: upgrade, downgrade and upgrade again, and models match migrations."""
 
+import pytest
 from sqlalchemy import inspect
 
 from smearwatch import migrate
@@ -29,6 +30,7 @@ def test_upgrade_downgrade_upgrade_and_check(database_url):
     migrate.check(database_url)  # raises when models and migrations disagree
 
 
+@pytest.mark.postgres
 def test_plain_postgresql_url_works_as_given(pg_url):
     assert pg_url.startswith("postgresql://")
     migrate.upgrade(pg_url)

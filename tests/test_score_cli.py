@@ -1,4 +1,4 @@
-"""`smearwatch score/train/evaluate` per DESIGN.md's contracts, run in-process through cli.main."""
+"""`smearwatch score/train/evaluate` per DESIGN.md's contracts, run in-process through the CLI's main(argv)."""
 
 import json
 
@@ -6,7 +6,7 @@ import orjson
 import pytest
 
 from classifiers.synthetic import world
-from cli import main
+from devsupport.commands import main
 
 
 @pytest.fixture(scope="module")

@@ -4,12 +4,8 @@ replaced; a taken port is one line of error."""
 import os
 import signal
 import subprocess
-import sys
 
-import httpx
-
-from smearwatch import migrate
-from tests.worker_services import free_port, wait_for
+from devsupport.services import SMEARWATCH, free_port, http_ok, wait_for
 
 
 def listening_sockets(port: int) -> int:
@@ -35,18 +31,14 @@ def children(pid: int) -> list[int]:
 
 
 def healthy(base: str) -> bool:
-    try:
-        return httpx.get(base + "/api/v1/health", timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
+    return http_ok(base + "/api/v1/health", timeout=2)
 
 
-def test_workers_listen_each_on_their_own_socket_and_are_replaced(tmp_path):
-    url = f"sqlite:///{tmp_path}/serve.db"
-    migrate.upgrade(url)
+def test_workers_listen_each_on_their_own_socket_and_are_replaced(tmp_path, migrated_sqlite):
+    url = migrated_sqlite(tmp_path / "serve.db")
     port = free_port()
     env = {**os.environ, "SMEARWATCH_DATABASE_URL": url}
-    server = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port), "--workers", "2"],
+    server = subprocess.Popen([*SMEARWATCH, "serve", "--port", str(port), "--workers", "2"],
                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -61,7 +53,7 @@ def test_workers_listen_each_on_their_own_socket_and_are_replaced(tmp_path):
         wait_for(lambda: listening_sockets(port) == 2 and healthy(base), 60, what="two listening workers")
         assert all(healthy(base) for _ in range(20))
 
-        taken = subprocess.run([sys.executable, "-m", "cli", "serve", "--port", str(port)], env=env,
+        taken = subprocess.run([*SMEARWATCH, "serve", "--port", str(port)], env=env,
                                capture_output=True, text=True, timeout=60)
         assert taken.returncode == 1
         assert taken.stderr.strip().count("\n") == 0 and f"cannot listen on 127.0.0.1:{port}" in taken.stderr
@@ -72,11 +64,10 @@ def test_workers_listen_each_on_their_own_socket_and_are_replaced(tmp_path):
     assert listening_sockets(port) == 0
 
 
-def test_workers_stop_when_the_supervisor_is_killed(tmp_path):
-    url = f"sqlite:///{tmp_path}/serve.db"
-    migrate.upgrade(url)
+def test_workers_stop_when_the_supervisor_is_killed(tmp_path, migrated_sqlite):
+    url = migrated_sqlite(tmp_path / "serve.db")
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port), "--workers", "2"],
+    server = subprocess.Popen([*SMEARWATCH, "serve", "--port", str(port), "--workers", "2"],
                               env={**os.environ, "SMEARWATCH_DATABASE_URL": url}, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
     try:

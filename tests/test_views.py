@@ -84,6 +84,7 @@ def test_the_app_prepares_pages_in_the_background(world, engine):
     app = create_app(engine, settings=Settings(prepare_pages=True))
     with Session(engine) as session:
         flagged = list(session.exec(select(Cluster.id).where(Cluster.flagged)))
+    assert flagged
     with Client(app):
         deadline = time.monotonic() + 60
         while not all(kept(engine, cid) for cid in flagged) and time.monotonic() < deadline:
@@ -95,6 +96,7 @@ def test_a_cluster_that_fails_to_render_does_not_hold_up_the_others(world, engin
     app = create_app(engine)
     with Session(engine) as session:
         flagged = list(session.exec(select(Cluster.id).where(Cluster.flagged).order_by(Cluster.score.desc())))
+    assert len(flagged) > 1  # one that fails and others that must not wait for it
     real_render = views.render
 
     def render(session, env, *, cluster):

@@ -11,13 +11,14 @@ import uuid
 
 import orjson
 import pytest
+from fixture_files import write_posts
 from sqlalchemy import func, select
 
+from devsupport.commands import call_cli, run_cli
+from devsupport.services import REPO, PostgresCluster, RedisServer, WorkerProcess, wait_for
 from smearwatch import migrate
 from smearwatch.db import make_engine
 from smearwatch.models import IngestRun, IngestSlice, Post
-from tests.conftest import REPO, run_cli
-from tests.worker_services import PostgresCluster, RedisServer, WorkerProcess, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -94,7 +95,7 @@ class Stack:
         return run
 
     def status_json(self) -> dict:
-        result = run_cli("status", "--json", env=self.env)
+        result = call_cli("status", "--json", env=self.env)
         assert result.returncode == 0, result.stderr
         return orjson.loads(result.stdout)
 
@@ -152,8 +153,6 @@ def test_redis_killed_and_restarted_mid_ingest_loses_and_duplicates_nothing(stac
 
 
 def test_the_same_task_message_delivered_twice_changes_nothing(stack, tmp_path):
-    from tests.test_worker_slices import write_posts
-
     dump = tmp_path / "small.jsonl"
     write_posts(dump, 20_000)
     stack.worker()

@@ -2,17 +2,17 @@
 
 import shutil
 from collections import Counter
-from pathlib import Path
 
 import orjson
 import pytest
+from fixture_files import write_posts
 from sqlalchemy import func, select, update
 
-from smearwatch import migrate
+from devsupport.commands import call_cli
+from devsupport.services import REPO
 from smearwatch.db import get_engine, make_engine
 from smearwatch.models import IngestRun, IngestSlice, Post, RejectedRecord
 from smearwatch.settings import get_settings
-from tests.conftest import REPO, run_cli
 from worker import scoring, slices
 from worker.ingest import ingest_paths
 from worker.ingest_runs import create_queued_run, plan_slices
@@ -35,18 +35,6 @@ def worker_db(engine, database_url, monkeypatch):
     yield engine
     get_settings.cache_clear()
     get_engine.cache_clear()
-
-
-def write_posts(path: Path, n: int, start: int = 0, broken_every: int = 0) -> None:
-    with open(path, "wb") as out:
-        for i in range(start, start + n):
-            if broken_every and i % broken_every == broken_every // 2:
-                out.write(b'{"id": "broken\n')
-                continue
-            out.write(orjson.dumps({
-                "id": str(i), "platform": "twitter", "author_id": f"u{i % 53}", "text": f"post {i}",
-                "created_at": f"2020-04-28T10:{i % 60:02d}:00+06:00",
-            }) + b"\n")
 
 
 def items_of(path, fmt, options, plans):
@@ -225,18 +213,17 @@ def _state(engine, run_id):
     return {"run": run, "slices": slices, "posts": posts, "rejected": rejected}
 
 
-def test_cli_ingest_queue_without_a_broker(tmp_path):
-    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
-    migrate.upgrade(url)
+def test_cli_ingest_queue_without_a_broker(tmp_path, migrated_sqlite):
+    url = migrated_sqlite(tmp_path / "db.sqlite")
     dump = tmp_path / "dump.jsonl"
     write_posts(dump, 2000, broken_every=500)
     env = {"SMEARWATCH_DATABASE_URL": url, "SMEARWATCH_INGEST_SLICE_BYTES": "5000", "SMEARWATCH_BROKER_URL": ""}
-    result = run_cli("ingest", "--queue", str(dump), "--json", env=env)
+    result = call_cli("ingest", "--queue", str(dump), "--json", env=env)
     assert result.returncode == 3, result.stderr
     out = orjson.loads(result.stdout)
     assert out["queued"] is False and out["slices"] > 5 and out["status"] == "done"
     assert (out["read"], out["stored"], out["rejected"]) == (2000, 1996, 4)
-    status = orjson.loads(run_cli("status", "--json", env=env).stdout)
+    status = orjson.loads(call_cli("status", "--json", env=env).stdout)
     assert status["runs"][0]["slices_done"] == status["runs"][0]["slices_total"] == out["slices"]
     assert status["posts"] == 1996
     engine = make_engine(url)

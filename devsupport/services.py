@@ -1,7 +1,8 @@
-"""Real services for the worker integration tests: a private Redis, Celery worker processes, a private PostgreSQL.
+"""Real services for the integration tests and the benchmarks: a private Redis, `smearwatch worker`, `beat` and
+`serve` processes, a private PostgreSQL, and the small helpers they need (a free port, waiting for a condition).
 
 Never touches the shared Redis on 6379 or the shared PostgreSQL server: every process here is started on a free
-port by the test and stopped by it.
+port by its caller and stopped by it. Imported by tests/ and bench/; not part of the installed package.
 """
 
 import glob
@@ -15,10 +16,13 @@ import tempfile
 import time
 from pathlib import Path
 
+import httpx
 import psycopg
 import redis
 
 REPO = Path(__file__).resolve().parents[1]
+# The `smearwatch` command as a separate process; the one place that says how to start it.
+SMEARWATCH = [sys.executable, "-m", "cli"]
 
 
 def free_port() -> int:
@@ -36,6 +40,14 @@ def wait_for(predicate, timeout: float, interval: float = 0.2, what: str = "cond
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
         time.sleep(interval)
+
+
+def http_ok(url: str, timeout: float = 1.0) -> bool:
+    """True when a GET of `url` answers 200 (False when nothing listens yet or the request fails)."""
+    try:
+        return httpx.get(url, timeout=timeout).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 class RedisServer:
@@ -86,7 +98,7 @@ class WorkerProcess:
 
     def start(self) -> "WorkerProcess":
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "cli", "worker", f"--queues={self.queues}",
+            [*SMEARWATCH, "worker", f"--queues={self.queues}",
              f"--concurrency={self.concurrency}", f"--name={self.name}-{time.monotonic_ns()}@%h", "--loglevel=INFO"],
             env={**os.environ, **self.env}, cwd=REPO, start_new_session=True,
             stdout=open(self.log, "ab"), stderr=subprocess.STDOUT,  # noqa: SIM115
@@ -111,11 +123,63 @@ class WorkerProcess:
 class BeatProcess(WorkerProcess):
     def start(self) -> "BeatProcess":
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "cli", "beat", "--interval=0.5", "--loglevel=INFO"],
+            [*SMEARWATCH, "beat", "--interval=0.5", "--loglevel=INFO"],
             env={**os.environ, **self.env}, cwd=REPO, start_new_session=True,
             stdout=open(self.log, "ab"), stderr=subprocess.STDOUT,  # noqa: SIM115
         )
         return self
+
+
+class ServerProcess:
+    """`smearwatch serve` on a free port in its own process group; start() returns once /api/v1/health answers."""
+
+    def __init__(self, env: dict, log: Path, *, cwd: Path = REPO, args: tuple[str, ...] = (),
+                 unset: tuple[str, ...] = ()):
+        """`env` is added to this process's environment, minus the variables named in `unset`."""
+        self.env, self.log, self.cwd, self.args, self.unset = env, log, cwd, args, unset
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 60) -> "ServerProcess":
+        env = {key: value for key, value in os.environ.items() if key not in self.unset}
+        with open(self.log, "ab") as out:
+            self.process = subprocess.Popen(
+                [*SMEARWATCH, "serve", "--port", str(self.port), *self.args], env={**env, **self.env}, cwd=self.cwd,
+                start_new_session=True, stdout=out, stderr=subprocess.STDOUT,
+            )
+        try:
+            wait_for(lambda: self.process.poll() is not None or http_ok(self.base + "/api/v1/health"), timeout,
+                     interval=0.1, what="smearwatch serve")
+        except AssertionError:
+            self.stop()
+            raise AssertionError(f"smearwatch serve did not answer within {timeout} s:\n{self.output()}") from None
+        if self.process.poll() is not None:
+            raise AssertionError(f"smearwatch serve exited with {self.process.returncode}:\n{self.output()}")
+        return self
+
+    def output(self, tail: int = 2000) -> str:
+        return self.log.read_text(errors="replace")[-tail:] if self.log.exists() else ""
+
+    def stop(self) -> None:
+        """SIGTERM to the server (with --workers, its supervisor stops the workers), then SIGKILL to whatever of
+        its process group is left."""
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                pass
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:  # the whole group is gone
+            pass
+        self.process.wait(5)
 
 
 def _pg_bin(name: str) -> str:
