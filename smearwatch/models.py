@@ -59,6 +59,10 @@ class IngestRun(SQLModel, table=True):
     started_at: datetime = Field(default_factory=utcnow)
     finished_at: datetime | None = None
     scored_at: datetime | None = None  # when the run's posts were scored and their window re-clustered
+    # The process storing a plain (not sliced) run, "host:pid", and when it last wrote: a run whose process is
+    # gone is found by `smearwatch recover` (and the next ingest) instead of staying "running" forever.
+    owner: str | None = Field(default=None, max_length=200)
+    heartbeat_at: datetime | None = None
 
 
 class IngestSlice(SQLModel, table=True):
@@ -285,6 +289,15 @@ class User(SQLModel, table=True):
     role: str = Field(default="reviewer", max_length=20)  # reviewer | admin
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class LoginSession(SQLModel, table=True):
+    """A review-app login: the session cookie carries its random id; logging out ends it here, on the server."""
+
+    id: str = Field(primary_key=True, max_length=64)  # sha256 hex of the random id in the cookie
+    user_id: int = Field(foreign_key="user.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    ended_at: datetime | None = None
 
 
 class ApiToken(SQLModel, table=True):
