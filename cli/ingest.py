@@ -13,6 +13,7 @@ from smearwatch.db import get_engine
 from smearwatch.runs import run_counts
 from worker import service
 from worker.ingest import ingest_sources, open_sources
+from worker.recovery import recover
 from worker.scoring import score_run
 from worker.sources import ReadOptions
 
@@ -41,11 +42,12 @@ def run(args: argparse.Namespace) -> int:
     sources = open_sources(args.files, args.format, read_options(args))
     bar, advance = byte_progress(sum(s.size for s in sources), "ingest")
     with bar:
-        summary = ingest_sources(sources, progress=advance)
+        summary = ingest_sources(sources, progress=advance, skip_scoring=args.no_score)
     report_rejections(summary)
-    detection = None
+    detection, recovered = None, {"ended": [], "scored": []}
     if not args.no_score:
         detection = score_run(get_engine(), summary.run)["detection"]
+        recovered = recover(get_engine())  # earlier runs killed while storing or scoring
     if args.json:
         sys.stdout.write(orjson.dumps(summary.counts()).decode() + "\n")
     else:
@@ -55,6 +57,8 @@ def run(args: argparse.Namespace) -> int:
               f"in {summary.seconds:.1f} s ({rate:,.0f} records/s)")
         if detection:
             print(describe_detection(detection))
+        if recovered["ended"] or recovered["scored"]:
+            print(describe_recovery(recovered))
     return EXIT_REJECTED if summary.rejected else EXIT_OK
 
 
@@ -88,6 +92,12 @@ def run_queued(args: argparse.Namespace, options: ReadOptions) -> int:
         print(f"run {out['run']}: read {out['read']}, stored {out['stored']}, duplicates {out['duplicates']}, "
               f"rejected {out['rejected']} ({out['slices']} slices, in-process)")
     return EXIT_REJECTED if (not started["queued"] and out["rejected"]) else EXIT_OK
+
+
+def describe_recovery(recovered: dict) -> str:
+    return (f"recovered earlier runs: {len(recovered['ended'])} ended (their process was gone: "
+            f"{', '.join(map(str, recovered['ended'])) or '-'}), {len(recovered['scored'])} scored "
+            f"({', '.join(map(str, recovered['scored'])) or '-'})")
 
 
 def describe_detection(detection: dict) -> str:

@@ -33,11 +33,19 @@ def collect(limit: int) -> dict:
         }
 
 
+def _run_status(run) -> str:
+    """The run's status as a researcher needs it: a run whose stored posts are not scored yet is not done."""
+    if run["status"] in ("done", "failed") and run["stored"] and run["scored_at"] is None:
+        return f"{run['status']}, not scored" + (" (--no-score)" if run["skip_scoring"] else "")
+    return run["status"]
+
+
 def _run_view(run) -> dict:
     total = run["bytes_total"] or 0
     progress = 1.0 if run["status"] == "done" else (run["bytes_done"] / total if total else 0.0)
     return {
-        "id": run["id"], "status": run["status"], "progress": round(min(progress, 1.0), 4),
+        "id": run["id"], "status": _run_status(run), "progress": round(min(progress, 1.0), 4),
+        "scored": run["scored_at"] is not None,
         "read": run["read"], "stored": run["stored"], "duplicates": run["duplicates"], "rejected": run["rejected"],
         "slices_total": run["slices_total"], "slices_done": run["slices_done"],
         "started_at": run["started_at"].isoformat() if run["started_at"] else None,

@@ -63,6 +63,7 @@ class IngestRun(SQLModel, table=True):
     # gone is found by `smearwatch recover` (and the next ingest) instead of staying "running" forever.
     owner: str | None = Field(default=None, max_length=200)
     heartbeat_at: datetime | None = None
+    skip_scoring: bool = False  # stored with --no-score: left unscored on purpose, recovery leaves it alone
 
 
 class IngestSlice(SQLModel, table=True):

@@ -1,4 +1,7 @@
-"""Ingest runs as the CLI and the workers read them: the counts and progress of one run."""
+"""Ingest runs as the CLI and the workers read them: the counts and progress of one run, and who stores it."""
+
+import os
+import socket
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -8,6 +11,11 @@ from smearwatch.models import IngestRun
 RUNS = IngestRun.__table__
 COUNTS = ("id", "status", "read", "stored", "duplicates", "rejected", "slices_total", "slices_done",
           "slices_failed", "bytes_total", "bytes_done", "error")
+
+
+def this_process() -> str:
+    """This process as the owner of a run or a slice: "host:pid"."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def run_counts(engine: Engine, run_id: int) -> dict | None:

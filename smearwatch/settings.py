@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     task_time_limit: int = 900
     # Seconds before Redis hands an unacknowledged task (its worker died) to another worker.
     broker_visibility_timeout: int = 3600
+    # A plain ingest run whose process wrote nothing for this long (or is gone from this host) was killed:
+    # `smearwatch recover` and the next ingest mark it failed and score what it stored.
+    run_stale_seconds: int = Field(default=900, ge=10)
     # HTTP feeds: per-request timeout (seconds), largest body accepted, retries on network errors and 5xx.
     feed_timeout: float = 20.0
     feed_max_bytes: int = 50 * 1024 * 1024

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from smearwatch.models import utcnow
 from smearwatch.settings import get_settings
 from worker.feeds import claim_due_feeds
-from worker.scoring import unscored_runs
+from worker.recovery import unscored_runs
 from worker.service import submit_many
 from worker.slices import requeue_stale_slices
 
@@ -34,7 +34,7 @@ def sweep(engine: Engine) -> dict:
     settings = get_settings()
     requeued = requeue_stale_slices(engine)
     cutoff = utcnow() - timedelta(seconds=settings.broker_visibility_timeout + settings.task_time_limit)
-    runs = unscored_runs(engine, cutoff)
+    runs = unscored_runs(engine, finished_before=cutoff, limit=100)
     if runs:
         log.warning("scoring runs %s again: their scoring never finished", runs)
         submit_many(engine, "score_run", [(run_id,) for run_id in runs])

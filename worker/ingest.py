@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 from smearwatch.db import get_engine
 from smearwatch.models import IngestRun, utcnow
+from smearwatch.runs import this_process
 from smearwatch.settings import get_settings
 from smearwatch.store import add_rejected, insert_posts, upsert_accounts
 from worker.sources import ReadOptions, Skip, Source, open_source
@@ -61,7 +62,10 @@ def ingest_sources(
     engine: Engine | None = None,
     batch_size: int | None = None,
     progress: Progress | None = None,
+    skip_scoring: bool = False,
 ) -> IngestSummary:
+    """Store the posts of `sources` once each as one run; `skip_scoring` records that the caller will not score
+    them (a bulk load), so recovery leaves them unscored."""
     engine = engine or get_engine()
     batch_size = batch_size or get_settings().ingest_batch_size
     started = utcnow()
@@ -69,7 +73,8 @@ def ingest_sources(
         run_id = connection.execute(
             RUNS.insert().values(
                 status="running", sources=[str(s.path) for s in sources], started_at=started,
-                bytes_total=sum(s.size for s in sources),
+                bytes_total=sum(s.size for s in sources), owner=this_process(), heartbeat_at=started,
+                skip_scoring=skip_scoring,
             ).returning(RUNS.c.id)
         ).scalar_one()
     summary = IngestSummary(run=run_id)
@@ -176,7 +181,7 @@ class _BatchWriter:
                 update(RUNS).where(RUNS.c.id == summary.run).values(
                     read=read, stored=summary.stored + stored,
                     duplicates=summary.duplicates + len(posts) - stored + in_batch_duplicates,
-                    rejected=summary.rejected + len(rejections), bytes_done=bytes_done,
+                    rejected=summary.rejected + len(rejections), bytes_done=bytes_done, heartbeat_at=utcnow(),
                 )
             )
         # Counted only once committed, so the summary never claims more than the store holds.

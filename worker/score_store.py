@@ -114,6 +114,16 @@ def score_and_cluster(engine: Engine | None = None, *, start: datetime | None = 
 MAX_WIDENINGS = 20
 
 
+def shift_time(moment: datetime, delta: timedelta) -> datetime:
+    """`moment + delta`, held at the ends of the calendar: a post dated year 1 or 9999 in the store must not
+    make every later scoring fail with OverflowError."""
+    try:
+        return moment + delta
+    except OverflowError:
+        edge = datetime.min if delta < timedelta(0) else datetime.max
+        return edge.replace(tzinfo=moment.tzinfo)
+
+
 def _detect_window(engine: Engine, model: Model, window: float | None, targets: dict, start: datetime | None,
                    end: datetime | None):
     pad = timedelta(seconds=_longest_window(model, window))
@@ -121,9 +131,9 @@ def _detect_window(engine: Engine, model: Model, window: float | None, targets: 
         first, last = connection.execute(select(func.min(POSTS.c.created_at), func.max(POSTS.c.created_at))).one()
     if first is None:
         first = last = start or end
-    floor, ceiling = first - pad, last + pad  # no post lies beyond these: widening stops there
-    lo = max((start or first) - pad, floor)
-    hi = min((end or last) + pad, ceiling)
+    floor, ceiling = shift_time(first, -pad), shift_time(last, pad)  # no post lies beyond: widening stops there
+    lo = max(shift_time(start or first, -pad), floor)
+    hi = min(shift_time(end or last, pad), ceiling)
     for _ in range(MAX_WIDENINGS):
         with engine.connect() as connection:
             lo, hi = _cover_stored_clusters(connection, lo, hi)
@@ -131,10 +141,10 @@ def _detect_window(engine: Engine, model: Model, window: float | None, targets: 
         result = detect(frame, model, window=window, targets=targets)
         new_lo, new_hi = lo, hi
         for cluster in result.clusters:
-            if cluster.start is not None and cluster.start - pad < new_lo:
-                new_lo = max(cluster.start - pad, floor)
-            if cluster.end is not None and cluster.end + pad > new_hi:
-                new_hi = min(cluster.end + pad, ceiling)
+            if cluster.start is not None and shift_time(cluster.start, -pad) < new_lo:
+                new_lo = max(shift_time(cluster.start, -pad), floor)
+            if cluster.end is not None and shift_time(cluster.end, pad) > new_hi:
+                new_hi = min(shift_time(cluster.end, pad), ceiling)
         if (new_lo, new_hi) == (lo, hi):
             break
         lo, hi = new_lo, new_hi
@@ -149,7 +159,7 @@ def _cover_stored_clusters(connection: Connection, lo: datetime, hi: datetime) -
             .where(CLUSTERS.c.status != "superseded", CLUSTERS.c.end >= lo, CLUSTERS.c.start <= hi)
         ).one()
         new_lo = min(lo, span[0]) if span[0] is not None else lo
-        new_hi = max(hi, span[1] + timedelta(microseconds=1)) if span[1] is not None else hi
+        new_hi = max(hi, shift_time(span[1], timedelta(microseconds=1))) if span[1] is not None else hi
         if (new_lo, new_hi) == (lo, hi):
             return lo, hi
         lo, hi = new_lo, new_hi

@@ -13,12 +13,15 @@ from sqlalchemy.engine import Engine
 
 from smearwatch.models import IngestRun, Post, utcnow
 from worker.alerts import raise_alerts
-from worker.score_store import score_and_cluster
+from worker.score_store import score_and_cluster, shift_time
 
 log = logging.getLogger(__name__)
 RUNS, POSTS = IngestRun.__table__, Post.__table__
-# Re-clustering of overlapping windows is serialized per day bucket (PostgreSQL advisory locks).
+# Re-clustering of overlapping windows is serialized per day bucket (PostgreSQL advisory locks). A window of
+# more days than MAX_LOCK_BUCKETS takes the store-wide lock instead: a run with one post in 2020 and one in 2200
+# must not take one lock per day (PostgreSQL's lock table would run out of shared memory).
 LOCK_BUCKET = timedelta(days=1)
+MAX_LOCK_BUCKETS = 62
 
 
 def run_detection(engine: Engine, start: datetime | None, end: datetime | None, model=None) -> dict:
@@ -41,15 +44,18 @@ class _window_locks:
         self.locks: list[tuple[str, int]] = []
         if engine.dialect.name != "postgresql":
             return
-        if start is None or end is None:
+        first, last = (None, None) if start is None or end is None else (
+            shift_time(start, -LOCK_BUCKET), shift_time(end, LOCK_BUCKET))
+        if first is None or (last - first) / LOCK_BUCKET > MAX_LOCK_BUCKETS:
             self.locks = [("pg_advisory_lock", _lock_key("all"))]
             return
-        first, last = start - LOCK_BUCKET, end + LOCK_BUCKET
         day = datetime(first.year, first.month, first.day, tzinfo=first.tzinfo)
         buckets = set()
         while day < last:
             buckets.add(_lock_key(day.date().isoformat()))
-            day += LOCK_BUCKET
+            day, previous = shift_time(day, LOCK_BUCKET), day
+            if day == previous:  # the end of the calendar
+                break
         self.locks = [("pg_advisory_lock_shared", _lock_key("all"))]
         self.locks += [("pg_advisory_lock", key) for key in sorted(buckets)]
 
@@ -84,7 +90,7 @@ def run_window(engine: Engine, run_id: int) -> tuple[datetime, datetime] | None:
         ).one()
     if first is None:
         return None
-    return first, last + timedelta(microseconds=1)
+    return first, shift_time(last, timedelta(microseconds=1))
 
 
 def score_run(engine: Engine, run_id: int) -> dict:
@@ -106,17 +112,6 @@ def recluster_window(engine: Engine, start: datetime | str, end: datetime | str)
     detection = run_detection(engine, start, end)
     alerts = raise_alerts(engine, start, end)
     return {"window": [start.isoformat(), end.isoformat()], "detection": detection, "alerts": len(alerts)}
-
-
-def unscored_runs(engine: Engine, older_than: datetime, limit: int = 100) -> list[int]:
-    """Finished runs whose scoring never happened (its worker died after the ingest committed)."""
-    with engine.connect() as connection:
-        return list(connection.execute(
-            select(RUNS.c.id).where(RUNS.c.status.in_(("done", "failed")), RUNS.c.scored_at.is_(None),
-                                    RUNS.c.stored > 0, RUNS.c.slices_total > 0,
-                                    RUNS.c.finished_at < older_than)
-            .order_by(RUNS.c.id).limit(limit)
-        ).scalars())
 
 
 def _time(value: datetime | str) -> datetime:

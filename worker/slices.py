@@ -10,7 +10,6 @@ submits the run's scoring once the run is complete. Lost slices are submitted ag
 import io
 import logging
 import os
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,6 +19,7 @@ from sqlalchemy import case, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from smearwatch.models import IngestRun, IngestSlice, utcnow
+from smearwatch.runs import this_process
 from smearwatch.settings import get_settings
 from smearwatch.store import add_rejected, insert_posts, upsert_accounts
 from worker import service
@@ -88,10 +88,6 @@ def slice_items(path: str | Path, fmt: str, options: ReadOptions, plan: SlicePla
 
 
 
-def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
 @dataclass
 class SliceResult:
     slice: int
@@ -115,7 +111,7 @@ def claim_slice(engine: Engine, slice_id: int) -> dict | None:
     with engine.begin() as connection:
         row = connection.execute(
             update(SLICES).where(SLICES.c.id == slice_id, SLICES.c.status.in_(("queued", "running")))
-            .values(attempts=SLICES.c.attempts + 1, status="running", started_at=utcnow(), worker=worker_name())
+            .values(attempts=SLICES.c.attempts + 1, status="running", started_at=utcnow(), worker=this_process())
             .returning(*SLICES.c)
         ).mappings().first()
         if row is not None:
@@ -152,7 +148,7 @@ def store_slice(engine: Engine, slice_id: int, *, batch_size: int | None = None,
             # finds it done (READ COMMITTED re-checks the WHERE), so it stores and counts nothing.
             locked = connection.execute(
                 update(SLICES).where(SLICES.c.id == slice_id, SLICES.c.status == "running")
-                .values(worker=worker_name())
+                .values(worker=this_process())
             ).rowcount
             if not locked:
                 result.outcome = "skipped"

@@ -18,6 +18,7 @@ def upgrade() -> None:
     with op.batch_alter_table('ingestrun', schema=None) as batch_op:
         batch_op.add_column(sa.Column('owner', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True))
         batch_op.add_column(sa.Column('heartbeat_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column('skip_scoring', sa.Boolean(), nullable=False, server_default=sa.false()))
     op.create_table(
         'loginsession',
         sa.Column('id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
@@ -36,5 +37,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_loginsession_user_id'))
     op.drop_table('loginsession')
     with op.batch_alter_table('ingestrun', schema=None) as batch_op:
+        batch_op.drop_column('skip_scoring')
         batch_op.drop_column('heartbeat_at')
         batch_op.drop_column('owner')
