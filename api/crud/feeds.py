@@ -5,5 +5,6 @@ from sqlmodel import Session, select
 from smearwatch.models import Feed
 
 
-def list_feeds(session: Session) -> list[Feed]:
+def feed_rows(session: Session) -> list[Feed]:
+    """The Feed rows as stored (worker.feeds.list_feeds gives the CLI's summaries)."""
     return list(session.exec(select(Feed).order_by(Feed.id)))

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
-from api.crud.feeds import list_feeds
+from api.crud.feeds import feed_rows
 from api.deps import PageAdmin, SessionDep, check_csrf
 from api.render.page import render_page
 from smearwatch.users import UserError, create_user, list_users
@@ -34,4 +34,4 @@ def admin_add_user(request: Request, session: SessionDep, user: PageAdmin,
 
 @router.get("/admin/feeds", response_class=HTMLResponse)
 def admin_feeds(request: Request, session: SessionDep, user: PageAdmin):
-    return render_page(request, "admin_feeds.html", user, feeds=list_feeds(session))
+    return render_page(request, "admin_feeds.html", user, feeds=feed_rows(session))
