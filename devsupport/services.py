@@ -7,6 +7,7 @@ port by its caller and stopped by it. Imported by tests/ and bench/; not part of
 
 import glob
 import os
+import pwd
 import shutil
 import signal
 import socket
@@ -212,8 +213,6 @@ class PostgresCluster:
     def start(self) -> "PostgresCluster":
         if not self.data.exists():
             if os.geteuid() == 0:
-                import pwd
-
                 user = pwd.getpwnam("postgres")
                 os.chown(self.directory, user.pw_uid, user.pw_gid)
             self._run(_pg_bin("initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",

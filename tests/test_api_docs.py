@@ -1,5 +1,6 @@
 """Docs are tests: every keyboard shortcut and `users` action is documented in docs/review.md."""
 
+import hashlib
 from pathlib import Path
 
 from api.shortcuts import SHORTCUTS
@@ -24,7 +25,6 @@ def test_users_and_serve_are_documented():
 
 
 def test_vendored_files_are_listed_with_their_hash():
-    import hashlib
 
     vendor = Path(__file__).resolve().parents[1] / "api" / "static" / "vendor"
     listed = dict(line.split()[::-1] for line in (vendor / "SHA256SUMS").read_text().splitlines() if line)

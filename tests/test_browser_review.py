@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from api_world import build_world
+from playwright.sync_api import expect
 from sqlmodel import Session, select
 
 from devsupport.services import REPO, ServerProcess
@@ -45,7 +46,6 @@ def login(page, server):
 
 
 def test_review_with_the_keyboard(watched, server):
-    from playwright.sync_api import expect
 
     page, _ = watched
     login(page, server)

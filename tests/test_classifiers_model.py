@@ -5,6 +5,8 @@ import pickle
 
 import numpy as np
 import pytest
+import skops.io as sio
+from sklearn.ensemble import RandomForestClassifier
 
 from classifiers import ModelError, PostFrame, load_model, save_model, train
 from classifiers.detect import _linear_parts, score_texts
@@ -51,8 +53,6 @@ def test_pickle_renamed_to_skops_is_refused(tmp_path, text_only_model):
 
 
 def test_types_outside_the_allowlist_are_refused(tmp_path, text_only_model):
-    import skops.io as sio
-    from sklearn.ensemble import RandomForestClassifier
 
     save_model(text_only_model, tmp_path / "m")
     sio.dump(RandomForestClassifier().fit([[0], [1]], [0, 1]), tmp_path / "m" / "post_scorer.skops")

@@ -7,6 +7,7 @@ from pathlib import Path
 import orjson
 from sqlalchemy import select
 
+from smearwatch.db import make_engine
 from smearwatch.models import Cluster, ClusterMember, Post
 from worker.ingest import ingest_paths
 from worker.score_store import score_and_cluster
@@ -34,7 +35,6 @@ def clusters(engine) -> set[tuple[frozenset, bool]]:
 
 
 def test_window_by_window_equals_batch(engine, tmp_path, migrated_sqlite):
-    from smearwatch.db import make_engine
 
     lines = sorted(WORLD.read_bytes().splitlines(),
                    key=lambda line: datetime.fromisoformat(orjson.loads(line)["created_at"]))

@@ -12,6 +12,7 @@ import time
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 from sqlmodel import Session
 
@@ -102,7 +103,6 @@ def decisions(engine) -> int:
 
 def wait_for_job(page, kind: str, count: int) -> None:
     """The jobs table (refreshed by htmx every second) shows `count` finished jobs of `kind`, the newest done."""
-    from playwright.sync_api import expect
 
     rows = page.locator(f"#jobs tr.job[data-kind={kind}]")
     expect(rows).to_have_count(count, timeout=30_000)
@@ -110,7 +110,6 @@ def wait_for_job(page, kind: str, count: int) -> None:
 
 
 def test_review_retrain_activate_and_roll_back_in_the_browser(watched, stack):
-    from playwright.sync_api import expect
 
     page, _ = watched
     engine, api = stack["engine"], stack["api"]

@@ -11,6 +11,8 @@ import uuid
 
 import orjson
 import pytest
+import redis
+from celery import Celery
 from fixture_files import write_posts
 from sqlalchemy import func, select
 
@@ -162,13 +164,11 @@ def test_the_same_task_message_delivered_twice_changes_nothing(stack, tmp_path):
     with stack.engine.connect() as connection:
         slice_ids = list(connection.execute(select(IngestSlice.id).where(IngestSlice.run_id == run_id)).scalars())
     # Deliver every slice's message twice more, as a broker would after a lost acknowledgement.
-    from celery import Celery
 
     app = Celery(broker=stack.redis.url)
     with app.producer_or_acquire() as producer:
         for slice_id in slice_ids * 2:
             app.send_task("smearwatch.ingest_slice", args=[slice_id], queue="ingest", producer=producer)
-    import redis
 
     client = redis.Redis.from_url(stack.redis.url)
     wait_for(lambda: client.llen("ingest") == 0, 60, what="the repeated messages to be consumed")

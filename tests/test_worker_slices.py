@@ -1,7 +1,9 @@
 """Queued ingestion without a broker: slices at record boundaries, each stored exactly once, same result as a plain ingest."""
 
+import gzip
 import shutil
 from collections import Counter
+from datetime import timedelta
 
 import orjson
 import pytest
@@ -11,7 +13,7 @@ from sqlalchemy import func, select, update
 from devsupport.commands import call_cli
 from devsupport.services import REPO
 from smearwatch.db import get_engine, make_engine
-from smearwatch.models import IngestRun, IngestSlice, Post, RejectedRecord
+from smearwatch.models import IngestRun, IngestSlice, Post, RejectedRecord, utcnow
 from smearwatch.settings import get_settings
 from worker import scoring, slices
 from worker.ingest import ingest_paths
@@ -92,7 +94,6 @@ def test_csv_slices_never_cut_inside_a_quoted_newline(tmp_path):
 
 
 def test_compressed_and_whole_document_files_are_one_slice(tmp_path):
-    import gzip
 
     path = tmp_path / "dump.jsonl.gz"
     raw = tmp_path / "dump.jsonl"
@@ -139,19 +140,18 @@ def test_a_slice_half_stored_when_its_worker_died_is_stored_once_on_redelivery(w
     dump = tmp_path / "dump.jsonl"
     write_posts(dump, 3000)
     run_id, slice_ids = create_queued_run(worker_db, [dump], slice_bytes=10**9)
-    import worker.slices as slices_module
 
-    real = slices_module.upsert_accounts
+    real = slices.upsert_accounts
 
     def crash(*args, **kwargs):
         raise KeyboardInterrupt  # like a kill: after the posts of the slice were written in its transaction
 
-    monkeypatch.setattr(slices_module, "upsert_accounts", crash)
+    monkeypatch.setattr(slices, "upsert_accounts", crash)
     with pytest.raises(KeyboardInterrupt):
         ingest_slice(worker_db, slice_ids[0], batch_size=500)
     with worker_db.connect() as connection:
         assert connection.execute(select(func.count()).select_from(Post)).scalar_one() == 0
-    monkeypatch.setattr(slices_module, "upsert_accounts", real)
+    monkeypatch.setattr(slices, "upsert_accounts", real)
     result = ingest_slice(worker_db, slice_ids[0], batch_size=500)
     state = _state(worker_db, run_id)
     assert result.outcome == "done" and state["posts"] == 3000
@@ -186,9 +186,7 @@ def test_an_unreadable_slice_fails_with_its_reason_and_the_rest_of_the_run_goes_
 
 
 def test_stale_slices_are_enqueued_again(worker_db, tmp_path):
-    from datetime import timedelta
 
-    from smearwatch.models import utcnow
 
     dump = tmp_path / "dump.jsonl"
     write_posts(dump, 200)
