@@ -49,6 +49,15 @@ class Settings(BaseSettings):
     feed_timeout: float = 20.0
     feed_max_bytes: int = 50 * 1024 * 1024
     feed_retries: int = 3
+    # HTTP feeds against hostile servers (issue 13): every attempt, redirect, DNS lookup and body byte of one poll
+    # ends by this many seconds after its start, however slowly the server answers.
+    feed_deadline: float = Field(default=60.0, gt=0)
+    # true: feeds may be on loopback, private, link-local and other non-global addresses (off: refused, checked on
+    # every resolved address of the first URL and of every redirect). Local files and folders are not concerned.
+    feed_allow_private: bool = False
+    # Comma-separated host names and addresses or networks (CIDR) allowed although not global, e.g.
+    # "intranet.example,10.20.0.0/16"; a listed name is allowed whatever it resolves to.
+    feed_allow_hosts: str | None = None
     # Optional URL that receives a JSON POST for each alert (a new or grown flagged cluster).
     alert_webhook_url: str | None = None
     # The review app renders the evidence sections of flagged clusters in the background, ahead of reviewers.

@@ -68,7 +68,8 @@ def test_rss_feed_polled_on_schedule_new_entry_scored_within_10s_unchanged_feed_
     migrate.upgrade(pg_url)
     engine = make_engine(pg_url)
     env = {"SMEARWATCH_DATABASE_URL": pg_url, "SMEARWATCH_BROKER_URL": redis_server.url,
-           "SMEARWATCH_TASK_TIME_LIMIT": "60", "SMEARWATCH_BROKER_VISIBILITY_TIMEOUT": "120"}
+           "SMEARWATCH_TASK_TIME_LIMIT": "60", "SMEARWATCH_BROKER_VISIBILITY_TIMEOUT": "120",
+           "SMEARWATCH_FEED_ALLOW_PRIVATE": "true"}  # the feed is served on 127.0.0.1: refused by default
     processes = []
     try:
         with FeedServer() as server:

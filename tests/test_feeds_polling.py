@@ -34,6 +34,8 @@ def feed_db(engine, database_url, monkeypatch):
     monkeypatch.setenv("SMEARWATCH_DATABASE_URL", database_url)
     monkeypatch.delenv("SMEARWATCH_BROKER_URL", raising=False)
     monkeypatch.setenv("SMEARWATCH_FEED_RETRIES", "2")
+    # The HTTP feeds of these tests are served on 127.0.0.1, which the default host policy refuses.
+    monkeypatch.setenv("SMEARWATCH_FEED_ALLOW_PRIVATE", "true")
     get_settings.cache_clear()
     get_engine.cache_clear()
     scored = []
@@ -262,9 +264,12 @@ def test_alerts_for_new_and_grown_flagged_clusters_once_each(feed_db, monkeypatc
 
 def test_register_demo_feeds_polls_them_in_process(engine, database_url, monkeypatch):
     monkeypatch.setenv("SMEARWATCH_DATABASE_URL", database_url)
+    monkeypatch.delenv("SMEARWATCH_FEED_ALLOW_PRIVATE", raising=False)
+    monkeypatch.delenv("SMEARWATCH_FEED_ALLOW_HOSTS", raising=False)
     get_settings.cache_clear()
     get_engine.cache_clear()
     try:
+        assert not get_settings().feed_allow_private  # the demo's feeds are local files: no host policy applies
         first = register_demo_feeds(engine, REPO / "samples")
         assert first["feeds"] >= 2 and first["stored"] > 0
         kinds = {f["kind"] for f in list_feeds(engine)}

@@ -1,25 +1,40 @@
 """Feeds watched on a schedule: RSS/Atom and dump URLs (HTTP or local files) and folders of dump files.
 
-- HTTP: conditional GET (If-None-Match / If-Modified-Since), a timeout per request, a size cap, and retries with
+- HTTP: conditional GET (If-None-Match / If-Modified-Since), a timeout per read, a size cap, and retries with
   exponential backoff on network errors, 429 and 5xx. A 304 ends the poll: nothing is read or stored.
+  Hostile servers: one deadline bounds the whole fetch (every DNS lookup, connection, read, redirect, retry and
+  backoff), and a host policy refuses loopback, private, link-local and other non-global addresses unless
+  allowed: checked on every address a host resolves to, for the first URL and after every redirect (followed
+  here, one hop at a time), and the connection goes to the very address checked.
 - Local files (file:// URL or a path): unchanged size and modification time count as "not modified".
 - Folders: every new file (by name) is ingested once, as a queued run of slices.
 The scheduler claims due feeds atomically (`claim_due_feeds`), so two schedulers never dispatch a feed twice.
 """
 
+import ipaddress
 import logging
 import os
 import re
+import socket
+import ssl
 import tempfile
+import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+import httpcore
 import httpx
+import psycopg
+from kombu.exceptions import KombuError
+from redis.exceptions import RedisError
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from smearwatch.models import Feed, IngestRun, IngestSlice, utcnow
 from smearwatch.settings import get_settings
@@ -37,6 +52,9 @@ UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 PARTIAL_SUFFIXES = (".part", ".partial", ".tmp", ".crdownload", "~")
 SETTLE_SECONDS = 1.0
 USER_AGENT = "smearwatch feed monitor"
+MAX_REDIRECTS = 5
+# Failures of the store or the broker are not the feed's: they propagate, so that the task retries them.
+NOT_THE_FEEDS = (SQLAlchemyError, psycopg.Error, KombuError, RedisError, ConnectionError)
 
 
 class FeedError(Exception):
@@ -188,6 +206,12 @@ def poll_feed(engine: Engine, feed_id: int) -> dict:
         result["outcome"] = f"error: {error}"
         changes["failures"] = (feed["failures"] or 0) + 1
         log.warning("feed %s: %s", feed["name"], error)
+    except NOT_THE_FEEDS:
+        raise
+    except Exception as error:  # whatever a feed's content does to a reader, the poll is recorded, not lost
+        result["outcome"] = f"error: {type(error).__name__}: {error}"
+        changes["failures"] = (feed["failures"] or 0) + 1
+        log.exception("feed %s: unexpected failure", feed["name"])
     now = utcnow()
     with engine.begin() as connection:
         connection.execute(update(FEEDS).where(FEEDS.c.id == feed_id).values(
@@ -203,7 +227,7 @@ def _poll_document(engine: Engine, feed: dict, result: dict, changes: dict) -> N
         result["outcome"] = fetched.status or "not modified"
         return
     try:
-        run = _ingest_here(engine, feed, fetched.path)
+        run = _ingest_here(engine, feed, fetched.path, feed["location"] if fetched.temporary else str(fetched.path))
     finally:
         if fetched.temporary and fetched.path is not None:
             fetched.path.unlink(missing_ok=True)
@@ -214,14 +238,14 @@ def _poll_document(engine: Engine, feed: dict, result: dict, changes: dict) -> N
     result["outcome"] = f"{fetched.status}: stored {run['stored']} new of {run['read']} read"
 
 
-def _ingest_here(engine: Engine, feed: dict, path: Path) -> dict:
+def _ingest_here(engine: Engine, feed: dict, path: Path, label: str) -> dict:
     """Store a fetched document in this process (the file is local to this worker), then score its few new posts
-    here too rather than queue them behind bulk work."""
+    here too rather than queue them behind bulk work. Errors name the document `label` (its URL), not `path`."""
     try:
         run_id, slice_ids = create_queued_run(engine, [path], fmt=feed["format"], options=ReadOptions(),
                                               feed_id=feed["id"])
     except SourceError as error:
-        raise FeedError(str(error)) from None
+        raise FeedError(str(error).replace(str(path), label)) from None
     finished = False
     for slice_id in slice_ids:
         outcome = store_slice(engine, slice_id)
@@ -229,7 +253,7 @@ def _ingest_here(engine: Engine, feed: dict, path: Path) -> dict:
     with engine.connect() as connection:
         run = connection.execute(select(RUNS).where(RUNS.c.id == run_id)).mappings().one()
     if run["status"] == "failed":
-        raise FeedError(run["error"] or "could not be read")
+        raise FeedError((run["error"] or f"{path}: could not be read").replace(str(path), label))
     if run["stored"]:
         if finished:
             score_run(engine, run_id)
@@ -260,34 +284,75 @@ def _fetch_file(path: Path, etag: str | None) -> Fetched:
 
 
 def _fetch_http(url: str, etag: str | None, last_modified: str | None) -> Fetched:
+    """GET a feed within the poll's deadline and the host policy; every failure ends as a FeedError."""
     settings = get_settings()
+    deadline = Deadline(settings.feed_deadline)
+    policy = HostPolicy.from_settings(settings)
     headers = {"User-Agent": USER_AGENT}
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     suffix = "".join(Path(urlparse(url).path).suffixes[-2:])[:20] or ".feed"
+    attempts = settings.feed_retries + 1
     last_error = ""
-    for attempt in range(settings.feed_retries + 1):
-        if attempt:
-            time.sleep(min(30.0, 0.5 * 2 ** (attempt - 1)))
+    transport = _GuardedTransport(_GuardedBackend(policy, deadline))
+    with httpx.Client(transport=transport, timeout=settings.feed_timeout, follow_redirects=False) as client:
+        for attempt in range(attempts):
+            if attempt:
+                pause = min(30.0, 0.5 * 2 ** (attempt - 1))
+                if pause >= deadline.remaining():
+                    raise FeedError(deadline.message(url, f"after {attempt} attempts, the last: {last_error}"))
+                time.sleep(pause)
+            try:
+                return _get(client, url, headers, suffix, settings.feed_max_bytes)
+            except _Retryable as error:  # 429, 5xx
+                last_error = str(error)
+            except DeadlinePassed as error:
+                raise FeedError(deadline.message(url, str(error))) from None
+            except httpx.TransportError as error:  # connection refused or reset, timeouts, protocol errors
+                last_error = f"{type(error).__name__}: {error}"
+            except httpx.HTTPError as error:  # not worth a retry: a body that cannot be decoded, ...
+                raise FeedError(f"{url}: {type(error).__name__}: {error}") from None
+    raise FeedError(f"{url}: {last_error} (after {attempts} attempts)")
+
+
+class _Retryable(Exception):
+    """An answer worth another attempt (429, 5xx)."""
+
+
+def _get(client: httpx.Client, url: str, headers: dict, suffix: str, cap: int) -> Fetched:
+    """One attempt: GET `url`, following at most MAX_REDIRECTS redirects one hop at a time, each checked."""
+    hop = url
+    for _ in range(MAX_REDIRECTS + 1):
+        where = url if hop == url else f"{url} (redirected to {hop})"
+        if urlparse(hop).scheme not in ("http", "https"):
+            raise FeedError(f"{where}: only http and https URLs are followed")
         try:
-            with httpx.Client(timeout=settings.feed_timeout, follow_redirects=True, max_redirects=5) as client:
-                with client.stream("GET", url, headers=headers) as response:
-                    if response.status_code == 304:
-                        return Fetched(changed=False, status="304 not modified")
-                    if response.status_code == 429 or response.status_code >= 500:
-                        last_error = f"HTTP {response.status_code}"
-                        continue
-                    if response.status_code >= 400:
-                        raise FeedError(f"{url}: HTTP {response.status_code}")
-                    path = _save_body(response, suffix, settings.feed_max_bytes, url)
-                    return Fetched(changed=True, path=path, etag=response.headers.get("etag"),
-                                   last_modified=response.headers.get("last-modified"), temporary=True,
-                                   status=f"{response.status_code}")
-        except httpx.TransportError as error:  # connect/read timeouts, refused, reset
-            last_error = f"{type(error).__name__}: {error}"
-    raise FeedError(f"{url}: {last_error} (after {settings.feed_retries + 1} attempts)")
+            with client.stream("GET", hop, headers=headers) as response:
+                if response.next_request is not None:  # a redirect with a Location
+                    hop = str(response.next_request.url)
+                    continue
+                status = response.status_code
+                if status == 304:
+                    return Fetched(changed=False, status="304 not modified")
+                if status == 429 or status >= 500:
+                    raise _Retryable(f"HTTP {status}")
+                if status >= 300:
+                    raise FeedError(f"{where}: HTTP {status}")
+                path = _save_body(response, suffix, cap, where)
+                return Fetched(changed=True, path=path, etag=response.headers.get("etag"),
+                               last_modified=response.headers.get("last-modified"), temporary=True,
+                               status=f"{status}")
+        except HostRefused as error:
+            raise FeedError(f"{where}: {error}, refused by the host policy (allow it with "
+                            "SMEARWATCH_FEED_ALLOW_HOSTS or SMEARWATCH_FEED_ALLOW_PRIVATE)") from None
+        except httpx.DecodingError as error:
+            raise FeedError(f"{where}: the body cannot be decoded "
+                            f"(Content-Encoding {response.headers.get('content-encoding')}): {error}") from None
+        except httpx.InvalidURL as error:
+            raise FeedError(f"{where}: {error}") from None
+    raise FeedError(f"{url}: more than {MAX_REDIRECTS} redirects (a redirect loop?), the last to {hop}")
 
 
 def _save_body(response: httpx.Response, suffix: str, cap: int, url: str) -> Path:
@@ -303,10 +368,231 @@ def _save_body(response: httpx.Response, suffix: str, cap: int, url: str) -> Pat
                 if size > cap:
                     raise FeedError(f"{url}: body larger than the feed size cap ({cap} bytes)")
                 out.write(chunk)
+    except DeadlinePassed:
+        Path(name).unlink(missing_ok=True)
+        raise DeadlinePassed(f"HTTP {response.status_code}, {response.num_bytes_downloaded} bytes of the body "
+                             "received") from None
     except BaseException:
         Path(name).unlink(missing_ok=True)
         raise
     return Path(name)
+
+
+# --- the deadline and the host policy, enforced under httpx (httpcore's network backend) -------------------------
+
+
+class DeadlinePassed(Exception):
+    """The poll's deadline passed during a DNS lookup, a connection, a read or a write (or a backoff)."""
+
+
+class HostRefused(Exception):
+    """A host the policy refuses: it resolves to an address that is not global and not allowed."""
+
+
+class Deadline:
+    """The moment by which a whole fetch ends; `bound` shortens each blocking step so that none outlasts it."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.end = time.monotonic() + seconds
+
+    def remaining(self) -> float:
+        return self.end - time.monotonic()
+
+    def bound(self, timeout: float | None) -> tuple[float, bool]:
+        """The timeout of the next step, and whether the deadline (rather than `timeout`) set it."""
+        left = self.remaining()
+        if left <= 0:
+            raise DeadlinePassed
+        if timeout is None or left < timeout:
+            return left, True
+        return timeout, False
+
+    def message(self, url: str, detail: str = "") -> str:
+        return (f"{url}: the feed deadline of {self.seconds:g} s passed (SMEARWATCH_FEED_DEADLINE)"
+                + (f"; {detail}" if detail else ""))
+
+
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+HOST_NAME = re.compile(r"[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*")
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def embedded_ipv4(address: Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address inside an IPv6 one: IPv4-mapped (::ffff:a.b.c.d), 6to4 (2002::/16), NAT64 (64:ff9b::/96)."""
+    if address.version == 4:
+        return None
+    if address.ipv4_mapped or address.sixtofour:
+        return address.ipv4_mapped or address.sixtofour
+    if address in NAT64:
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
+def address_refusal(address: Address) -> str | None:
+    """Why no feed may be fetched from `address` ("a loopback address"); None for a global unicast address."""
+    address = embedded_ipv4(address) or address
+    for kind, test in (("an unspecified", address.is_unspecified), ("a loopback", address.is_loopback),
+                       ("a link-local", address.is_link_local), ("a multicast", address.is_multicast),
+                       ("a reserved", address.is_reserved), ("a private", address.is_private)):
+        if test:
+            return f"{kind} address"
+    return None if address.is_global else "not a globally reachable address"
+
+
+@dataclass(frozen=True)
+class HostPolicy:
+    """Which hosts a feed may be fetched from: global addresses, plus what Settings allow."""
+
+    allow_private: bool = False
+    hosts: frozenset[str] = frozenset()
+    networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+
+    @classmethod
+    def from_settings(cls, settings=None) -> "HostPolicy":
+        settings = settings or get_settings()
+        hosts, networks = set(), []
+        for entry in (settings.feed_allow_hosts or "").split(","):
+            entry = entry.strip().lower().rstrip(".")
+            if not entry:
+                continue
+            try:
+                networks.append(ipaddress.ip_network(entry.strip("[]"), strict=False))
+            except ValueError:
+                if not HOST_NAME.fullmatch(entry):
+                    raise FeedError(f"SMEARWATCH_FEED_ALLOW_HOSTS: {entry!r} is neither a host name nor an address "
+                                    "or network (CIDR)") from None
+                hosts.add(entry)
+        return cls(settings.feed_allow_private, frozenset(hosts), tuple(networks))
+
+    def refusal(self, host: str, address: str) -> str | None:
+        """Why `host`, resolved to `address`, may not be fetched from; None if it may."""
+        if self.allow_private or host.lower().rstrip(".") in self.hosts:
+            return None
+        ip = ipaddress.ip_address(address)
+        reason = address_refusal(ip)
+        if reason is None:
+            return None
+        if any(candidate in network for candidate in (ip, embedded_ipv4(ip)) if candidate is not None
+               for network in self.networks):
+            return None
+        return f"{address} is {reason}" if host == address else f"{host} resolves to {address}, {reason}"
+
+
+def _resolve(host: str, port: int, deadline: Deadline, timeout: float | None) -> list[str]:
+    """The addresses of `host`, looked up in a thread so that a slow resolver cannot outlast the deadline."""
+    limit, by_deadline = deadline.bound(timeout)
+    found: list = []
+
+    def lookup() -> None:
+        try:
+            found.append(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+        except (OSError, UnicodeError) as error:
+            found.append(error)
+
+    thread = threading.Thread(target=lookup, name="smearwatch-feed-dns", daemon=True)
+    thread.start()
+    thread.join(limit)
+    if not found:
+        if by_deadline:
+            raise DeadlinePassed(f"looking up {host}")
+        raise httpcore.ConnectTimeout(f"no address for {host} within {limit:g} s")
+    if isinstance(found[0], Exception):
+        raise httpcore.ConnectError(f"cannot resolve {host}: {found[0]}")
+    return list(dict.fromkeys(info[4][0] for info in found[0]))
+
+
+class _GuardedStream(httpcore.NetworkStream):
+    """A connection whose every read, write and TLS handshake ends by the deadline."""
+
+    def __init__(self, inner: httpcore.NetworkStream, deadline: Deadline):
+        self.inner, self.deadline = inner, deadline
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        limit, by_deadline = self.deadline.bound(timeout)
+        try:
+            return self.inner.read(max_bytes, limit)
+        except httpcore.ReadTimeout:
+            if by_deadline:
+                raise DeadlinePassed from None
+            raise
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        limit, by_deadline = self.deadline.bound(timeout)
+        try:
+            self.inner.write(buffer, limit)
+        except httpcore.WriteTimeout:
+            if by_deadline:
+                raise DeadlinePassed from None
+            raise
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def start_tls(self, ssl_context, server_hostname: str | None = None,
+                  timeout: float | None = None) -> httpcore.NetworkStream:
+        limit, by_deadline = self.deadline.bound(timeout)
+        try:
+            return _GuardedStream(self.inner.start_tls(ssl_context, server_hostname, limit), self.deadline)
+        except httpcore.ConnectTimeout:
+            if by_deadline:
+                raise DeadlinePassed from None
+            raise
+
+    def get_extra_info(self, info: str):
+        return self.inner.get_extra_info(info)
+
+
+class _GuardedBackend(httpcore.NetworkBackend):
+    """httpcore's sockets with the host policy on every address a host resolves to, connecting to the very
+    address checked (a second DNS answer cannot swap in another), and the deadline on every step."""
+
+    def __init__(self, policy: HostPolicy, deadline: Deadline):
+        self.policy, self.deadline = policy, deadline
+        self.inner = httpcore.SyncBackend()
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+                    socket_options: Iterable | None = None) -> httpcore.NetworkStream:
+        addresses = _resolve(host, port, self.deadline, timeout)
+        for address in addresses:
+            refusal = self.policy.refusal(host, address)
+            if refusal:
+                raise HostRefused(refusal)
+        error: Exception = httpcore.ConnectError(f"no address for {host}")
+        for address in addresses:
+            limit, by_deadline = self.deadline.bound(timeout)
+            try:
+                stream = self.inner.connect_tcp(address, port, timeout=limit, local_address=local_address,
+                                                socket_options=socket_options)
+            except httpcore.ConnectTimeout as exc:
+                if by_deadline:
+                    raise DeadlinePassed(f"connecting to {host}") from None
+                error = exc
+            except httpcore.ConnectError as exc:
+                error = exc
+            else:
+                return _GuardedStream(stream, self.deadline)
+        raise error
+
+    def connect_unix_socket(self, path: str, timeout: float | None = None,
+                            socket_options: Iterable | None = None) -> httpcore.NetworkStream:
+        raise HostRefused(f"{path}: a Unix socket")
+
+    def sleep(self, seconds: float) -> None:
+        self.inner.sleep(min(seconds, max(0.0, self.deadline.remaining())))
+
+
+@lru_cache(maxsize=1)
+def _ssl_context() -> ssl.SSLContext:
+    return httpx.create_ssl_context()
+
+
+class _GuardedTransport(httpx.HTTPTransport):
+    """httpx's own transport over the guarded backend. HTTPTransport takes no backend, so its pool is made here
+    (its other methods only use `_pool`); tests/test_feeds_hostile.py fails if the guard stops taking effect."""
+
+    def __init__(self, backend: _GuardedBackend):  # no super().__init__(): it would build a pool to throw away
+        self._pool = httpcore.ConnectionPool(ssl_context=_ssl_context(), network_backend=backend)
 
 
 def _poll_folder(engine: Engine, feed: dict, result: dict, changes: dict) -> None:
@@ -377,5 +663,5 @@ def _poll_in_process(engine: Engine, feed_id: int) -> dict:
     return result
 
 
-__all__ = ["FeedError", "KINDS", "SLICES", "add_feed", "claim_due_feeds", "fetch", "list_feeds", "parse_every",
-           "poll_feed", "register_demo_feeds", "remove_feed"]
+__all__ = ["FeedError", "HostPolicy", "KINDS", "SLICES", "add_feed", "address_refusal", "claim_due_feeds", "fetch",
+           "list_feeds", "parse_every", "poll_feed", "register_demo_feeds", "remove_feed"]
