@@ -21,27 +21,7 @@ DOCS = {path.relative_to(REPO).as_posix(): path.read_text() for path in [REPO / 
 
 # Options the docs do not show yet: (command path, option) -> why this is expected to fail. Strict: once the docs
 # show one, its entry must go.
-NOT_YET = "in `--help` but not yet in README.md or docs/*.md (the README's owner adds it)"
-UNDOCUMENTED = {
-    ("", "--version"): NOT_YET,
-    ("demo", "--feeds"): NOT_YET,
-    ("demo", "--host"): NOT_YET,
-    ("ingest", "--platform"): NOT_YET,
-    ("status", "--runs"): NOT_YET,
-    ("train", "--seed"): NOT_YET,
-    ("feeds add", "--format"): NOT_YET,
-    ("feeds add", "--json"): NOT_YET,
-    ("worker", "--name"): NOT_YET,
-    ("worker", "--loglevel"): NOT_YET,
-    ("worker", "--max-memory"): NOT_YET,
-    ("beat", "--interval"): NOT_YET,
-    ("beat", "--sweep-every"): NOT_YET,
-    ("beat", "--once"): NOT_YET,
-    ("beat", "--loglevel"): NOT_YET,
-    ("models", "--actor"): NOT_YET,
-    ("models", "--no-rescore"): NOT_YET,
-    ("db", "--revision"): NOT_YET,
-}
+UNDOCUMENTED: dict[tuple[str, str], str] = {}
 
 
 def test_readme_starts_with_the_two_commands():
