@@ -1,9 +1,9 @@
 """Running the `smearwatch` command from tests: as a separate process, or in this process through its `main(argv)`.
 
-`run_cli` starts `python -m smearwatch`, as a user would; use it when the test is about the real process (the
-console script, signals, kill -9, several processes, an environment of its own). `call_cli` calls the CLI's
-`main(argv)` in this process with the same arguments and the same result, without the cost of starting Python
-and importing the stack again.
+`run_cli` starts the command as a separate process (`python -m cli`, SMEARWATCH in services.py), as a user would;
+use it when the test is about the real process (the console script, signals, kill -9, several processes, an
+environment of its own). `call_cli` calls the CLI's `main(argv)` in this process with the same arguments and the
+same result, without the cost of starting Python and importing the stack again.
 
 `call_cli` is not for a command that hands work to a broker: the Celery app of a process takes its broker URL
 when it is first imported, so an in-process call would send the work to that broker, not to SMEARWATCH_BROKER_URL
