@@ -33,19 +33,22 @@ def collect(limit: int) -> dict:
         }
 
 
-def _run_status(run) -> str:
-    """The run's status as a researcher needs it: a run whose stored posts are not scored yet is not done."""
-    if run["status"] in ("done", "failed") and run["stored"] and run["scored_at"] is None:
-        return f"{run['status']}, not scored" + (" (--no-score)" if run["skip_scoring"] else "")
-    return run["status"]
+def _scoring(run) -> str:
+    """Where the scoring of a run's stored posts stands: "scored", "not scored", "not scored (--no-score)", or ""
+    while it is still storing (or stored nothing)."""
+    if run["status"] not in ("done", "failed") or not run["stored"]:
+        return ""
+    if run["scored_at"] is not None:
+        return "scored"
+    return "not scored (--no-score)" if run["skip_scoring"] else "not scored"
 
 
 def _run_view(run) -> dict:
     total = run["bytes_total"] or 0
     progress = 1.0 if run["status"] == "done" else (run["bytes_done"] / total if total else 0.0)
     return {
-        "id": run["id"], "status": _run_status(run), "progress": round(min(progress, 1.0), 4),
-        "scored": run["scored_at"] is not None,
+        "id": run["id"], "status": run["status"], "scoring": _scoring(run),
+        "progress": round(min(progress, 1.0), 4),
         "read": run["read"], "stored": run["stored"], "duplicates": run["duplicates"], "rejected": run["rejected"],
         "slices_total": run["slices_total"], "slices_done": run["slices_done"],
         "started_at": run["started_at"].isoformat() if run["started_at"] else None,
@@ -62,6 +65,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"posts {status['posts']}, accounts {status['accounts']}, clusters {status['clusters']} "
           f"({status['flagged']} flagged)")
     for item in status["runs"]:
-        print(f"  run {item['id']}: {item['status']} {item['progress']:.0%}  read {item['read']}, "
+        # "done" alone only when the stored posts are scored as well: "done, not scored" otherwise.
+        state = f"{item['status']}, {item['scoring']}" if item["scoring"] not in ("", "scored") else item["status"]
+        print(f"  run {item['id']}: {state} {item['progress']:.0%}  read {item['read']}, "
               f"stored {item['stored']}, duplicates {item['duplicates']}, rejected {item['rejected']}")
     return 0

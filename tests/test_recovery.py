@@ -44,7 +44,9 @@ def test_a_run_killed_while_scoring_is_scored_by_the_next_ingest(engine, databas
     assert unscored_posts(engine) == 300
     status = call_cli("status", "--json", env={"SMEARWATCH_DATABASE_URL": database_url})
     run = orjson.loads(status.stdout)["runs"][0]
-    assert run["status"] == "done, not scored" and run["scored"] is False
+    assert (run["status"], run["scoring"]) == ("done", "not scored")
+    text = call_cli("status", env={"SMEARWATCH_DATABASE_URL": database_url}).stdout
+    assert f"run {stored.run}: done, not scored" in text
 
     again = call_cli("ingest", str(dump), env={"SMEARWATCH_DATABASE_URL": database_url})
     assert again.returncode == 0, again.stderr
@@ -60,7 +62,7 @@ def test_no_score_runs_are_left_alone_and_say_so(engine, database_url, tmp_path)
     assert result.returncode == 0, result.stderr
     assert recover(engine) == {"ended": [], "scored": []}
     status = call_cli("status", "--json", env={"SMEARWATCH_DATABASE_URL": database_url})
-    assert orjson.loads(status.stdout)["runs"][0]["status"] == "done, not scored (--no-score)"
+    assert orjson.loads(status.stdout)["runs"][0]["scoring"] == "not scored (--no-score)"
 
 
 def test_a_run_killed_while_storing_is_ended_and_its_posts_scored(engine, database_url, tmp_path):
