@@ -52,8 +52,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     command = next((word for word in argv if not word.startswith("-")), None)
-    args = build_parser(command if command in COMMANDS else "").parse_args(argv)  # "": no command's options
-    try:
+    try:  # importing a command's module reads the settings (the Celery app): their errors are one line too
+        args = build_parser(command if command in COMMANDS else "").parse_args(argv)  # "": no command's options
         return import_module(args._module).run(args)
     except CommandError as error:
         return _fail(str(error), error.code)

@@ -1,6 +1,7 @@
 import pytest
 from pydantic import ValidationError
 
+from devsupport.commands import run_cli
 from smearwatch.settings import Settings
 
 
@@ -19,3 +20,13 @@ def test_placeholder_secret_refused_outside_development(monkeypatch):
         Settings(_env_file=None)
     monkeypatch.setenv("SMEARWATCH_SECRET_KEY", "a-real-secret-of-some-length")
     assert Settings(_env_file=None).environment == "production"
+
+
+def test_a_bad_setting_is_one_line_whatever_the_command(tmp_path):
+    """Commands whose modules read the settings when imported (the Celery app) still fail in one line."""
+    for command in (["feeds", "list"], ["ingest", "missing.jsonl"], ["worker"]):
+        result = run_cli(*command, env={"SMEARWATCH_TASK_TIME_LIMIT": "abc"}, cwd=tmp_path)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.strip().splitlines() == [
+            "smearwatch: error: invalid setting task_time_limit: Input should be a valid integer, unable to parse "
+            "string as an integer"]
