@@ -1,10 +1,11 @@
 """One Settings class for the CLI, the API and the workers, read from SMEARWATCH_* environment variables."""
 
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = {"", "changethis", "change-me", "secret", "dev"}
@@ -64,6 +65,29 @@ class Settings(BaseSettings):
     prepare_pages: bool = True
     # Threads per review-app process for request handlers (each process serves one request per thread at a time).
     api_threads: int = Field(default=4, ge=1, le=200)
+    # Hostile input (worker/sources): a record over one of these limits is rejected as FILE:LINE: reason and the
+    # reader goes on. Longest record in bytes (a line, a CSV record, a JSON message or item, a feed entry); no
+    # record is ever held whole beyond it, so memory stays flat whatever the input (decompression bombs included).
+    # 4 MiB: the largest real records, twarc2 pages of 100 tweets with expansions, stay below ~1.5 MB, and parsed
+    # JSON costs up to ~28x its size in Python objects (4 MiB: ~115 MB at worst).
+    input_max_record_bytes: int = Field(default=4 * 1024 * 1024, ge=4096, le=256 * 1024 * 1024)
+    # Deepest nesting of objects and arrays in one JSON record (the store's JSON encoder gives up at 255).
+    input_max_depth: int = Field(default=64, ge=2, le=200)
+    # Largest count accepted in a numeric field (followers); larger, negative or not finite: stored as null.
+    input_max_count: int = Field(default=10_000_000_000, ge=0, le=2**63 - 1)
+    # Times before this are out of range: such a post is rejected, an optional time (account creation) is stored
+    # as null with a warning. A date alone means midnight UTC.
+    input_earliest_time: datetime = datetime(1990, 1, 1, tzinfo=UTC)
+    # Times more than this many seconds after now are out of range too.
+    input_max_future_seconds: int = Field(default=86400, ge=0, le=10 * 365 * 86400)
+
+    @field_validator("input_earliest_time")
+    @classmethod
+    def _earliest_in_utc(cls, value: datetime) -> datetime:
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        if not datetime(1900, 1, 1, tzinfo=UTC) <= value <= datetime.now(UTC):
+            raise ValueError("must be between 1900-01-01 and now")
+        return value
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> "Settings":

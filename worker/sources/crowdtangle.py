@@ -22,7 +22,17 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from typing import TextIO
 
-from worker.sources.base import InvalidRecord, Post, RawRecord, ReadOptions, Skip, excerpt, make_post
+from worker.sources.base import (
+    InvalidRecord,
+    OutOfRange,
+    Post,
+    RawRecord,
+    ReadOptions,
+    Skip,
+    excerpt,
+    make_post,
+    unexpected,
+)
 from worker.sources.csvrows import header_of, read_rows
 from worker.sources.textutil import hashtags_from_text
 
@@ -91,6 +101,8 @@ def normalize(record: RawRecord, options: ReadOptions | None = None) -> Iterator
         )
     except InvalidRecord as error:
         yield Skip(record.line, str(error), excerpt(",".join(row.values())))
+    except Exception as error:
+        yield unexpected(record, error)
 
 
 def parse_ct_time(value: str | None, field_name: str) -> datetime:
@@ -114,7 +126,10 @@ def parse_ct_time(value: str | None, field_name: str) -> datetime:
         raise InvalidRecord(f"{field_name} is not a time: {value.strip()[:40]!r}") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=zone or UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # year 1 east of UTC, year 9999 west of it
+        raise OutOfRange(f"{field_name} is out of range: {value.strip()[:40]!r}") from None
 
 
 def _optional_time(value: str | None) -> datetime | None:

@@ -21,6 +21,7 @@ from worker.sources.base import (
     Skip,
     excerpt,
     make_post,
+    unexpected,
 )
 from worker.sources.csvrows import header_of, read_rows
 from worker.sources.files import SourceError
@@ -91,3 +92,5 @@ def normalize(record: RawRecord, options: ReadOptions | None = None) -> Iterator
         )
     except InvalidRecord as error:
         yield Skip(record.line, str(error), excerpt(",".join(row)))
+    except Exception as error:
+        yield unexpected(record, error)

@@ -18,6 +18,7 @@ from worker.sources.base import (
     excerpt,
     make_post,
     parse_time,
+    unexpected,
 )
 from worker.sources.csvrows import header_of, read_records
 from worker.sources.textutil import clean_id, lang_code, split_list
@@ -59,3 +60,5 @@ def normalize(record: RawRecord, options: ReadOptions | None = None) -> Iterator
         )
     except InvalidRecord as error:
         yield Skip(record.line, str(error), excerpt(",".join(row.values())))
+    except Exception as error:
+        yield unexpected(record, error)

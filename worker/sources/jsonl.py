@@ -12,9 +12,10 @@ from worker.sources.base import (
     RawRecord,
     ReadOptions,
     Skip,
-    excerpt,
     json_lines,
     make_post,
+    safe_excerpt,
+    unexpected,
 )
 
 NAME = "jsonl"
@@ -52,7 +53,9 @@ def normalize(record: RawRecord, options: ReadOptions | None = None) -> Iterator
             line=record.line,
         )
     except InvalidRecord as error:
-        yield Skip(record.line, str(error), excerpt(orjson.dumps(data).decode()))
+        yield Skip(record.line, str(error), safe_excerpt(data))
+    except Exception as error:
+        yield unexpected(record, error)
 
 
 def _extra_fields(data: dict) -> dict | None:

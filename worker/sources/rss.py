@@ -23,9 +23,19 @@ from html.parser import HTMLParser
 from typing import TextIO
 
 import feedparser
-import orjson
 
-from worker.sources.base import InvalidRecord, Post, RawRecord, ReadOptions, Skip, excerpt, make_post
+from worker.sources.base import (
+    InvalidRecord,
+    OutOfRange,
+    Post,
+    RawRecord,
+    ReadOptions,
+    Skip,
+    current_limits,
+    make_post,
+    safe_excerpt,
+    unexpected,
+)
 from worker.sources.files import SourceError
 from worker.sources.textutil import hashtags_from_text, lang_code
 
@@ -62,13 +72,35 @@ def read(stream: TextIO, options: ReadOptions) -> Iterator[RawRecord | Skip]:
 
 
 def normalize(record: RawRecord, options: ReadOptions | None = None) -> Iterator[Post | Skip]:
-    entry, feed = record.data
-    raw = {key: value for key, value in entry.items() if not key.endswith("_parsed")}
-    raw["feed_title"] = feed["title"] or None
     try:
+        entry, feed = record.data
+        raw = {key: value for key, value in entry.items() if not key.endswith("_parsed")}
+        raw["feed_title"] = feed["title"] or None
+        max_bytes = current_limits().max_record_bytes
+        if _size(raw, max_bytes) > max_bytes:
+            yield Skip(record.line, f"entry longer than {max_bytes:,} bytes (the limit of one record)",
+                       safe_excerpt(entry.get("title")))
+            return
         yield _post(entry, feed, raw, record.line, options)
     except InvalidRecord as error:
-        yield Skip(record.line, str(error), excerpt(orjson.dumps(raw, default=str).decode()))
+        yield Skip(record.line, str(error), safe_excerpt(raw))
+    except Exception as error:
+        yield unexpected(record, error)
+
+
+def _size(value, stop: int) -> int:
+    """Characters of text in an entry (its strings, nested ones included), counted up to `stop` + 1."""
+    total = 0
+    stack = [value]
+    while stack and total <= stop:
+        node = stack.pop()
+        if isinstance(node, str):
+            total += len(node)
+        elif isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list | tuple):
+            stack.extend(node)
+    return total
 
 
 def _entry_time(entry) -> datetime:
@@ -80,12 +112,15 @@ def _entry_time(entry) -> datetime:
             continue
         try:
             parsed = email.utils.parsedate_to_datetime(text)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, IndexError, OverflowError):
             try:
                 parsed = datetime.fromisoformat(text)
             except ValueError:
                 raise InvalidRecord(f"{field} is not a valid time: {text[:40]!r}") from None
-        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+        try:
+            return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+        except OverflowError:  # year 1 east of UTC, year 9999 west of it
+            raise OutOfRange(f"{field} is out of range: {text[:40]!r}") from None
     raise InvalidRecord("published/updated date is missing")
 
 

@@ -44,7 +44,7 @@ def split_list(value: object) -> list[str]:
     if value is None:
         return []
     if isinstance(value, list):
-        return [str(item) for item in value if item not in (None, "")]
+        return _scalars(value)
     text = str(value).strip()
     if not text:
         return []
@@ -55,7 +55,13 @@ def split_list(value: object) -> list[str]:
             except orjson.JSONDecodeError:
                 parsed = None
             if isinstance(parsed, list):
-                return [str(item) for item in parsed if item not in (None, "")]
+                return _scalars(parsed)
         text = text[1:-1]
     items = text.replace(",", " ").split()
     return [item.strip("'\"") for item in items if item.strip("'\"")]
+
+
+def _scalars(items: list) -> list[str]:
+    """The strings and numbers of a list, as strings (nested lists and objects are not list items)."""
+    return [str(item) for item in items
+            if isinstance(item, str | int | float) and not isinstance(item, bool) and item != ""]

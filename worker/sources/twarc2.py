@@ -22,9 +22,10 @@ from worker.sources.base import (
     RawRecord,
     ReadOptions,
     Skip,
-    excerpt,
     json_lines,
     make_post,
+    safe_excerpt,
+    unexpected,
 )
 from worker.sources.textutil import lang_code
 
@@ -76,16 +77,17 @@ def read(stream: TextIO, options: ReadOptions) -> Iterator[RawRecord | Skip]:
             if isinstance(data, dict):
                 data = [data]
             if not isinstance(data, list):
-                yield Skip(number, "page 'data' is not a list of tweets", excerpt(repr(data)))
+                yield Skip(number, "page 'data' is not a list of tweets", safe_excerpt(data))
                 continue
-            includes = value.get("includes") or {}
-            users = {user.get("id"): user for user in includes.get("users") or () if isinstance(user, dict)}
-            tweets = {tweet.get("id"): tweet for tweet in includes.get("tweets") or () if isinstance(tweet, dict)}
+            includes = value.get("includes")
+            includes = includes if isinstance(includes, dict) else {}
+            users = _by_id(includes.get("users"))
+            tweets = _by_id(includes.get("tweets"))
             for tweet in data:
                 if not isinstance(tweet, dict):
-                    yield Skip(number, "tweet is not a JSON object", excerpt(repr(tweet)))
+                    yield Skip(number, "tweet is not a JSON object", safe_excerpt(tweet))
                     continue
-                author = users.get(tweet.get("author_id"))
+                author = users.get(_key(tweet.get("author_id")))
                 if author is not None:
                     tweet["author"] = author
                 yield RawRecord(number, (tweet, tweets, users))
@@ -93,14 +95,27 @@ def read(stream: TextIO, options: ReadOptions) -> Iterator[RawRecord | Skip]:
             yield RawRecord(number, (value, None, None))
 
 
+def _key(value: Any) -> Any:
+    return value if isinstance(value, str | int) else None
+
+
+def _by_id(objects: Any) -> dict:
+    """Included users or tweets by id (objects of any other shape are left out)."""
+    if not isinstance(objects, list):
+        return {}
+    return {_key(item.get("id")): item for item in objects if isinstance(item, dict)}
+
+
 def normalize(record: RawRecord, options: ReadOptions | None = None) -> Iterator[Post | Skip]:
     tweet, included_tweets, users = record.data
     try:
         yield _post(tweet, included_tweets, users, record.line, options)
     except InvalidRecord as error:
-        yield Skip(record.line, str(error), excerpt(orjson.dumps(tweet, default=str).decode()))
+        yield Skip(record.line, str(error), safe_excerpt(tweet))
     except (TypeError, ValueError, AttributeError) as error:
-        yield Skip(record.line, f"malformed tweet ({error})", excerpt(orjson.dumps(tweet, default=str).decode()))
+        yield Skip(record.line, f"malformed tweet ({error})", safe_excerpt(tweet))
+    except Exception as error:
+        yield unexpected(record, error)
 
 
 def _post(tweet: dict, included_tweets: dict | None, users: dict | None, line: int, options) -> Post:
@@ -122,7 +137,8 @@ def _post(tweet: dict, included_tweets: dict | None, users: dict | None, line: i
                 hashtags = _merge(hashtags, more_tags)
         elif kind == "replied_to":
             reply_to = ref.get("id")
-    metrics = author.get("public_metrics") or {}
+    metrics = author.get("public_metrics")
+    metrics = metrics if isinstance(metrics, dict) else {}
     return make_post(
         id=tweet.get("id"),
         platform=(options.platform if options and options.platform else PLATFORM),
