@@ -10,8 +10,11 @@ Recovery: an unbalanced quote makes the reader swallow the following lines into 
   - a record spanning several lines whose field count differs from the header's, or
   - a record spanning several lines with the right field count but a multi-line field whose continuation lines
     each look like a whole record (as many delimiters as the header has).
+  - a record longer than the record limit (Limits.max_record_bytes), over one line or several.
 In each case the first line of the record becomes a Skip and the lines after it are fed to the reader again, so
-the rest of the file still goes through. Memory stays bounded by the field size limit.
+the rest of the file still goes through. A single line over the limit is one Skip and is read past without being
+held (a line without end, e.g. a decompression bomb, costs time, not memory). Memory stays bounded by the record
+limit.
 """
 
 import csv
@@ -19,7 +22,7 @@ from collections import deque
 from collections.abc import Iterator
 from typing import TextIO
 
-from worker.sources.base import RawRecord, Skip, excerpt
+from worker.sources.base import RawRecord, Skip, TooLong, current_limits, excerpt, numbered_lines
 
 FIELD_SIZE_LIMIT = 16 * 1024 * 1024  # one field (e.g. a swallowed rest of file) is cut off at this size
 csv.field_size_limit(max(csv.field_size_limit(), FIELD_SIZE_LIMIT))
@@ -28,16 +31,21 @@ csv.field_size_limit(max(csv.field_size_limit(), FIELD_SIZE_LIMIT))
 MIN_COLUMNS_FOR_LOOKALIKE_CHECK = 6
 
 
+class RecordTooLong(Exception):
+    """The record being read is over the record limit (raised from the line iterator, through csv.reader)."""
+
+
 class _Lines:
     """Lines from the stream (or replayed ones first), keeping the current record's raw lines and line numbers."""
 
-    __slots__ = ("_stream", "_replay", "next_number", "pending", "start")
+    __slots__ = ("_lines", "_replay", "_max_chars", "pending", "pending_chars", "start")
 
-    def __init__(self, stream: TextIO):
-        self._stream = iter(stream)
-        self._replay: deque[tuple[int, str]] = deque()
-        self.next_number = 1  # number of the next line taken from the stream
-        self.pending: list[tuple[int, str]] = []  # lines of the record being read
+    def __init__(self, stream: TextIO, max_bytes: int):
+        self._lines = numbered_lines(stream, max_bytes)
+        self._replay: deque[tuple[int, str | TooLong]] = deque()
+        self._max_chars = max_bytes
+        self.pending: list[tuple[int, str | TooLong]] = []  # lines of the record being read
+        self.pending_chars = 0
         self.start = 1
 
     def __iter__(self):
@@ -47,12 +55,16 @@ class _Lines:
         if self._replay:
             number, line = self._replay.popleft()
         else:
-            line = next(self._stream)
-            number = self.next_number
-            self.next_number += 1
+            number, line = next(self._lines)
         if not self.pending:
             self.start = number
+            self.pending_chars = 0
         self.pending.append((number, line))
+        if type(line) is TooLong:
+            raise RecordTooLong
+        self.pending_chars += len(line)
+        if self.pending_chars > self._max_chars:
+            raise RecordTooLong
         return line
 
     def done(self) -> None:
@@ -89,9 +101,14 @@ def read_rows(stream: TextIO, delimiter: str | None = None) -> Iterator[tuple[li
 
     The header is the first non-blank record. The delimiter is sniffed from it unless given.
     """
-    lines = _Lines(stream)
+    max_bytes = current_limits().max_record_bytes
+    lines = _Lines(stream, max_bytes)
     if delimiter is None:
-        first = _peek_first_line(lines)
+        try:
+            first = _peek_first_line(lines)
+        except RecordTooLong:
+            yield Skip(lines.start, f"CSV header longer than {max_bytes:,} bytes", excerpt(_first_text(lines)))
+            return
         if first is None:
             return
         delimiter = sniff_delimiter(first)
@@ -104,6 +121,20 @@ def read_rows(stream: TextIO, delimiter: str | None = None) -> Iterator[tuple[li
             row = next(reader)
         except StopIteration:
             return
+        except RecordTooLong:
+            start, text = lines.start, _first_text(lines)
+            if header is None:
+                lines.done()
+                yield Skip(start, f"CSV header longer than {max_bytes:,} bytes", excerpt(text))
+                return
+            if len(lines.pending) == 1:
+                lines.done()
+                yield Skip(start, f"line longer than {max_bytes:,} bytes (the limit of one record)", excerpt(text))
+            else:
+                lines.replay_after_first()
+                yield Skip(start, f"broken CSV record: longer than {max_bytes:,} bytes over several lines "
+                           "(unbalanced quote?); resuming at the next line", excerpt(text))
+            continue
         except csv.Error as error:
             start, text = lines.start, _first_text(lines)
             if header is None:
@@ -170,7 +201,10 @@ def _peek_first_line(lines: _Lines) -> str | None:
 
 
 def _first_text(lines: _Lines) -> str:
-    return lines.pending[0][1].rstrip("\r\n") if lines.pending else ""
+    if not lines.pending:
+        return ""
+    first = lines.pending[0][1]
+    return first.head if type(first) is TooLong else first.rstrip("\r\n")
 
 
 def _describe(error: csv.Error) -> str:
