@@ -1,12 +1,12 @@
 """Every input format behind one entry point: detect the format, read records, normalize them to posts."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
 from types import ModuleType
 
-from worker.sources.base import Post, ReadOptions, Skip
+from worker.sources.base import BrokenFile, Post, ReadOptions, Skip, current_limits
 from worker.sources.files import SourceError, logical_name, open_text, read_head
 
 # Detection order matters: specific formats first, the generic CSV last (it is only chosen by --format).
@@ -58,15 +58,57 @@ class Source:
         return self._counter.bytes_read if self._counter else 0
 
     def items(self) -> Iterator[Post | Skip]:
-        """Every normalized post or skip, in file order, streaming."""
+        """Every normalized post or skip, in file order, streaming; never raises for what the file holds.
+
+        A truncated or corrupt archive ends with a BrokenFile ("cannot decompress after N records: ...") after
+        every record before the break.
+        """
         module = format_module(self.format)
+        current_limits()  # a bad SMEARWATCH_INPUT_* setting fails here, as a settings error, before any record
         stream, self._counter = open_text(self.path)
+        counter = self._counter
         with stream:
-            for record in module.read(stream, self.options):
-                if isinstance(record, Skip):
-                    yield record
-                else:
-                    yield from module.normalize(record, self.options)
+            yield from read_items(module, stream, self.options, lambda: counter.error)
+
+
+def read_items(module: ModuleType, stream, options: ReadOptions,
+               stream_error: Callable[[], str | None] | None = None) -> Iterator[Post | Skip]:
+    """The posts and skips of one text stream read by a format module (Source.items; queued slices can use it).
+
+    Never raises for the content: a record that cannot be normalized is a Skip; an error inside the reader itself
+    ends the stream with a BrokenFile after every record before it. SourceError (the file as a whole is not
+    readable: a bad --map, not a feed) still raises, before any record. `stream_error` tells why the stream
+    ended early, if it did (a broken archive): then the last item is a BrokenFile saying so.
+    """
+    records = module.read(stream, options)
+    count = 0
+    last_line = 0
+    broken: BrokenFile | None = None
+    while True:
+        try:
+            record = next(records)
+        except StopIteration:
+            break
+        except (SourceError, MemoryError):
+            raise
+        except Exception as error:  # a reader bug or an unforeseen shape: the file ends here, not the run
+            broken = BrokenFile(last_line + 1, f"cannot read past record {count} ({type(error).__name__}: {error})")
+            break
+        if isinstance(record, BrokenFile):
+            broken = record  # nothing follows it; a broken archive below explains it better
+            continue
+        count += 1
+        last_line = record.line
+        if isinstance(record, Skip):
+            yield record
+        else:
+            yield from module.normalize(record, options)
+    error = stream_error() if stream_error else None
+    if error:
+        line = broken.line if broken is not None else last_line + 1
+        yield BrokenFile(line, f"cannot decompress after {count:,} records: {error}")
+    elif broken is not None:
+        yield broken
 
 
 def open_source(path: str | Path, fmt: str | None = None, options: ReadOptions | None = None) -> Source:
@@ -80,4 +122,5 @@ def open_source(path: str | Path, fmt: str | None = None, options: ReadOptions |
     return Source(path=path, format=chosen, options=options or ReadOptions(), size=size)
 
 
-__all__ = ["FORMATS", "Post", "ReadOptions", "Skip", "Source", "SourceError", "detect_format", "open_source"]
+__all__ = ["FORMATS", "BrokenFile", "Post", "ReadOptions", "Skip", "Source", "SourceError", "detect_format",
+           "open_source", "read_items"]

@@ -1,7 +1,18 @@
-"""Open dump files as text streams: plain, .gz or .zst (by magic bytes), counting compressed bytes read."""
+"""Open dump files as text streams: plain, .gz or .zst (by magic bytes), counting compressed bytes read.
 
-import gzip
+Decompression is streamed in bounded steps (at most ~1 MB of output per step, whatever the ratio), so a small
+archive that expands to gigabytes costs time, never memory: the readers above take lines and records with a cap
+of their own (Limits.max_record_bytes).
+
+A truncated or corrupt archive does not raise in the middle of reading: the stream ends at the break, after the
+last complete line before it (the partial line is dropped), and `CountingReader.error` says why. The reader
+above finishes normally with every record before the break, and `Source.items()` then reports the break as one
+`BrokenFile` line ("cannot decompress after N records: ..."). A zstd stream that simply stops mid-frame is found
+by walking the frame headers at the end (the zstd library reports a truncated frame as a clean end).
+"""
+
 import io
+import zlib
 from pathlib import Path
 
 import zstandard
@@ -9,18 +20,29 @@ import zstandard
 GZIP_MAGIC = b"\x1f\x8b"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 HEAD_BYTES = 64 * 1024
+COMPRESSED_CHUNK = 256 * 1024  # compressed bytes handed to the decompressor at a time
+OUTPUT_CHUNK = 1024 * 1024  # decompressed bytes produced per step at most
 
 
 class SourceError(Exception):
     """A whole input cannot be read (missing, unreadable, unknown format); reported as one line, exit 2."""
 
 
+class DecompressError(Exception):
+    """The compressed stream breaks here (truncated, corrupt); the data before the break has been delivered."""
+
+
 class CountingReader(io.RawIOBase):
-    """Counts the bytes taken from the file on disk, so progress works for compressed inputs too."""
+    """Counts the bytes taken from the file on disk, so progress works for compressed inputs too.
+
+    `error` is set when decompression stopped early (truncated or corrupt archive): the text stream then ended at
+    the break, and the error says why.
+    """
 
     def __init__(self, raw):
         self._raw = raw
         self.bytes_read = 0
+        self.error: str | None = None
 
     def readable(self) -> bool:
         return True
@@ -32,6 +54,167 @@ class CountingReader(io.RawIOBase):
 
     def close(self) -> None:
         self._raw.close()
+        super().close()
+
+
+class _Gunzip:
+    """gzip members one after another (as gzip/GzipFile read them), decompressed in bounded steps."""
+
+    def __init__(self, source):
+        self._source = source
+        self._decompressor: zlib._Decompress | None = None
+        self._pending = b""  # compressed bytes not given to the decompressor yet
+        self._eof = False
+
+    def _fill(self) -> bool:
+        if self._eof:
+            return False
+        data = self._source.read(COMPRESSED_CHUNK)
+        if not data:
+            self._eof = True
+            return False
+        self._pending += data
+        return True
+
+    def read(self, size: int) -> bytes:
+        while True:
+            if self._decompressor is None:  # between members: NUL padding, another member, or the end
+                self._pending = self._pending.lstrip(b"\x00")
+                while len(self._pending) < 2 and self._fill():
+                    self._pending = self._pending.lstrip(b"\x00")
+                if not self._pending:
+                    return b""
+                if not self._pending.startswith(GZIP_MAGIC):
+                    raise DecompressError("data after the end of the gzip stream is not gzip")
+                self._decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            if not self._pending and not self._fill():
+                raise DecompressError("the compressed data ends before the end of the gzip stream (truncated file)")
+            try:
+                out = self._decompressor.decompress(self._pending, size)
+            except zlib.error as error:
+                raise DecompressError(f"corrupt gzip data ({error})") from None
+            if self._decompressor.eof:
+                self._pending = self._decompressor.unused_data
+                self._decompressor = None
+            else:
+                self._pending = self._decompressor.unconsumed_tail
+            if out:
+                return out
+
+
+class _Unzstd:
+    """zstd frames one after another through the library's bounded stream reader, plus a check at the end that
+    the last frame is complete (the library ends a truncated frame silently)."""
+
+    def __init__(self, source, path: Path):
+        self._reader = zstandard.ZstdDecompressor().stream_reader(source, read_size=COMPRESSED_CHUNK,
+                                                                  read_across_frames=True, closefd=False)
+        self._path = path
+        self._done = False
+
+    def read(self, size: int) -> bytes:
+        if self._done:
+            return b""
+        try:
+            out = self._reader.read1(size)
+        except zstandard.ZstdError as error:
+            raise DecompressError(f"corrupt zstd data ({error})") from None
+        if not out:
+            self._done = True
+            problem = zstd_frames_problem(self._path)
+            if problem:
+                raise DecompressError(problem)
+        return out
+
+
+def zstd_frames_problem(path: str | Path) -> str | None:
+    """Walk the frame and block headers of a zstd file (seeking over the data): None when every frame is
+    complete, else what is wrong. Cheap: about one 3-byte read per 128 KB block."""
+    with open(path, "rb") as f:
+        size = f.seek(0, io.SEEK_END)
+        pos = 0
+        frames = 0
+
+        def take(n: int) -> bytes:
+            nonlocal pos
+            f.seek(pos)
+            data = f.read(n)
+            if len(data) < n:
+                raise EOFError
+            pos += n
+            return data
+
+        try:
+            while pos < size:
+                magic = int.from_bytes(take(4), "little")
+                if 0x184D2A50 <= magic <= 0x184D2A5F:  # skippable frame
+                    pos += int.from_bytes(take(4), "little")
+                    if pos > size:
+                        raise EOFError
+                    continue
+                if magic != 0xFD2FB528:
+                    return f"data after zstd frame {frames} is not zstd"
+                descriptor = take(1)[0]
+                single_segment = descriptor & 0x20
+                fcs_size = (0, 2, 4, 8)[descriptor >> 6] or (1 if single_segment else 0)
+                header = (0 if single_segment else 1) + (0, 1, 2, 4)[descriptor & 3] + fcs_size
+                take(header)
+                while True:
+                    block = int.from_bytes(take(3), "little")
+                    kind, length = (block >> 1) & 3, block >> 3
+                    pos += 1 if kind == 1 else length
+                    if pos > size:
+                        raise EOFError
+                    if block & 1:
+                        break
+                if descriptor & 4:
+                    take(4)  # content checksum
+                frames += 1
+        except EOFError:
+            return "the compressed data ends inside a zstd frame (truncated file)"
+    return None
+
+
+class _Decompressed(io.RawIOBase):
+    """A raw stream of decompressed bytes; ends cleanly at a break, after the last newline before it."""
+
+    def __init__(self, codec, counter: CountingReader):
+        self._codec = codec
+        self._counter = counter
+        self._ready = memoryview(b"")
+        self._tail = b""  # bytes after the last newline of the latest step, held until the next step
+        self._done = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self._ready:
+            if self._done:
+                return 0
+            try:
+                chunk = self._codec.read(OUTPUT_CHUNK)
+            except DecompressError as error:
+                self._counter.error = str(error)
+                self._done = True
+                self._tail = b""  # the partial line at the break: not data anyone wrote
+                return 0
+            if not chunk:
+                self._done = True
+                self._ready, self._tail = memoryview(self._tail), b""
+                continue
+            cut = chunk.rfind(b"\n") + 1
+            if cut == 0:  # a line longer than a step: pass it on, the readers cap it
+                self._ready, self._tail = memoryview(self._tail + chunk), b""
+            else:
+                self._ready, self._tail = memoryview(self._tail + chunk[:cut]), chunk[cut:]
+        n = min(len(buffer), len(self._ready))
+        buffer[:n] = self._ready[:n]
+        self._ready = self._ready[n:]
+        return n
+
+    def close(self) -> None:
+        self._counter.close()
         super().close()
 
 
@@ -48,11 +231,12 @@ def open_binary(path: str | Path) -> tuple[io.BufferedReader, CountingReader]:
     counter = CountingReader(raw)
     buffered = io.BufferedReader(counter, buffer_size=1024 * 1024)
     if magic.startswith(GZIP_MAGIC):
-        return io.BufferedReader(gzip.GzipFile(fileobj=buffered), buffer_size=1024 * 1024), counter
-    if magic.startswith(ZSTD_MAGIC):
-        reader = zstandard.ZstdDecompressor().stream_reader(buffered, read_across_frames=True)
-        return io.BufferedReader(reader, buffer_size=1024 * 1024), counter
-    return buffered, counter
+        codec = _Gunzip(buffered)
+    elif magic.startswith(ZSTD_MAGIC):
+        codec = _Unzstd(buffered, Path(path))
+    else:
+        return buffered, counter
+    return io.BufferedReader(_Decompressed(codec, counter), buffer_size=1024 * 1024), counter
 
 
 def open_text(path: str | Path) -> tuple[io.TextIOWrapper, CountingReader]:
@@ -67,13 +251,15 @@ def open_text(path: str | Path) -> tuple[io.TextIOWrapper, CountingReader]:
 
 def read_head(path: str | Path) -> str:
     """The first ~64 KB of the decompressed text, for format detection."""
-    binary, _ = open_binary(path)
+    binary, counter = open_binary(path)
     try:
         data = binary.read(HEAD_BYTES)
-    except (OSError, EOFError, zstandard.ZstdError) as error:
-        raise SourceError(f"{path}: cannot decompress: {error}") from None
+    except OSError as error:
+        raise SourceError(f"{path}: cannot read: {error}") from None
     finally:
         binary.close()
+    if counter.error and not data.strip():
+        raise SourceError(f"{path}: cannot decompress: {counter.error}")
     return data.decode("utf-8-sig", errors="replace")
 
 
@@ -84,3 +270,7 @@ def logical_name(path: str | Path) -> str:
         if name.endswith(suffix):
             return name[: -len(suffix)]
     return name
+
+
+__all__ = ["GZIP_MAGIC", "ZSTD_MAGIC", "CountingReader", "DecompressError", "SourceError", "logical_name",
+           "open_binary", "open_text", "read_head", "zstd_frames_problem"]
