@@ -1,5 +1,6 @@
 """Telegram Desktop export (`result.json`): one chat (`{"name", "type", "id", "messages": [...]}`) or the full
-account export (`{"chats": {"list": [chat, ...]}, "left_chats": ...}`), streamed with ijson (memory flat).
+account export (`{"chats": {"list": [chat, ...]}, "left_chats": ...}`), streamed (worker/sources/jsonstream.py): one
+message in memory at a time, and a message longer or deeper than the limits is one rejected record.
 
 - Record number: 1-based position of the message in `messages` (for a full export, counted over all chats in
   file order, so that every record number is unique within the file).
@@ -22,10 +23,8 @@ account export (`{"chats": {"list": [chat, ...]}, "left_chats": ...}`), streamed
 from collections.abc import Iterator
 from typing import Any, TextIO
 
-import ijson
-import orjson
-
 from worker.sources.base import (
+    BrokenFile,
     InvalidRecord,
     Post,
     RawRecord,
@@ -34,12 +33,13 @@ from worker.sources.base import (
     excerpt,
     make_post,
     parse_time,
+    safe_excerpt,
+    unexpected,
 )
-from worker.sources.jsonstream import stream_items, stream_values, top_level
+from worker.sources.jsonstream import DocumentError, Found, extract
 
 NAME = "telegram"
 PLATFORM = "telegram"
-HEAD_CHARS = 64 * 1024
 KIND_MESSAGE = "message"
 
 _PATHS = {
@@ -62,33 +62,33 @@ def detect(head: str, name: str) -> bool:
 
 
 def read(stream: TextIO, options: ReadOptions) -> Iterator[RawRecord | Skip]:
-    head = stream.read(HEAD_CHARS)
-    chat, first_key = top_level(head, {"messages", "chats", "personal_information", "about"})
-    if first_key == "messages":
-        # One chat (the usual export): its name/type/id come first, then the messages, parsed in C.
-        messages = ((KIND_MESSAGE, value) for value in stream_items(stream, "messages.item", prefix=head))
-        yield from _records(messages, {key: chat.get(key) for key in ("name", "type", "id")})
-    else:
-        yield from _records(stream_values(stream, _PATHS, prefix=head), {})
+    # One chat (name, type, id, then messages) or a full export (chats.list / left_chats.list of such chats):
+    # one walk serves both. A message over the limits (length, nesting) is one Skip; a broken document ends
+    # with a BrokenFile after every message before the break.
+    yield from _records(extract(stream, _PATHS), {})
 
 
-def _records(values: Iterator[tuple[str, Any]], chat: dict[str, Any]) -> Iterator[RawRecord | Skip]:
+def _records(values: Iterator[Found], chat: dict[str, Any]) -> Iterator[RawRecord | Skip]:
     number = 0
     try:
-        for kind, value in values:
-            if kind == KIND_MESSAGE:
+        for found in values:
+            if found.name == KIND_MESSAGE:
                 number += 1
-                if not isinstance(value, dict):
+                value = found.value
+                if found.reason is not None:
+                    yield Skip(number, f"message {found.reason}", found.excerpt)
+                elif not isinstance(value, dict):
                     yield Skip(number, "message is not a JSON object", excerpt(repr(value)))
                 elif value.get("type", "message") != "service":
                     yield RawRecord(number, (value, chat))
             else:
-                key = kind[5:]
+                key = found.name[5:]
+                value = found.value if isinstance(found.value, str | int) and not isinstance(found.value, bool) else None
                 # A chat field seen again: the next chat of a full export has begun. A new dict each time, so
                 # the records already handed out keep their own chat.
                 chat = {key: value} if key in chat else {**chat, key: value}
-    except ijson.JSONError as error:
-        yield Skip(number + 1, f"broken JSON after message {number}: {error}; the rest of the file is unreadable")
+    except DocumentError as error:
+        yield BrokenFile(number + 1, f"broken JSON after message {number}: {error}; the rest of the file is unreadable")
 
 
 def normalize(record: RawRecord, options: ReadOptions | None = None) -> Iterator[Post | Skip]:
@@ -96,9 +96,11 @@ def normalize(record: RawRecord, options: ReadOptions | None = None) -> Iterator
     try:
         yield _post(message, chat, record.line, options)
     except InvalidRecord as error:
-        yield Skip(record.line, str(error), excerpt(orjson.dumps(message, default=str).decode()))
+        yield Skip(record.line, str(error), safe_excerpt(message))
     except (TypeError, ValueError, AttributeError) as error:
-        yield Skip(record.line, f"malformed message ({error})", excerpt(orjson.dumps(message, default=str).decode()))
+        yield Skip(record.line, f"malformed message ({error})", safe_excerpt(message))
+    except Exception as error:
+        yield unexpected(record, error)
 
 
 def _post(message: dict, chat: dict, line: int, options) -> Post:

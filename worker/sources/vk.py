@@ -1,5 +1,6 @@
 """VK `wall.get` responses: `{"response": {"count", "items", "profiles", "groups"}}` or a bare `{"items": ...}`, as
-one JSON document (items streamed with ijson, memory flat) or as JSON Lines of such responses (one per line).
+one JSON document (items streamed, one in memory, see worker/sources/jsonstream.py) or as JSON Lines of such
+responses (one per line).
 
 - id `"{owner_id}_{id}"` (owner ids of communities are negative); author_id `from_id` (required).
 - author_name from `profiles` ("first_name last_name") or `groups` (`name`, matched by -id); followers from the
@@ -14,26 +15,28 @@ one JSON document (items streamed with ijson, memory flat) or as JSON Lines of s
 from collections.abc import Iterator
 from typing import Any, TextIO
 
-import ijson
 import orjson
 
 from worker.sources.base import (
+    BrokenFile,
     InvalidRecord,
     Post,
     RawRecord,
     ReadOptions,
     Skip,
-    excerpt,
+    current_limits,
     json_lines,
     make_post,
     parse_time,
+    safe_excerpt,
+    too_deep,
+    unexpected,
 )
-from worker.sources.jsonstream import stream_values
+from worker.sources.jsonstream import DocumentError, extract
 from worker.sources.textutil import hashtags_from_text
 
 NAME = "vk"
 PLATFORM = "vk"
-FIRST_LINE_LIMIT = 1024 * 1024  # a first line longer than this is a one-line document: stream it
 HOLD_ITEMS = 10_000  # items held back waiting for profiles/groups that follow them in the document
 
 _PATHS = {
@@ -52,14 +55,17 @@ def detect(head: str, name: str) -> bool:
 
 
 def read(stream: TextIO, options: ReadOptions) -> Iterator[RawRecord | Skip]:
-    first = stream.readline(FIRST_LINE_LIMIT)
+    # A first line that is a whole JSON object within the record limit: JSON Lines (or a one-line document,
+    # read the same way). Otherwise a document, streamed; the line already read is put back in front.
+    limits = current_limits()
+    first = stream.readline(limits.max_record_bytes + 1)
     value = None
-    if first.endswith("\n") or len(first) < FIRST_LINE_LIMIT:
+    if first.endswith("\n") or len(first) <= limits.max_record_bytes:
         try:
             value = orjson.loads(first)
         except orjson.JSONDecodeError:
             value = None
-    if isinstance(value, dict):
+    if isinstance(value, dict) and not too_deep(first, value, limits.max_depth):
         yield from _read_lines(value, stream)
     else:
         yield from _read_document(first, stream)
@@ -78,7 +84,7 @@ def _response_records(value: dict, line: int) -> Iterator[RawRecord | Skip]:
     if "error" in value and "response" not in value:
         error = value["error"]
         message = error.get("error_msg") if isinstance(error, dict) else error
-        yield Skip(line, f"VK API error response: {message}", excerpt(orjson.dumps(value).decode()))
+        yield Skip(line, f"VK API error response: {message}", safe_excerpt(value))
         return
     response = value.get("response", value)
     if isinstance(response, dict) and "owner_id" in response and "items" not in response:
@@ -86,7 +92,7 @@ def _response_records(value: dict, line: int) -> Iterator[RawRecord | Skip]:
         return
     items = response.get("items") if isinstance(response, dict) else None
     if not isinstance(items, list):
-        yield Skip(line, "no 'items' list in the response", excerpt(orjson.dumps(value).decode()))
+        yield Skip(line, "no 'items' list in the response", safe_excerpt(value))
         return
     names: dict[int, dict] = {}
     _add_people(names, response.get("profiles"), 1)
@@ -103,13 +109,16 @@ def _add_people(names: dict, people: Any, sign: int) -> None:
 
 def _read_document(first: str, stream: TextIO) -> Iterator[RawRecord | Skip]:
     names: dict[int, dict] = {}
-    held: list[RawRecord] = []
+    held: list[RawRecord | Skip] = []
     number = 0
     try:
-        for kind, value in stream_values(stream, _PATHS, prefix=first):
-            if kind == "item":
+        for found in extract(stream, _PATHS, prefix=first):
+            if found.name == "item":
                 number += 1
-                record = RawRecord(number, (value, names))
+                if found.reason is not None:
+                    record: RawRecord | Skip = Skip(number, f"item {found.reason}", found.excerpt)
+                else:
+                    record = RawRecord(number, (found.value, names))
                 if names and not held:
                     yield record
                 else:
@@ -117,12 +126,13 @@ def _read_document(first: str, stream: TextIO) -> Iterator[RawRecord | Skip]:
                     if len(held) >= HOLD_ITEMS:
                         yield from held
                         held.clear()
-            elif isinstance(value, dict) and isinstance(value.get("id"), int):
-                names[value["id"] if kind == "profile" else -value["id"]] = value
-    except ijson.JSONError as error:
+            elif isinstance(found.value, dict) and isinstance(found.value.get("id"), int):
+                value = found.value
+                names[value["id"] if found.name == "profile" else -value["id"]] = value
+    except DocumentError as error:
         yield from held
         held.clear()
-        yield Skip(number + 1, f"broken JSON after item {number}: {error}; the rest of the file is unreadable")
+        yield BrokenFile(number + 1, f"broken JSON after item {number}: {error}; the rest of the file is unreadable")
     yield from held
 
 
@@ -133,9 +143,11 @@ def normalize(record: RawRecord, options: ReadOptions | None = None) -> Iterator
             raise InvalidRecord("item is not a JSON object")
         yield _post(item, names, record.line, options)
     except InvalidRecord as error:
-        yield Skip(record.line, str(error), excerpt(orjson.dumps(item, default=str).decode()))
+        yield Skip(record.line, str(error), safe_excerpt(item))
     except (TypeError, ValueError, AttributeError) as error:
-        yield Skip(record.line, f"malformed item ({error})", excerpt(orjson.dumps(item, default=str).decode()))
+        yield Skip(record.line, f"malformed item ({error})", safe_excerpt(item))
+    except Exception as error:
+        yield unexpected(record, error)
 
 
 def _post(item: dict, names: dict, line: int, options) -> Post:
@@ -143,6 +155,8 @@ def _post(item: dict, names: dict, line: int, options) -> Post:
     post_id = item.get("id")
     if owner_id is None or post_id is None:
         raise InvalidRecord("owner_id or id is missing")
+    if not (_plain_id(owner_id) and _plain_id(post_id)):
+        raise InvalidRecord("owner_id or id is not a number or a string")
     author_id = item.get("from_id")  # wall.get always sends it; without it the author is unknown
     if author_id is None:
         raise InvalidRecord("from_id is missing")
@@ -161,7 +175,7 @@ def _post(item: dict, names: dict, line: int, options) -> Post:
     history = item.get("copy_history")
     if history and isinstance(history, list) and isinstance(history[0], dict):
         original = history[0]
-        if original.get("owner_id") is not None and original.get("id") is not None:
+        if _plain_id(original.get("owner_id")) and _plain_id(original.get("id")):
             repost_of = f"{original['owner_id']}_{original['id']}"
     urls = []
     for attachment in item.get("attachments") or ():
@@ -184,3 +198,7 @@ def _post(item: dict, names: dict, line: int, options) -> Post:
         raw=item,
         line=line,
     )
+
+
+def _plain_id(value: Any) -> bool:
+    return isinstance(value, int | str) and not isinstance(value, bool) and value != ""
