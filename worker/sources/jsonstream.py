@@ -29,7 +29,7 @@ CHUNK_CHARS = 1024 * 1024
 # Everything up to the next bracket, complete strings included (it stops at a string not closed in the buffer).
 _RUN = re.compile(r'[^"\[\]{}]*(?:"[^"\\]*(?:\\.[^"\\]*)*"[^"\[\]{}]*)*', re.DOTALL)
 _ESCAPES = re.compile(r"\\.", re.DOTALL)
-_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
+_NOT_BRACKET_BYTES = bytes(b for b in range(256) if b not in b"[]{}")
 _LITERAL = re.compile(r'[^\s,:\[\]{}"]*')
 _WS = re.compile(r"[ \t\n\r]*")
 _DELTA = [0] * 256
@@ -292,10 +292,13 @@ class _Scanner:
         segment = buf[i:]
         plain = _ESCAPES.sub("", segment) if "\\" in segment else segment
         parts = plain.split('"')
-        brackets = _NOT_BRACKETS.sub("", "".join(parts[0::2]))
-        if brackets and min(accumulate(map(_DELTA.__getitem__, brackets.encode("ascii")), initial=depth)) <= 0:
+        brackets = "".join(parts[0::2]).encode("utf-8", "surrogatepass").translate(None, _NOT_BRACKET_BYTES)
+        closing = brackets.count(b"]") + brackets.count(b"}")
+        # Fewer closing brackets than the depth: the value cannot end here (the usual case of a bomb, counted
+        # without following the depth); else follow it through the buffer, still in C.
+        if closing >= depth and min(accumulate(map(_DELTA.__getitem__, brackets), initial=depth)) <= 0:
             return i, depth, False, True
-        depth += 2 * (brackets.count("[") + brackets.count("{")) - len(brackets)
+        depth += len(brackets) - 2 * closing
         if len(parts) % 2 == 0:  # the buffer ends inside a string: keep a lone trailing backslash for the next one
             end = k = len(buf)
             while k > i and buf[k - 1] == "\\":
