@@ -65,10 +65,15 @@ class Source:
         """
         module = format_module(self.format)
         current_limits()  # a bad SMEARWATCH_INPUT_* setting fails here, as a settings error, before any record
-        stream, self._counter = open_text(self.path)
+        stream, self._counter = open_text(self.path, whole_lines=getattr(module, "WHOLE_LINES", False))
         counter = self._counter
         with stream:
-            yield from read_items(module, stream, self.options, lambda: counter.error)
+            try:
+                yield from read_items(module, stream, self.options, lambda: counter.error)
+            except SourceError as error:  # say which file (a reader does not know its name)
+                if str(error).startswith(f"{self.path}:"):
+                    raise
+                raise SourceError(f"{self.path}: {error}") from None
 
 
 def read_items(module: ModuleType, stream, options: ReadOptions,

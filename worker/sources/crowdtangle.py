@@ -37,6 +37,7 @@ from worker.sources.csvrows import header_of, read_rows
 from worker.sources.textutil import hashtags_from_text
 
 NAME = "crowdtangle"
+WHOLE_LINES = True  # a broken archive ends after its last whole line (files.open_text)
 
 # Abbreviations CrowdTangle prints (the dashboard user's zone). IST is India's; MSK Moscow; ALMT Almaty.
 ZONES_HOURS = {

@@ -28,6 +28,7 @@ from worker.sources.files import SourceError
 from worker.sources.textutil import split_list
 
 NAME = "csv"
+WHOLE_LINES = True  # a broken archive ends after its last whole line (files.open_text)
 DETECT_COLUMNS = {"id", "author_id", "created_at", "text"}
 _LIST_FIELDS = ("urls", "hashtags")
 

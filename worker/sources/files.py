@@ -4,8 +4,8 @@ Decompression is streamed in bounded steps (at most ~1 MB of output per step, wh
 archive that expands to gigabytes costs time, never memory: the readers above take lines and records with a cap
 of their own (Limits.max_record_bytes).
 
-A truncated or corrupt archive does not raise in the middle of reading: the stream ends at the break, after the
-last complete line before it (the partial line is dropped), and `CountingReader.error` says why. The reader
+A truncated or corrupt archive does not raise in the middle of reading: the stream ends at the break (for line
+formats after the last complete line before it: the partial line is dropped), and `CountingReader.error` says why. The reader
 above finishes normally with every record before the break, and `Source.items()` then reports the break as one
 `BrokenFile` line ("cannot decompress after N records: ..."). A zstd stream that simply stops mid-frame is found
 by walking the frame headers at the end (the zstd library reports a truncated frame as a clean end).
@@ -20,7 +20,8 @@ import zstandard
 GZIP_MAGIC = b"\x1f\x8b"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 HEAD_BYTES = 64 * 1024
-COMPRESSED_CHUNK = 256 * 1024  # compressed bytes handed to the decompressor at a time
+COMPRESSED_CHUNK = 256 * 1024  # compressed bytes read from the file at a time
+ZLIB_STEP = 4 * 1024  # compressed bytes per zlib call (an error loses that call's output only)
 OUTPUT_CHUNK = 1024 * 1024  # decompressed bytes produced per step at most
 
 
@@ -58,46 +59,79 @@ class CountingReader(io.RawIOBase):
 
 
 class _Gunzip:
-    """gzip members one after another (as gzip/GzipFile read them), decompressed in bounded steps."""
+    """gzip members one after another (as gzip/GzipFile read them), decompressed in bounded steps.
+
+    zlib gets 4 KB of compressed data at a time: an error discards the output of its call only, so a corrupt or
+    truncated member keeps nearly everything before the damage (GzipFile loses up to its whole read buffer).
+    """
 
     def __init__(self, source):
         self._source = source
-        self._decompressor: zlib._Decompress | None = None
-        self._pending = b""  # compressed bytes not given to the decompressor yet
-        self._eof = False
+        self._decompressor = None
+        self._input = b""  # compressed bytes read from the file, used from _offset on
+        self._offset = 0
+        self._carry = b""  # compressed bytes to use before the rest of _input (zlib's unconsumed/unused data)
+        self._error: DecompressError | None = None  # found while output was waiting: raised at the next read
 
-    def _fill(self) -> bool:
-        if self._eof:
-            return False
-        data = self._source.read(COMPRESSED_CHUNK)
-        if not data:
-            self._eof = True
-            return False
-        self._pending += data
-        return True
+    def _take(self, n: int) -> bytes:
+        """Up to n compressed bytes; b"" at the end of the file."""
+        if self._carry:
+            piece, self._carry = self._carry[:n], self._carry[n:]
+            return piece
+        if self._offset >= len(self._input):
+            self._input, self._offset = self._source.read(COMPRESSED_CHUNK), 0
+            if not self._input:
+                return b""
+        piece = self._input[self._offset:self._offset + n]
+        self._offset += len(piece)
+        return piece
 
     def read(self, size: int) -> bytes:
+        if self._error is not None:
+            raise self._error
+        out: list[bytes] = []
+        total = 0
+        try:
+            while total < size // 4:
+                chunk = self._step(size - total)
+                if not chunk:
+                    break
+                out.append(chunk)
+                total += len(chunk)
+        except DecompressError as error:
+            if not out:
+                raise
+            self._error = error
+        return b"".join(out)
+
+    def _step(self, size: int) -> bytes:
+        """The output of one zlib call (b"" at the clean end of the stream)."""
         while True:
             if self._decompressor is None:  # between members: NUL padding, another member, or the end
-                self._pending = self._pending.lstrip(b"\x00")
-                while len(self._pending) < 2 and self._fill():
-                    self._pending = self._pending.lstrip(b"\x00")
-                if not self._pending:
-                    return b""
-                if not self._pending.startswith(GZIP_MAGIC):
+                head = b""
+                while len(head) < 2:
+                    piece = self._take(ZLIB_STEP)
+                    if not piece:
+                        if head:
+                            raise DecompressError("data after the end of the gzip stream is not gzip")
+                        return b""
+                    head += piece if head else piece.lstrip(b"\x00")
+                if not head.startswith(GZIP_MAGIC):
                     raise DecompressError("data after the end of the gzip stream is not gzip")
+                self._carry = head + self._carry
                 self._decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
-            if not self._pending and not self._fill():
+            piece = self._take(ZLIB_STEP)
+            if not piece:
                 raise DecompressError("the compressed data ends before the end of the gzip stream (truncated file)")
             try:
-                out = self._decompressor.decompress(self._pending, size)
+                out = self._decompressor.decompress(piece, size)
             except zlib.error as error:
                 raise DecompressError(f"corrupt gzip data ({error})") from None
             if self._decompressor.eof:
-                self._pending = self._decompressor.unused_data
+                self._carry = self._decompressor.unused_data + self._carry
                 self._decompressor = None
             else:
-                self._pending = self._decompressor.unconsumed_tail
+                self._carry = self._decompressor.unconsumed_tail + self._carry
             if out:
                 return out
 
@@ -176,11 +210,17 @@ def zstd_frames_problem(path: str | Path) -> str | None:
 
 
 class _Decompressed(io.RawIOBase):
-    """A raw stream of decompressed bytes; ends cleanly at a break, after the last newline before it."""
+    """A raw stream of decompressed bytes that ends cleanly at a break (the reason in counter.error).
 
-    def __init__(self, codec, counter: CountingReader):
+    With `whole_lines` (line formats: JSON Lines, CSV) it ends after the last newline before the break: the
+    partial line there is dropped (a cut CSV row would otherwise read as a row with its last field cut short).
+    Whole documents get every byte before the break.
+    """
+
+    def __init__(self, codec, counter: CountingReader, whole_lines: bool):
         self._codec = codec
         self._counter = counter
+        self._whole_lines = whole_lines
         self._ready = memoryview(b"")
         self._tail = b""  # bytes after the last newline of the latest step, held until the next step
         self._done = False
@@ -203,11 +243,16 @@ class _Decompressed(io.RawIOBase):
                 self._done = True
                 self._ready, self._tail = memoryview(self._tail), b""
                 continue
+            if not self._whole_lines:
+                self._ready = memoryview(chunk)
+                continue
             cut = chunk.rfind(b"\n") + 1
-            if cut == 0:  # a line longer than a step: pass it on, the readers cap it
-                self._ready, self._tail = memoryview(self._tail + chunk), b""
-            else:
+            if cut:
                 self._ready, self._tail = memoryview(self._tail + chunk[:cut]), chunk[cut:]
+            else:
+                self._tail += chunk
+                if len(self._tail) >= OUTPUT_CHUNK:  # a line longer than a step: pass it on, the readers cap it
+                    self._ready, self._tail = memoryview(self._tail), b""
         n = min(len(buffer), len(self._ready))
         buffer[:n] = self._ready[:n]
         self._ready = self._ready[n:]
@@ -218,8 +263,9 @@ class _Decompressed(io.RawIOBase):
         super().close()
 
 
-def open_binary(path: str | Path) -> tuple[io.BufferedReader, CountingReader]:
-    """A decompressed binary stream and the counter of on-disk bytes behind it."""
+def open_binary(path: str | Path, whole_lines: bool = False) -> tuple[io.BufferedReader, CountingReader]:
+    """A decompressed binary stream and the counter of on-disk bytes behind it (see _Decompressed for
+    `whole_lines`)."""
     try:
         raw = open(path, "rb")  # noqa: SIM115 (closed by the caller through the returned stream)
     except IsADirectoryError:
@@ -236,11 +282,11 @@ def open_binary(path: str | Path) -> tuple[io.BufferedReader, CountingReader]:
         codec = _Unzstd(buffered, Path(path))
     else:
         return buffered, counter
-    return io.BufferedReader(_Decompressed(codec, counter), buffer_size=1024 * 1024), counter
+    return io.BufferedReader(_Decompressed(codec, counter, whole_lines), buffer_size=1024 * 1024), counter
 
 
-def open_text(path: str | Path) -> tuple[io.TextIOWrapper, CountingReader]:
-    binary, counter = open_binary(path)
+def open_text(path: str | Path, whole_lines: bool = False) -> tuple[io.TextIOWrapper, CountingReader]:
+    binary, counter = open_binary(path, whole_lines)
     # utf-8-sig drops a BOM (CSV exports from spreadsheet tools often start with one).
     text = io.TextIOWrapper(binary, encoding="utf-8-sig", errors="replace", newline="")
     # Read in 1 MB steps, not 8 KB: every read gives up the GIL, and getting it back from the writer thread

@@ -24,6 +24,7 @@ from worker.sources.csvrows import header_of, read_records
 from worker.sources.textutil import clean_id, lang_code, split_list
 
 NAME = "ioarchive"
+WHOLE_LINES = True  # a broken archive ends after its last whole line (files.open_text)
 PLATFORM = "twitter"
 REQUIRED_COLUMNS = {"tweetid", "userid", "tweet_text", "tweet_time"}
 

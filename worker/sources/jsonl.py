@@ -19,6 +19,7 @@ from worker.sources.base import (
 )
 
 NAME = "jsonl"
+WHOLE_LINES = True  # a broken archive ends after its last whole line (files.open_text)
 CONTRACT_KEYS = frozenset(CONTRACT_FIELDS)
 
 

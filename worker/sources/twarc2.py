@@ -30,6 +30,7 @@ from worker.sources.base import (
 from worker.sources.textutil import lang_code
 
 NAME = "twarc2"
+WHOLE_LINES = True  # a broken archive ends after its last whole line (files.open_text)
 PLATFORM = "twitter"
 _TWEET_MARKERS = ("__twarc", "edit_history_tweet_ids", "conversation_id", "referenced_tweets", "public_metrics")
 
