@@ -64,7 +64,7 @@ class Source:
         every record before the break.
         """
         module = format_module(self.format)
-        current_limits()  # a bad SMEARWATCH_INPUT_* setting fails here, as a settings error, before any record
+        current_limits()  # a bad SMEARWATCH_INPUT_* setting fails here, as a settings error, before the file opens
         stream, self._counter = open_text(self.path, whole_lines=getattr(module, "WHOLE_LINES", False))
         counter = self._counter
         with stream:
@@ -85,6 +85,7 @@ def read_items(module: ModuleType, stream, options: ReadOptions,
     readable: a bad --map, not a feed) still raises, before any record. `stream_error` tells why the stream
     ended early, if it did (a broken archive): then the last item is a BrokenFile saying so.
     """
+    current_limits()  # a bad SMEARWATCH_INPUT_* setting raises here, not as a broken file below
     records = module.read(stream, options)
     count = 0
     last_line = 0
