@@ -111,3 +111,7 @@ def report_rejections(summary) -> None:
     hidden = summary.rejected - len(summary.rejections)
     if hidden > 0:
         print(f"... and {hidden} more rejected records (see run {summary.run})", file=sys.stderr)
+    for warning in summary.warned:  # stored, with a field nulled or cut: not a rejection
+        print(f"{warning.source}:{warning.line}: warning: {warning.reason}", file=sys.stderr)
+    if summary.warnings > len(summary.warned):
+        print(f"... and {summary.warnings - len(summary.warned)} more posts stored with warnings", file=sys.stderr)

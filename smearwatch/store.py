@@ -45,11 +45,21 @@ def _sqlite_time(value: datetime | None) -> str | None:
     return value.replace(tzinfo=None).isoformat(" ", "microseconds") if value is not None else None
 
 
+def _raw(post: dict):
+    """The raw payload to keep, with the reader's warnings about the post (a field nulled or cut) beside it."""
+    raw, warnings = post.get("raw"), post.get("warnings")
+    if not warnings:
+        return raw
+    if raw is None or isinstance(raw, dict):
+        return {**(raw or {}), "_warnings": warnings}
+    return {"_raw": raw, "_warnings": warnings}
+
+
 def _post_row(post: dict, run_id: int | None, time_format) -> tuple:
     return (
         post["platform"], post["id"], post["author_id"], post.get("author_name"), post.get("text") or "",
         time_format(post["created_at"]), post.get("lang"), _json(post.get("urls")), _json(post.get("hashtags")),
-        post.get("repost_of"), post.get("reply_to"), _json(post.get("raw")), run_id,
+        post.get("repost_of"), post.get("reply_to"), _json(_raw(post)), run_id,
     )
 
 

@@ -146,3 +146,14 @@ def test_cli_database_problems_are_one_line(tmp_path):
     assert unreachable.returncode == 1 and "SMEARWATCH_DATABASE_URL" in unreachable.stderr
     for result in (missing_schema, unreachable):
         assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+def test_a_field_out_of_range_is_a_warning_not_a_rejection(engine, database_url, tmp_path):
+    dump = tmp_path / "warned.jsonl"
+    write_jsonl(dump, [post(1, author_followers=1e30), post(2)])
+    result = call_cli("ingest", str(dump), "--no-score", env={"SMEARWATCH_DATABASE_URL": database_url})
+    assert result.returncode == 0, result.stderr  # stored, nothing rejected
+    assert f"{dump}:1: warning: author_followers" in result.stderr
+    with engine.connect() as connection:
+        raw = dict(connection.execute(select(Post.post_id, Post.raw)).all())
+    assert "author_followers" in raw["1"]["_warnings"][0] and not (raw["2"] or {}).get("_warnings")

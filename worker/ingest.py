@@ -42,6 +42,8 @@ class IngestSummary:
     rejected: int = 0
     seconds: float = 0.0
     rejections: list[Rejection] = field(default_factory=list)  # the first few, for the terminal
+    warnings: int = 0  # posts stored with a field nulled or cut (kept in their raw payload as "_warnings")
+    warned: list[Rejection] = field(default_factory=list)  # the first few, for the terminal
 
     def counts(self) -> dict:
         return {"read": self.read, "stored": self.stored, "duplicates": self.duplicates,
@@ -89,6 +91,10 @@ def ingest_sources(
                     writer.reject(Rejection(name, item.line, item.reason, item.excerpt))
                 else:
                     writer.add(item)
+                    if item.get("warnings"):
+                        summary.warnings += 1
+                        if len(summary.warned) < MAX_REJECTIONS_KEPT:
+                            summary.warned.append(Rejection(name, item.get("line") or 0, "; ".join(item["warnings"])))
                 if writer.full():
                     writer.flush(done_before + source.bytes_done)
                     if progress:

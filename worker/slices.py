@@ -25,7 +25,7 @@ from smearwatch.store import add_rejected, insert_posts, upsert_accounts
 from worker import service
 from worker.ingest import Rejection
 from worker.ingest_runs import SlicePlan, complete_if_finished
-from worker.sources import ReadOptions, Skip, SourceError, format_module, open_source
+from worker.sources import ReadOptions, Skip, SourceError, format_module, open_source, read_items
 
 log = logging.getLogger(__name__)
 RUNS, SLICES = IngestRun.__table__, IngestSlice.__table__
@@ -75,17 +75,10 @@ def slice_items(path: str | Path, fmt: str, options: ReadOptions, plan: SlicePla
     stream = io.TextIOWrapper(io.BufferedReader(raw, buffer_size=1024 * 1024), encoding="utf-8-sig",
                               errors="replace", newline="")
     with stream:
-        for record in module.read(stream, options):
-            if isinstance(record, Skip):
-                record.line += plan.line_offset
-                yield record
-                continue
-            for item in module.normalize(record, options):
-                if isinstance(item, Skip):
-                    item.line += plan.line_offset
-                yield item
-
-
+        for item in read_items(module, stream, options):
+            if isinstance(item, Skip):
+                item.line += plan.line_offset
+            yield item
 
 
 @dataclass
@@ -170,7 +163,8 @@ def store_slice(engine: Engine, slice_id: int, *, batch_size: int | None = None,
             )
             result.run_finished = complete_if_finished(connection, row["run_id"])
     except (SourceError, OSError, UnicodeError, ValueError) as error:
-        # The file itself cannot be read (gone, truncated archive, not the format): retrying will not help.
+        # The file itself cannot be read (gone, not the format): retrying will not help. (A truncated archive is
+        # not one of these: its records before the break are stored and the break is one rejected record.)
         return fail_slice(engine, slice_id, f"{row['path']}: {error}")
     return result
 
