@@ -16,7 +16,7 @@ from smearwatch.models import IngestRun, utcnow
 from smearwatch.runs import this_process
 from smearwatch.settings import get_settings
 from smearwatch.store import add_rejected, insert_posts, upsert_accounts
-from worker.sources import ReadOptions, Skip, Source, open_source
+from worker.sources import ReadOptions, Skip, Source, SourceError, open_source
 
 RUNS = IngestRun.__table__
 Progress = Callable[[int], None]  # called with bytes read so far, across all sources
@@ -104,6 +104,10 @@ def ingest_sources(
         writer.close()
         if progress:
             progress(done_before)
+    except (SourceError, OSError) as error:  # a file became unreadable: keep every record read before it
+        _flush_quietly(writer, done_before)
+        _finish(engine, summary, "failed", str(error)[:2000] or type(error).__name__)
+        raise
     except BaseException as error:
         writer.close_quietly()
         _finish(engine, summary, "failed", str(error)[:2000] or type(error).__name__)
@@ -194,6 +198,14 @@ class _BatchWriter:
         summary.stored += stored
         summary.duplicates += len(posts) - stored + in_batch_duplicates
         summary.rejected += len(rejections)
+
+
+def _flush_quietly(writer: "_BatchWriter", bytes_done: int) -> None:
+    try:
+        writer.flush(bytes_done)
+        writer.close()
+    except Exception:  # the store failed as well: the first error is the one reported
+        writer.close_quietly()
 
 
 def _finish(engine: Engine, summary: IngestSummary, status: str, error: str | None) -> None:
