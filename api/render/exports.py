@@ -1,4 +1,7 @@
-"""Evidence exports: a JSON + CSV bundle (zip) and a self-contained HTML report, for one cluster or a set."""
+"""Evidence exports: a JSON + CSV bundle (zip) and a self-contained HTML report, for one cluster or a set.
+
+Every CSV the app writes goes through `csv_text`, whose cells are `spreadsheet_safe`.
+"""
 
 import csv
 import io
@@ -13,8 +16,17 @@ from api.render.detail import build_detail, page_extras, public
 from smearwatch import __version__
 from smearwatch.models import Cluster
 
+# OWASP CSV injection: a spreadsheet reads a cell starting with one of these as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
-def _csv(rows: list[dict], columns: list[str]) -> str:
+
+def spreadsheet_safe(text: str) -> str:
+    """A text cell a spreadsheet shows as text: one starting with a formula prefix gets a leading `'`."""
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def csv_text(rows: list[dict], columns: list[str]) -> str:
+    """CSV with a header; lists and dicts as JSON, datetimes in ISO 8601, every text cell spreadsheet-safe."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
@@ -25,10 +37,10 @@ def _csv(rows: list[dict], columns: list[str]) -> str:
 
 def _cell(value):
     if isinstance(value, list | dict):
-        return orjson.dumps(value).decode()
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return value
+        value = orjson.dumps(value).decode()
+    elif isinstance(value, datetime):
+        value = value.isoformat()
+    return spreadsheet_safe(value) if isinstance(value, str) else value
 
 
 def _details(session: Session, clusters: list[Cluster]) -> list[dict]:
@@ -50,19 +62,19 @@ def bundle(session: Session, clusters: list[Cluster], env: Environment) -> bytes
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("manifest.json", orjson.dumps(manifest, option=orjson.OPT_INDENT_2))
         archive.writestr("clusters.json", orjson.dumps([public(d) for d in details], option=orjson.OPT_INDENT_2))
-        archive.writestr("clusters.csv", _csv(cluster_rows, ["id", "key", "score", "flagged", "kind", "n_posts",
-                                                             "n_accounts", "start", "end", "status", "answer",
-                                                             "targets", "signals"]))
-        archive.writestr("posts.csv", _csv(post_rows, ["cluster_id", "id", "platform", "post_id", "author_id",
-                                                       "author_name", "created_at", "text", "urls", "hashtags",
-                                                       "repost_of", "reply_to", "score"]))
-        archive.writestr("accounts.csv", _csv(account_rows, ["cluster_id", "platform", "account_id", "name",
-                                                             "created_at", "followers", "posts_in_cluster",
-                                                             "posts_total"]))
-        archive.writestr("evidence.csv", _csv(evidence_rows, ["cluster_id", "id", "signal", "post_a", "post_b",
-                                                              "seconds", "similarity", "detail"]))
-        archive.writestr("decisions.csv", _csv(decision_rows, ["cluster_id", "id", "user", "answer", "note",
-                                                               "undoes", "created_at"]))
+        archive.writestr("clusters.csv", csv_text(cluster_rows, ["id", "key", "score", "flagged", "kind", "n_posts",
+                                                                "n_accounts", "start", "end", "status", "answer",
+                                                                "targets", "signals"]))
+        archive.writestr("posts.csv", csv_text(post_rows, ["cluster_id", "id", "platform", "post_id", "author_id",
+                                                          "author_name", "created_at", "text", "urls", "hashtags",
+                                                          "repost_of", "reply_to", "score"]))
+        archive.writestr("accounts.csv", csv_text(account_rows, ["cluster_id", "platform", "account_id", "name",
+                                                                "created_at", "followers", "posts_in_cluster",
+                                                                "posts_total"]))
+        archive.writestr("evidence.csv", csv_text(evidence_rows, ["cluster_id", "id", "signal", "post_a", "post_b",
+                                                                 "seconds", "similarity", "detail"]))
+        archive.writestr("decisions.csv", csv_text(decision_rows, ["cluster_id", "id", "user", "answer", "note",
+                                                                  "undoes", "created_at"]))
         archive.writestr("report.html", report_from_details(details, env, exported_at))
     return buffer.getvalue()
 
