@@ -275,5 +275,6 @@ class Problem(BaseModel):
 
 
 # Error answers routes document (`responses=`).
+FORBIDDEN = {403: {"model": Problem}}
 NOT_FOUND = {404: {"model": Problem}}
 CONFLICT = {409: {"model": Problem}}

@@ -12,6 +12,10 @@ class ConflictError(ValueError):
     """A write that contradicts the record (undoing an undo, undoing twice)."""
 
 
+class NotYoursError(PermissionError):
+    """Undoing another reviewer's decision (only admins may)."""
+
+
 def _effective(decisions: list[Decision]) -> list[Decision]:
     undone = {d.undoes for d in decisions if d.undoes is not None}
     return [d for d in decisions if d.answer != "undo" and d.id not in undone]
@@ -50,7 +54,14 @@ def add_decision(session: Session, *, cluster: Cluster, user: User, answer: str,
     return decision
 
 
+def may_undo(decision: Decision, user: User) -> bool:
+    """One's own decisions; an admin's, anyone's."""
+    return decision.user_id == user.id or user.role == "admin"
+
+
 def undo_decision(session: Session, *, decision: Decision, user: User) -> Decision:
+    if not may_undo(decision, user):
+        raise NotYoursError(f"decision {decision.id} is another reviewer's; only admins undo those")
     if decision.answer == "undo":
         raise ConflictError(f"decision {decision.id} is an undo; decide again instead")
     if session.exec(select(Decision.id).where(Decision.undoes == decision.id)).first() is not None:

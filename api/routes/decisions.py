@@ -40,11 +40,14 @@ def undo_last(session: SessionDep, user: ApiUser) -> dict:
 
 
 @router.post("/decisions/{decision_id}/undo", response_model=schemas.DecisionOut, status_code=201,
-             responses={**schemas.NOT_FOUND, **schemas.CONFLICT},
-             summary="withdraw one decision (appends an undo that points at it)")
+             responses={**schemas.FORBIDDEN, **schemas.NOT_FOUND, **schemas.CONFLICT},
+             summary="withdraw one of your decisions, or anyone's if you are an admin (appends an undo that "
+                     "points at it)")
 def undo(session: SessionDep, user: ApiUser, decision: DecisionDep) -> dict:
     try:
         undo_row = crud.undo_decision(session, decision=decision, user=user)
+    except crud.NotYoursError as error:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, str(error)) from None
     except crud.ConflictError as error:
         raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from None
     return decision_out(undo_row, user.username)
