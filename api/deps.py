@@ -1,19 +1,23 @@
 """Request dependencies: the database session, who is asking (session cookie or bearer token), roles, CSRF, the
-row a path names (or 404), paging and cluster filters. Routes take them as the `Annotated` aliases below."""
+row a path names (or 404), the parameter types (text without NUL, ISO 8601 dates), paging and cluster filters.
+Routes take them as the `Annotated` aliases below."""
 
+import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import quote
 
-from fastapi import Depends, HTTPException, Query, Request, status
+from fastapi import Depends, Form, HTTPException, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import AfterValidator, BeforeValidator
 from sqlmodel import Session
 
 from api import security
 from api.crud.cluster_views import cluster_with_view
 from api.crud.clusters import ClusterFilters
+from api.schemas import NO_NUL
 from smearwatch import users
 from smearwatch.models import Cluster, ClusterView, Decision, IngestRun, Job, ModelVersion, User
 
@@ -163,6 +167,40 @@ JobDep = Annotated[Job, Depends(get_job)]
 ModelVersionDep = Annotated[ModelVersion, Depends(get_model_version)]
 
 
+# --- parameter types --------------------------------------------------------------------------------------
+
+def text_query(max_length: int, **options: Any) -> Any:
+    """A text query parameter: at most `max_length` characters, no NUL."""
+    return Query(max_length=max_length, pattern=NO_NUL, **options)
+
+
+def text_form(max_length: int, **options: Any) -> Any:
+    """A text form field: at most `max_length` characters, no NUL."""
+    return Form(max_length=max_length, pattern=NO_NUL, **options)
+
+
+CsrfField = Annotated[str, text_form(200)]
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[Tt ]|$)", re.ASCII)
+
+
+def _iso_8601_only(value: Any) -> Any:
+    """Dates are ISO 8601 only: a bare number (`0.5`, `1588000000`) is not read as a Unix time."""
+    if isinstance(value, datetime) or (isinstance(value, str) and ISO_DATE.match(value)):
+        return value
+    raise ValueError("use an ISO 8601 date or date-time, e.g. 2020-04-28 or 2020-04-28T06:00:00Z")
+
+
+def _utc(value: datetime) -> datetime:
+    """Query datetimes without an offset are UTC."""
+    try:
+        return value.replace(tzinfo=UTC) if value.utcoffset() is None else value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("date out of range") from None
+
+
+QueryDate = Annotated[datetime, BeforeValidator(_iso_8601_only), AfterValidator(_utc)]
+
+
 # --- paging and filters ----------------------------------------------------------------------------------
 
 MAX_OFFSET = 1_000_000_000
@@ -174,31 +212,20 @@ Sort = Literal["score", "-score", "start", "-start", "n_posts", "-n_posts", "n_a
                "uncertainty"]
 
 
-def aware(value: datetime | None) -> datetime | None:
-    """Query datetimes without an offset are UTC."""
-    if value is None:
-        return None
-    try:
-        return value.replace(tzinfo=UTC) if value.utcoffset() is None else value.astimezone(UTC)
-    except OverflowError:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "date out of range") from None
-
-
 async def cluster_filters(  # async: no I/O here, so no trip to the thread pool
     flagged: bool | None = None,
     status_: Annotated[Literal["open", "reviewed"] | None, Query(alias="status")] = None,
     min_score: Score = None,
     max_score: Score = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    platform: Annotated[str | None, Query(max_length=40)] = None,
-    target: Annotated[str | None, Query(max_length=300)] = None,
-    kind: Annotated[str | None, Query(max_length=40)] = None,
+    since: QueryDate | None = None,
+    until: QueryDate | None = None,
+    platform: Annotated[str | None, text_query(40)] = None,
+    target: Annotated[str | None, text_query(300)] = None,
+    kind: Annotated[str | None, text_query(40)] = None,
     sort: Sort = "-score",
 ) -> ClusterFilters:
     return ClusterFilters(flagged=flagged, status=status_, min_score=min_score, max_score=max_score,
-                          since=aware(since), until=aware(until), platform=platform, target=target, kind=kind,
-                          sort=sort)
+                          since=since, until=until, platform=platform, target=target, kind=kind, sort=sort)
 
 
 FiltersDep = Annotated[ClusterFilters, Depends(cluster_filters)]

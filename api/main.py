@@ -9,7 +9,8 @@ from pathlib import Path
 
 import anyio.to_thread
 from fastapi import FastAPI, HTTPException, Request
-from fastapi.exception_handlers import http_exception_handler
+from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -68,6 +69,12 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+def _error_messages(exc: RequestValidationError) -> str:
+    """The validation errors in one line, for a page: which parameter, what is wrong."""
+    return "; ".join(f"{'.'.join(str(part) for part in error.get('loc', ())[1:]) or 'request'}: {error.get('msg')}"
+                     for error in exc.errors())
+
+
 def create_app(engine: Engine | None = None, *, settings: Settings | None = None,
                upload_dir: Path | None = None) -> FastAPI:
     settings = settings or get_settings()
@@ -115,6 +122,12 @@ def create_app(engine: Engine | None = None, *, settings: Settings | None = None
             return await http_exception_handler(request, exc)
         return render_page(request, "error.html", status_code=exc.status_code, code=exc.status_code,
                            detail=exc.detail, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError):
+        if request.url.path.startswith("/api/") or request.headers.get("HX-Request"):
+            return await request_validation_exception_handler(request, exc)
+        return render_page(request, "error.html", status_code=422, code=422, detail=_error_messages(exc))
 
     @app.get("/api/v1/openapi.json", include_in_schema=False)
     def openapi(user: ApiUser) -> dict:

@@ -8,6 +8,9 @@ from pydantic import BaseModel, Field
 from smearwatch.models import ClusterPublic
 
 Answer = Literal["smear", "coordinated", "organic", "unsure"]
+# PostgreSQL text cannot hold NUL: text in a body, query or form with a NUL is refused up front (422), and the
+# spec says so (api/deps.py uses it for queries and forms).
+NO_NUL = r"^[^\x00]*$"
 
 
 class ClusterItem(ClusterPublic):
@@ -114,7 +117,7 @@ class Network(BaseModel):
 
 class DecisionIn(BaseModel):
     answer: Answer
-    note: str | None = Field(default=None, max_length=4000)
+    note: str | None = Field(default=None, max_length=4000, pattern=NO_NUL)
 
 
 class DecisionOut(BaseModel):
@@ -217,7 +220,8 @@ class RetrainIn(BaseModel):
 
 
 class ActivateIn(BaseModel):
-    reason: str | None = Field(default=None, max_length=400, description="why; recorded with the activation")
+    reason: str | None = Field(default=None, max_length=400, pattern=NO_NUL,
+                               description="why; recorded with the activation")
 
 
 class ModelActivated(ModelOut):

@@ -17,7 +17,10 @@ def new_csrf_token() -> str:
 
 
 def csrf_matches(expected: str | None, given: str | None) -> bool:
-    return bool(expected) and bool(given) and hmac.compare_digest(expected, given)
+    """Constant-time; as bytes, since compare_digest refuses str with non-ASCII characters (a forged header)."""
+    if not isinstance(expected, str) or not isinstance(given, str) or not expected or not given:
+        return False
+    return hmac.compare_digest(expected.encode(), given.encode())
 
 
 def csrf_token(request: Request) -> str:

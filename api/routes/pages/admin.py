@@ -2,11 +2,11 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from api.crud.feeds import feed_rows
-from api.deps import PageAdmin, SessionDep, check_csrf
+from api.deps import CsrfField, PageAdmin, SessionDep, check_csrf, text_form
 from api.render.page import render_page
 from smearwatch.users import UserError, create_user, list_users
 
@@ -20,8 +20,8 @@ def admin_users(request: Request, session: SessionDep, user: PageAdmin):
 
 @router.post("/admin/users", response_class=HTMLResponse)
 def admin_add_user(request: Request, session: SessionDep, user: PageAdmin,
-                   username: Annotated[str, Form(max_length=100)], role: Annotated[str, Form()] = "reviewer",
-                   csrf_token: Annotated[str, Form()] = ""):
+                   username: Annotated[str, text_form(100)], role: Annotated[str, text_form(20)] = "reviewer",
+                   csrf_token: CsrfField = ""):
     check_csrf(request, csrf_token)
     created, error = None, None
     try:

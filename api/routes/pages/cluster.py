@@ -3,13 +3,13 @@ decide."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Request, status
+from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api import cluster_views
 from api.crud import decisions
 from api.crud.queue import queue_position
-from api.deps import ClusterWithViewDep, PageUser, SessionDep, check_csrf, get_cluster
+from api.deps import ClusterWithViewDep, CsrfField, PageUser, SessionDep, check_csrf, get_cluster, text_form
 from api.render.page import render_page
 from api.render.rows import cluster_out, decision_out
 
@@ -31,8 +31,8 @@ def cluster_page(request: Request, session: SessionDep, user: PageUser, found: C
 
 @router.post("/clusters/{cluster_id}/decide")
 def decide_form(request: Request, cluster_id: int, session: SessionDep, user: PageUser,
-                answer: Annotated[str, Form()], note: Annotated[str, Form(max_length=4000)] = "",
-                csrf_token: Annotated[str, Form()] = ""):
+                answer: Annotated[str, text_form(20)], note: Annotated[str, text_form(4000)] = "",
+                csrf_token: CsrfField = ""):
     """The no-JavaScript way to decide; the keyboard uses the JSON API."""
     check_csrf(request, csrf_token)
     if answer not in decisions.ANSWERS:

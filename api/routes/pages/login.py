@@ -2,10 +2,10 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, status
+from fastapi import APIRouter, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from api.deps import SessionDep, check_csrf, session_user
+from api.deps import CsrfField, SessionDep, check_csrf, session_user, text_form, text_query
 from api.render.page import render_page
 from api.security import LoginLimiter, new_csrf_token
 from smearwatch.users import authenticate
@@ -20,16 +20,16 @@ def _safe_next(value: str | None) -> str:
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, session: SessionDep, next: str = "/"):
+def login_form(request: Request, session: SessionDep, next: Annotated[str, text_query(2000)] = "/"):
     if session_user(request, session) is not None:
         return RedirectResponse(_safe_next(next), status.HTTP_303_SEE_OTHER)
     return render_page(request, "login.html", next=_safe_next(next), error=None)
 
 
 @router.post("/login", response_class=HTMLResponse)
-def login(request: Request, session: SessionDep, username: Annotated[str, Form(max_length=100)],
-          password: Annotated[str, Form(max_length=500)], csrf_token: Annotated[str, Form()] = "",
-          next: Annotated[str, Form()] = "/"):
+def login(request: Request, session: SessionDep, username: Annotated[str, text_form(100)],
+          password: Annotated[str, text_form(500)], csrf_token: CsrfField = "",
+          next: Annotated[str, text_form(2000)] = "/"):
     check_csrf(request, csrf_token)
     limiter: LoginLimiter = request.app.state.login_limiter
     client = request.client.host if request.client else "unknown"
@@ -52,7 +52,7 @@ def login(request: Request, session: SessionDep, username: Annotated[str, Form(m
 
 
 @router.post("/logout")
-def logout(request: Request, csrf_token: Annotated[str, Form()] = ""):
+def logout(request: Request, csrf_token: CsrfField = ""):
     check_csrf(request, csrf_token)
     request.session.clear()
     return RedirectResponse("/login", status.HTTP_303_SEE_OTHER)

@@ -2,13 +2,13 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Request, status
+from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel import Session
 
 from api.crud.model_versions import list_models, model_names
 from api.crud.queue import pending_decisions
-from api.deps import PageAdmin, PageUser, SessionDep, check_csrf, is_row_id
+from api.deps import CsrfField, PageAdmin, PageUser, SessionDep, check_csrf, is_row_id, text_form
 from api.render.model_versions import model_metrics
 from api.render.page import render_page
 from smearwatch.jobs import list_jobs
@@ -41,16 +41,16 @@ def jobs_partial(request: Request, session: SessionDep, user: PageUser):
 
 
 @router.post("/models/retrain")
-def retrain_form(request: Request, user: PageAdmin, csrf_token: Annotated[str, Form()] = "",
-                 auto_activate: Annotated[str, Form(max_length=5)] = ""):
+def retrain_form(request: Request, user: PageAdmin, csrf_token: CsrfField = "",
+                 auto_activate: Annotated[str, text_form(5)] = ""):
     check_csrf(request, csrf_token)
     service.start_retrain(request.app.state.engine, created_by=user.username, auto_activate=auto_activate == "on")
     return RedirectResponse("/models#jobs", status.HTTP_303_SEE_OTHER)
 
 
 @router.post("/models/rollback")
-def rollback_form(request: Request, user: PageAdmin, csrf_token: Annotated[str, Form()] = "",
-                  reason: Annotated[str, Form(max_length=400)] = ""):
+def rollback_form(request: Request, user: PageAdmin, csrf_token: CsrfField = "",
+                  reason: Annotated[str, text_form(400)] = ""):
     check_csrf(request, csrf_token)
     try:
         service.start_rollback(request.app.state.engine, created_by=user.username,
@@ -61,8 +61,8 @@ def rollback_form(request: Request, user: PageAdmin, csrf_token: Annotated[str, 
 
 
 @router.post("/models/{model_id}/activate")
-def activate_form(request: Request, model_id: int, user: PageAdmin, csrf_token: Annotated[str, Form()] = "",
-                  reason: Annotated[str, Form(max_length=400)] = ""):
+def activate_form(request: Request, model_id: int, user: PageAdmin, csrf_token: CsrfField = "",
+                  reason: Annotated[str, text_form(400)] = ""):
     check_csrf(request, csrf_token)
     if not is_row_id(model_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no model {model_id}")

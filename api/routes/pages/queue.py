@@ -1,7 +1,6 @@
 """The review queue (flagged clusters by score, or by uncertainty), its progress partials, and the filtered list
 of all clusters."""
 
-from datetime import datetime
 from typing import Annotated, Literal
 from urllib.parse import urlencode
 
@@ -10,7 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from api.crud.clusters import ClusterFilters, list_clusters
 from api.crud.queue import pending_decisions, queue_counts, queue_progress
-from api.deps import PageNumber, PageUser, SessionDep, aware
+from api.deps import PageNumber, PageUser, QueryDate, SessionDep, text_query
 from api.render.page import render_page
 
 router = APIRouter(include_in_schema=False)
@@ -47,17 +46,17 @@ def pending_partial(request: Request, session: SessionDep, user: PageUser):
 
 @router.get("/clusters", response_class=HTMLResponse)
 def clusters(request: Request, session: SessionDep, user: PageUser,
-             flagged: Annotated[str | None, Query(max_length=5)] = None,
-             status_: Annotated[str | None, Query(alias="status", max_length=20)] = None,
+             flagged: Annotated[str | None, text_query(5)] = None,
+             status_: Annotated[str | None, text_query(20, alias="status")] = None,
              min_score: Annotated[float | None, Query(ge=0, le=1, allow_inf_nan=False)] = None,
-             kind: Annotated[str | None, Query(max_length=40)] = None,
-             target: Annotated[str | None, Query(max_length=300)] = None,
-             platform: Annotated[str | None, Query(max_length=40)] = None,
-             since: datetime | None = None, until: datetime | None = None, page: PageNumber = 1):
+             kind: Annotated[str | None, text_query(40)] = None,
+             target: Annotated[str | None, text_query(300)] = None,
+             platform: Annotated[str | None, text_query(40)] = None,
+             since: QueryDate | None = None, until: QueryDate | None = None, page: PageNumber = 1):
     filters = ClusterFilters(
         flagged={"true": True, "false": False}.get(flagged or ""), status=status_ or None, min_score=min_score,
-        kind=kind or None, target=target or None, platform=platform or None, since=aware(since),
-        until=aware(until))
+        kind=kind or None, target=target or None, platform=platform or None, since=since,
+        until=until)
     rows, count = list_clusters(session, filters=filters, limit=QUEUE_PAGE, offset=(page - 1) * QUEUE_PAGE)
     chosen = {"flagged": flagged if flagged in ("true", "false") else None, "status": status_,
               "min_score": min_score, "kind": kind, "target": target, "platform": platform,
