@@ -1,6 +1,7 @@
 """Rows as the plain dicts the JSON API answers and the templates show (the shapes of `schemas.*Out`)."""
 
-from smearwatch.models import Cluster, Decision, IngestRun, Post
+from api.render.paths import file_name, hide_paths
+from smearwatch.models import Cluster, Decision, IngestRun, Post, RejectedRecord
 
 
 def decision_out(decision: Decision, username: str) -> dict:
@@ -31,4 +32,10 @@ def run_done_fraction(run: IngestRun) -> float:
 
 
 def run_out(run: IngestRun) -> dict:
-    return {**run.model_dump(), "progress": run_done_fraction(run)}
+    """The run with its sources as file names and its error without server paths."""
+    return {**run.model_dump(), "sources": [file_name(s) for s in run.sources] if run.sources else run.sources,
+            "error": hide_paths(run.error), "progress": run_done_fraction(run)}
+
+
+def rejection_out(rejection: RejectedRecord) -> dict:
+    return {"source": file_name(rejection.source), "line": rejection.line, "reason": hide_paths(rejection.reason)}

@@ -1,14 +1,20 @@
-"""Uploads of dumps (each becomes an ingest run) and the runs with their progress."""
+"""Uploads of dumps (each becomes an ingest run) and the runs with their progress.
 
+A refused upload (too large, empty, unreadable or of no known format) leaves nothing on disk, and no answer shows
+where the app keeps its files: only the uploaded file's own name.
+"""
+
+from pathlib import PurePosixPath
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
 
 from api import schemas
 from api.crud.runs import list_runs, run_rejections
-from api.deps import API_V1, ApiUser, Limit, Offset, RunDep, SessionDep
-from api.render.rows import run_out
+from api.deps import API_V1, ApiUser, Limit, Offset, RunDep, SessionDep, text_query
+from api.render.paths import hide_paths
+from api.render.rows import rejection_out, run_out
 from api.uploads import UploadEmpty, UploadTooLarge, save_stream
 from worker import service
 
@@ -21,7 +27,7 @@ router = APIRouter(prefix=API_V1, tags=["uploads"])
              openapi_extra={"requestBody": {"required": True, "content": {
                  "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}})
 async def upload(request: Request, user: ApiUser,
-                 filename: Annotated[str, Query(min_length=1, max_length=200)] = "upload") -> dict:
+                 filename: Annotated[str, text_query(200, min_length=1)] = "upload") -> dict:
     limit = request.app.state.settings.upload_max_bytes
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
@@ -36,7 +42,11 @@ async def upload(request: Request, user: ApiUser,
     try:
         started = await run_in_threadpool(service.start_ingest, request.app.state.engine, [path], background=True)
     except service.ServiceError as error:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, f"{filename}: {error}") from None
+        path.unlink(missing_ok=True)
+        name = PurePosixPath(filename).name or "upload"
+        message = hide_paths(str(error), {str(path.resolve()): name, str(path): name})
+        raise HTTPException(status.HTTP_400_BAD_REQUEST,
+                            message if message.startswith(name) else f"{name}: {message}") from None
     return {"upload": path.name, "bytes": size, "run_id": started["run"]}
 
 
@@ -48,4 +58,4 @@ def runs(session: SessionDep, user: ApiUser, limit: Limit = 20, offset: Offset =
 
 @router.get("/runs/{run_id}", response_model=schemas.RunDetail, responses=schemas.NOT_FOUND)
 def run(session: SessionDep, user: ApiUser, found: RunDep) -> dict:
-    return {**run_out(found), "rejections": [r.model_dump() for r in run_rejections(session, run_id=found.id)]}
+    return {**run_out(found), "rejections": [rejection_out(r) for r in run_rejections(session, run_id=found.id)]}
