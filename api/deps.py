@@ -49,12 +49,15 @@ class LoginRequired(Exception):
         self.next_url = next_url
 
 
+LOGIN_KEY = "login"  # the key of the login session's random id in the session cookie
+
+
 def session_user(request: Request, session: Session) -> User | None:
-    user_id = request.session.get("uid")
-    if not isinstance(user_id, int):
+    """The user of the session cookie's login, if it has not ended and the user is active (one indexed query)."""
+    login_id = request.session.get(LOGIN_KEY)
+    if not isinstance(login_id, str) or not login_id:
         return None
-    user = session.get(User, user_id)
-    return user if user is not None and user.active else None
+    return users.user_for_login_session(session, login_id=login_id)
 
 
 def check_csrf(request: Request, given: str | None) -> None:

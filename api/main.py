@@ -108,8 +108,10 @@ def create_app(engine: Engine | None = None, *, settings: Settings | None = None
     app.state.templates.env.auto_reload = False  # templates are compiled once, not stat()ed on every render
     app.state.login_limiter = LoginLimiter()
 
+    # Outside development the cookie is `Secure`: browsers send it over HTTPS only.
     app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="smearwatch_session",
-                       max_age=SESSION_HOURS * 3600, same_site="strict", https_only=False)
+                       max_age=SESSION_HOURS * 3600, same_site="strict",
+                       https_only=settings.environment != "development")
     app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(LoginRequired)

@@ -1,4 +1,4 @@
-"""Users: passwords (argon2), API tokens (only their sha256 is stored), roles and the demo reviewer.
+"""Users: passwords (argon2), API tokens and login sessions (only their sha256 is stored), roles, the demo reviewer.
 
 Plain functions over a Session: the API, the `smearwatch users` command and `smearwatch demo` call them alike.
 """
@@ -9,10 +9,11 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from smearwatch.models import ApiToken, User
+from smearwatch.models import ApiToken, LoginSession, User, utcnow
 
 ROLES = ("reviewer", "admin")
 DEMO_USERNAME = "demo"
@@ -80,6 +81,43 @@ def user_for_token(session: Session, *, token: str) -> User | None:
     return user if user is not None and user.active else None
 
 
+def start_login_session(session: Session, *, user: User) -> str:
+    """A new login of `user`: returns the random id the session cookie carries (its sha256 is stored)."""
+    login_id = secrets.token_urlsafe(32)
+    session.add(LoginSession(id=token_hash(login_id), user_id=user.id))
+    session.commit()
+    return login_id
+
+
+def user_for_login_session(session: Session, *, login_id: str) -> User | None:
+    """The user of a login session that has not ended, if still active: one query, by primary key."""
+    return session.exec(select(User).join(LoginSession, LoginSession.user_id == User.id)
+                        .where(LoginSession.id == token_hash(login_id), col(LoginSession.ended_at).is_(None),
+                               col(User.active))).first()
+
+
+def end_login_session(session: Session, *, login_id: str) -> None:
+    """Log out: the session's cookie, or any copy of it, no longer works."""
+    session.exec(update(LoginSession).where(LoginSession.id == token_hash(login_id),
+                                            col(LoginSession.ended_at).is_(None)).values(ended_at=utcnow()))
+    session.commit()
+
+
+def end_user_sessions(session: Session, *, user: User) -> int:
+    """End every login session of `user` (the caller commits); returns how many were open."""
+    result = session.exec(update(LoginSession).where(LoginSession.user_id == user.id,
+                                                     col(LoginSession.ended_at).is_(None)).values(ended_at=utcnow()))
+    return result.rowcount
+
+
+def disable_user(session: Session, *, user: User) -> None:
+    """No more logins: passwords, API tokens and the open login sessions stop working at once."""
+    user.active = False
+    session.add(user)
+    end_user_sessions(session, user=user)
+    session.commit()
+
+
 def issue_token(session: Session, *, user: User) -> str:
     token = generate_token()
     session.add(ApiToken(user_id=user.id, token_hash=token_hash(token)))
@@ -114,6 +152,7 @@ def ensure_demo_user(engine: Engine) -> tuple[str, str]:
             user.active = True
             user.role = "reviewer"
             session.add(user)
+            end_user_sessions(session, user=user)  # a new password: whoever was logged in logs in again
         session.commit()
     return DEMO_USERNAME, password
 

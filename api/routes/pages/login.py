@@ -1,14 +1,18 @@
-"""Log in (rate-limited per client and per username) and out."""
+"""Log in (rate-limited per client and per username) and out.
+
+A login is a row on the server (`LoginSession`); the session cookie carries only its random id. Logging out ends
+the row, so the cookie, or any copy of it, no longer works.
+"""
 
 from typing import Annotated
 
 from fastapi import APIRouter, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from api.deps import CsrfField, SessionDep, check_csrf, session_user, text_form, text_query
+from api.deps import LOGIN_KEY, CsrfField, SessionDep, check_csrf, session_user, text_form, text_query
 from api.render.page import render_page
 from api.security import LoginLimiter, new_csrf_token
-from smearwatch.users import authenticate
+from smearwatch.users import authenticate, end_login_session, start_login_session
 
 router = APIRouter(include_in_schema=False)
 
@@ -45,14 +49,22 @@ def login(request: Request, session: SessionDep, username: Annotated[str, text_f
         return render_page(request, "login.html", next=_safe_next(next), status_code=401,
                            error="Wrong username or password.")
     limiter.succeeded(client, username)
-    request.session.clear()
-    request.session["uid"] = user.id
+    _end_login(request, session)
+    request.session[LOGIN_KEY] = start_login_session(session, user=user)
     request.session["csrf"] = new_csrf_token()
     return RedirectResponse(_safe_next(next), status.HTTP_303_SEE_OTHER)
 
 
 @router.post("/logout")
-def logout(request: Request, csrf_token: CsrfField = ""):
+def logout(request: Request, session: SessionDep, csrf_token: CsrfField = ""):
     check_csrf(request, csrf_token)
-    request.session.clear()
+    _end_login(request, session)
     return RedirectResponse("/login", status.HTTP_303_SEE_OTHER)
+
+
+def _end_login(request: Request, session: SessionDep) -> None:
+    """End the cookie's login on the server (if any) and empty the cookie."""
+    login_id = request.session.get(LOGIN_KEY)
+    if isinstance(login_id, str) and login_id:
+        end_login_session(session, login_id=login_id)
+    request.session.clear()
