@@ -45,7 +45,8 @@ NO_STORE_PREFIXES = ("/api/", "/clusters", "/login")
 class SecurityHeaders:
     """Adds the security headers to every answer, and `no-store` to pages and API answers.
 
-    Plain ASGI: `@app.middleware("http")` runs each request through extra tasks and streams.
+    Plain ASGI: `@app.middleware("http")` runs each request through extra tasks and streams. It wraps the whole
+    middleware stack (`App`), so the 500 of an unhandled exception carries the headers too.
     """
 
     def __init__(self, app):
@@ -67,6 +68,14 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class App(FastAPI):
+    """FastAPI with SecurityHeaders outside everything, Starlette's error middleware included: middleware added
+    with `add_middleware` runs inside that one, which answers unhandled exceptions itself."""
+
+    def build_middleware_stack(self):
+        return SecurityHeaders(super().build_middleware_stack())
 
 
 def _error_messages(exc: RequestValidationError) -> str:
@@ -94,7 +103,7 @@ def create_app(engine: Engine | None = None, *, settings: Settings | None = None
             preparer.stop()
         gc.unfreeze()
 
-    app = FastAPI(
+    app = App(
         lifespan=lifespan,
         title="smearwatch", version=__version__, openapi_url=None, docs_url=None, redoc_url=None,
         description="Flagged clusters of coordinated posts, their evidence, and reviewers' decisions. "
@@ -112,7 +121,6 @@ def create_app(engine: Engine | None = None, *, settings: Settings | None = None
     app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="smearwatch_session",
                        max_age=SESSION_HOURS * 3600, same_site="strict",
                        https_only=settings.environment != "development")
-    app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, exc: LoginRequired):
