@@ -11,7 +11,7 @@ from urllib.parse import quote
 from fastapi import Depends, Form, HTTPException, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, BeforeValidator, Field
 from sqlmodel import Session
 
 from api import security
@@ -202,6 +202,16 @@ def _utc(value: datetime) -> datetime:
 
 
 QueryDate = Annotated[datetime, BeforeValidator(_iso_8601_only), AfterValidator(_utc)]
+Probability = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+
+
+def _empty_is_none(value: Any) -> Any:
+    return None if value == "" else value
+
+
+# A page's GET form sends its empty fields too (`?since=&min_score=`): on a page, an empty field is one not given.
+PageDate = Annotated[QueryDate | None, BeforeValidator(_empty_is_none)]
+PageScore = Annotated[Probability | None, BeforeValidator(_empty_is_none)]
 
 
 # --- paging and filters ----------------------------------------------------------------------------------

@@ -4,12 +4,12 @@ of all clusters."""
 from typing import Annotated, Literal
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from api.crud.clusters import ClusterFilters, list_clusters
 from api.crud.queue import pending_decisions, queue_counts, queue_progress
-from api.deps import PageNumber, PageUser, QueryDate, SessionDep, text_query
+from api.deps import PageDate, PageNumber, PageScore, PageUser, SessionDep, text_query
 from api.render.page import render_page
 
 router = APIRouter(include_in_schema=False)
@@ -48,11 +48,11 @@ def pending_partial(request: Request, session: SessionDep, user: PageUser):
 def clusters(request: Request, session: SessionDep, user: PageUser,
              flagged: Annotated[str | None, text_query(5)] = None,
              status_: Annotated[str | None, text_query(20, alias="status")] = None,
-             min_score: Annotated[float | None, Query(ge=0, le=1, allow_inf_nan=False)] = None,
+             min_score: PageScore = None,
              kind: Annotated[str | None, text_query(40)] = None,
              target: Annotated[str | None, text_query(300)] = None,
              platform: Annotated[str | None, text_query(40)] = None,
-             since: QueryDate | None = None, until: QueryDate | None = None, page: PageNumber = 1):
+             since: PageDate = None, until: PageDate = None, page: PageNumber = 1):
     filters = ClusterFilters(
         flagged={"true": True, "false": False}.get(flagged or ""), status=status_ or None, min_score=min_score,
         kind=kind or None, target=target or None, platform=platform or None, since=since,

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from api.crud.search import search_accounts, search_posts
-from api.deps import PageUser, QueryDate, SessionDep, text_query
+from api.deps import PageDate, PageUser, SessionDep, text_query
 from api.render.page import render_page
 
 router = APIRouter(include_in_schema=False)
@@ -15,7 +15,7 @@ router = APIRouter(include_in_schema=False)
 @router.get("/search", response_class=HTMLResponse)
 def search(request: Request, session: SessionDep, user: PageUser,
            q: Annotated[str, text_query(500)] = "", author: Annotated[str, text_query(200)] = "",
-           since: QueryDate | None = None, until: QueryDate | None = None):
+           since: PageDate = None, until: PageDate = None):
     posts, post_count, accounts = [], 0, []
     if q or author or since or until:
         posts, post_count = search_posts(session, q=q or None, author=author or None, since=since,
