@@ -278,6 +278,38 @@ class Problem(BaseModel):
     detail: str
 
 
+def links(status: int, **targets: tuple[str, str, dict[str, str]]) -> dict:
+    """OpenAPI links of one answer: name=(method, path, {parameter: runtime expression}). They tell clients (and
+    schemathesis' stateful tests) which operation can follow with which value, e.g. a decision's id to undo it."""
+    return {status: {"links": {
+        name: {"operationRef": "#/paths/" + path.replace("~", "~0").replace("/", "~1") + "/" + method,
+               "parameters": parameters}
+        for name, (method, path, parameters) in targets.items()}}}
+
+
+CLUSTER_PATH = "/api/v1/clusters/{cluster_id}"
+
+
+def cluster_links(status: int, cluster_id: str) -> dict:
+    """What can follow an answer that names a cluster: the cluster, its decisions, deciding, its export."""
+    return links(status, GetCluster=("get", CLUSTER_PATH, {"cluster_id": cluster_id}),
+                 GetDecisions=("get", CLUSTER_PATH + "/decisions", {"cluster_id": cluster_id}),
+                 Decide=("post", CLUSTER_PATH + "/decisions", {"cluster_id": cluster_id}),
+                 Export=("get", CLUSTER_PATH + "/export", {"cluster_id": cluster_id}))
+
+
+def undo_link(status: int, decision_id: str) -> dict:
+    return links(status, Undo=("post", "/api/v1/decisions/{decision_id}/undo", {"decision_id": decision_id}))
+
+
+def run_link(status: int, run_id: str) -> dict:
+    return links(status, GetRun=("get", "/api/v1/runs/{run_id}", {"run_id": run_id}))
+
+
+def job_link(status: int, job_id: str) -> dict:
+    return links(status, GetJob=("get", "/api/v1/jobs/{job_id}", {"job_id": job_id}))
+
+
 # Error answers routes document (`responses=`).
 FORBIDDEN = {403: {"model": Problem}}
 NOT_FOUND = {404: {"model": Problem}}

@@ -18,7 +18,8 @@ def json_answer(payload: dict) -> Response:
                     media_type="application/json")
 
 
-@router.get("/clusters", response_model=schemas.ClusterList)
+@router.get("/clusters", response_model=schemas.ClusterList,
+            responses=schemas.cluster_links(200, "$response.body#/data/0/id"))
 def list_clusters(session: SessionDep, user: ApiUser, filters: FiltersDep, limit: Limit = 50, offset: Offset = 0) -> dict:
     rows, count = crud.list_clusters(session, filters=filters, limit=limit, offset=offset)
     return json_answer({"data": [row._asdict() for row in rows], "count": count})

@@ -10,7 +10,8 @@ from api.render.rows import decision_out
 router = APIRouter(prefix=API_V1, tags=["decisions"])
 
 
-@router.get("/clusters/{cluster_id}/decisions", response_model=schemas.DecisionList, responses=schemas.NOT_FOUND,
+@router.get("/clusters/{cluster_id}/decisions", response_model=schemas.DecisionList,
+            responses={**schemas.NOT_FOUND, **schemas.undo_link(200, "$response.body#/data/0/id")},
             summary="every decision on a cluster, undos included, oldest first")
 def cluster_decisions(session: SessionDep, user: ApiUser, cluster: ClusterDep) -> dict:
     rows = crud.decision_history(session, cluster_id=cluster.id)
@@ -18,13 +19,15 @@ def cluster_decisions(session: SessionDep, user: ApiUser, cluster: ClusterDep) -
 
 
 @router.post("/clusters/{cluster_id}/decisions", response_model=schemas.DecisionOut, status_code=201,
-             responses=schemas.NOT_FOUND, summary="record a decision (appended, never overwritten)")
+             responses={**schemas.NOT_FOUND, **schemas.undo_link(201, "$response.body#/id")},
+             summary="record a decision (appended, never overwritten)")
 def decide(body: schemas.DecisionIn, session: SessionDep, user: ApiUser, cluster: ClusterDep) -> dict:
     decision = crud.add_decision(session, cluster=cluster, user=user, answer=body.answer, note=body.note)
     return decision_out(decision, user.username)
 
 
-@router.get("/decisions", response_model=schemas.DecisionList)
+@router.get("/decisions", response_model=schemas.DecisionList,
+            responses=schemas.undo_link(200, "$response.body#/data/0/id"))
 def decisions(session: SessionDep, user: ApiUser, mine: bool = False, limit: Limit = 50, offset: Offset = 0) -> dict:
     rows, count = crud.list_decisions(session, user_id=user.id if mine else None, limit=limit, offset=offset)
     return {"data": [decision_out(d, u) for d, u in rows], "count": count}

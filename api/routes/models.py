@@ -12,7 +12,8 @@ from worker import service
 router = APIRouter(prefix=API_V1, tags=["models"])
 
 
-@router.get("/models", response_model=list[schemas.ModelOut])
+@router.get("/models", response_model=list[schemas.ModelOut], responses=schemas.links(
+    200, Activate=("post", "/api/v1/models/{model_id}/activate", {"model_id": "$response.body#/0/id"})))
 def models(session: SessionDep, user: ApiUser):
     return list_models(session)
 
@@ -25,6 +26,7 @@ def _activated(session: Session, version_id: int, job_id: int) -> dict:
 
 
 @router.post("/models/retrain", response_model=schemas.RetrainStarted, status_code=202,
+             responses=schemas.job_link(202, "$response.body#/job/id"),
              summary="retrain from the reviewers' decisions as a background job (admins)")
 def retrain(request: Request, session: SessionDep, user: ApiAdmin, body: schemas.RetrainIn | None = None) -> dict:
     job_id = service.start_retrain(request.app.state.engine, created_by=user.username,
@@ -33,7 +35,8 @@ def retrain(request: Request, session: SessionDep, user: ApiAdmin, body: schemas
     return {"job": get_or_404(session, Job, job_id, "job")}
 
 
-@router.post("/models/rollback", response_model=schemas.ModelActivated, responses=schemas.CONFLICT,
+@router.post("/models/rollback", response_model=schemas.ModelActivated,
+             responses={**schemas.CONFLICT, **schemas.job_link(200, "$response.body#/job/id")},
              summary="activate the previously active version and rescore in the background (admins)")
 def rollback(request: Request, session: SessionDep, user: ApiAdmin, body: schemas.ActivateIn | None = None) -> dict:
     try:
@@ -44,7 +47,8 @@ def rollback(request: Request, session: SessionDep, user: ApiAdmin, body: schema
     return _activated(session, version_id, job_id)
 
 
-@router.post("/models/{model_id}/activate", response_model=schemas.ModelActivated, responses=schemas.NOT_FOUND,
+@router.post("/models/{model_id}/activate", response_model=schemas.ModelActivated,
+             responses={**schemas.NOT_FOUND, **schemas.job_link(200, "$response.body#/job/id")},
              summary="make this version the active one and rescore in the background (admins)")
 def activate(request: Request, session: SessionDep, user: ApiAdmin, model: ModelVersionDep,
              body: schemas.ActivateIn | None = None) -> dict:

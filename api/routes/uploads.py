@@ -22,7 +22,8 @@ router = APIRouter(prefix=API_V1, tags=["uploads"])
 
 
 @router.post("/uploads", response_model=schemas.UploadOut, status_code=202,
-             responses={400: {"model": schemas.Problem}, 413: {"model": schemas.Problem}},
+             responses={400: {"model": schemas.Problem}, 413: {"model": schemas.Problem},
+                        **schemas.run_link(202, "$response.body#/run_id")},
              summary="upload a dump as the raw request body; it becomes an ingest run",
              openapi_extra={"requestBody": {"required": True, "content": {
                  "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}})
@@ -50,7 +51,8 @@ async def upload(request: Request, user: ApiUser,
     return {"upload": path.name, "bytes": size, "run_id": started["run"]}
 
 
-@router.get("/runs", response_model=schemas.RunList, summary="ingest runs and their progress")
+@router.get("/runs", response_model=schemas.RunList, summary="ingest runs and their progress",
+            responses=schemas.run_link(200, "$response.body#/data/0/id"))
 def runs(session: SessionDep, user: ApiUser, limit: Limit = 20, offset: Offset = 0) -> dict:
     rows, count = list_runs(session, limit=limit, offset=offset)
     return {"data": [run_out(r) for r in rows], "count": count}
