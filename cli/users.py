@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from cli.errors import CommandError
 from smearwatch.db import get_engine
 from smearwatch.models import User
-from smearwatch.users import ROLES, UserError, create_user, issue_token
+from smearwatch.users import ROLES, UserError, create_user, disable_user, issue_token
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -67,8 +67,6 @@ def run(args: argparse.Namespace) -> int:
             session.commit()
             print(token)
             return 0
-        user.active = False
-        session.add(user)
-        session.commit()
+        disable_user(session, user=user)  # its open login sessions end too
         print(f"disabled {user.username!r}")
         return 0
