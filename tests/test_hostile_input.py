@@ -48,13 +48,13 @@ READER = PEAK + r"""
 import json, resource, sys
 cap = int(sys.argv[1])
 resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-from worker.sources import BrokenFile, ReadOptions, Skip, SourceError, open_source
+from worker.sources import BrokenFile, ReadOptions, Rejection, SourceError, open_source
 for case in json.loads(sys.argv[2]):
     items, error = [], None
     try:
         source = open_source(case["path"], case.get("format"), ReadOptions(mapping=case.get("map") or {}))
         for item in source.items():
-            if isinstance(item, Skip):
+            if isinstance(item, Rejection):
                 items.append({"kind": "broken" if isinstance(item, BrokenFile) else "skip", "line": item.line,
                               "reason": item.reason})
             else:

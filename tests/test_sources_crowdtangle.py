@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from worker.sources import Skip, detect_format, open_source
+from worker.sources import Rejection, detect_format, open_source
 from worker.sources.base import InvalidRecord
 from worker.sources.crowdtangle import parse_ct_time
 
@@ -11,7 +11,7 @@ DATA = Path(__file__).parent / "data" / "sources"
 
 def items(path, fmt=None):
     out = list(open_source(path, fmt).items())
-    return [i for i in out if not isinstance(i, Skip)], [i for i in out if isinstance(i, Skip)]
+    return [i for i in out if not isinstance(i, Rejection)], [i for i in out if isinstance(i, Rejection)]
 
 
 def test_detects_facebook_and_instagram():

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from worker.sources import ReadOptions, Skip, SourceError, detect_format, open_source
+from worker.sources import ReadOptions, Rejection, SourceError, detect_format, open_source
 from worker.sources.csvrows import read_rows
 
 DATA = Path(__file__).parent / "data" / "sources"
@@ -12,11 +12,11 @@ MAPPING = {"id": "post_id", "author_id": "user", "created_at": "ts", "text": "me
 
 def items(path, fmt=None, options=None):
     out = list(open_source(path, fmt, options).items())
-    return [i for i in out if not isinstance(i, Skip)], [i for i in out if isinstance(i, Skip)]
+    return [i for i in out if not isinstance(i, Rejection)], [i for i in out if isinstance(i, Rejection)]
 
 
 def rows(text):
-    return [r if isinstance(r, Skip) else (r[2], r[1]) for r in read_rows(io.StringIO(text))]
+    return [r if isinstance(r, Rejection) else (r[2], r[1]) for r in read_rows(io.StringIO(text))]
 
 
 def test_contract_header_is_detected_other_csv_is_not(tmp_path):
@@ -65,14 +65,14 @@ def test_multiline_record_reports_first_line_and_blank_lines_are_ignored():
 def test_unterminated_quote_at_end_of_file_resyncs():
     out = rows('a,b\n1,ok\n2,"never closed\n3,fine\n4,also fine\n')
     assert out[0] == (2, ["1", "ok"])
-    assert isinstance(out[1], Skip) and out[1].line == 3 and "unterminated quoted field" in out[1].reason
+    assert isinstance(out[1], Rejection) and out[1].line == 3 and "unterminated quoted field" in out[1].reason
     assert out[2:] == [(4, ["3", "fine"]), (5, ["4", "also fine"])]
 
 
 def test_swallowed_lines_with_wrong_field_count_resync():
     out = rows('a,b,c\n1,"open,x\n2,y,z\n3,"q",w\n')
-    skips = [o for o in out if isinstance(o, Skip)]
-    good = [o for o in out if not isinstance(o, Skip)]
+    skips = [o for o in out if isinstance(o, Rejection)]
+    good = [o for o in out if not isinstance(o, Rejection)]
     assert skips[0].line == 2
     assert (3, ["2", "y", "z"]) in good and (4, ["3", "q", "w"]) in good
 
@@ -82,11 +82,11 @@ def test_swallowed_records_with_matching_field_count_are_detected():
     good = ",".join(["v"] * 8)
     text = f'{header}\n1,v,v,v,v,v,v,"never closed\n{good}\n{good}\n2,v,v,v,v,v,v,"x"\n'
     out = rows(text)
-    assert isinstance(out[0], Skip) and out[0].line == 2
-    assert [o[0] for o in out if not isinstance(o, Skip)] == [3, 4, 5]
+    assert isinstance(out[0], Rejection) and out[0].line == 2
+    assert [o[0] for o in out if not isinstance(o, Rejection)] == [3, 4, 5]
 
 
 def test_wrong_field_count_on_one_line():
     out = rows("a,b\n1,2,3\n4,5\n")
-    assert isinstance(out[0], Skip) and out[0].reason == "CSV record has 3 fields, expected 2"
+    assert isinstance(out[0], Rejection) and out[0].reason == "CSV record has 3 fields, expected 2"
     assert out[1] == (3, ["4", "5"])

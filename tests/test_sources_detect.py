@@ -8,7 +8,7 @@ import orjson
 import pytest
 import zstandard
 
-from worker.sources import Skip, SourceError, detect_format, open_source
+from worker.sources import Rejection, SourceError, detect_format, open_source
 from worker.sources.base import post_to_contract
 
 DATA = Path(__file__).parent / "data" / "sources"
@@ -30,7 +30,7 @@ FIXTURES = {
 
 
 def contract(path):
-    return [post_to_contract(i) if not isinstance(i, Skip) else (i.line, i.reason) for i in open_source(path).items()]
+    return [post_to_contract(i) if not isinstance(i, Rejection) else (i.line, i.reason) for i in open_source(path).items()]
 
 
 @pytest.mark.parametrize("name, fmt", sorted(FIXTURES.items()))

@@ -3,14 +3,14 @@ from pathlib import Path
 
 import pytest
 
-from worker.sources import ReadOptions, Skip, SourceError, detect_format, open_source, rss
+from worker.sources import ReadOptions, Rejection, SourceError, detect_format, open_source, rss
 
 DATA = Path(__file__).parent / "data" / "sources"
 
 
 def items(path, fmt=None):
     out = list(open_source(path, fmt).items())
-    return [i for i in out if not isinstance(i, Skip)], [i for i in out if isinstance(i, Skip)]
+    return [i for i in out if not isinstance(i, Rejection)], [i for i in out if isinstance(i, Rejection)]
 
 
 def test_detects_rss_and_atom():

@@ -6,7 +6,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from worker.sources import ReadOptions, Skip, open_source
+from worker.sources import ReadOptions, Rejection, open_source
 
 FEEDS = Path(__file__).resolve().parents[1] / "samples" / "feeds"
 EXPECTED = orjson.loads((FEEDS / "EXPECTED.json").read_bytes())["files"]
@@ -20,7 +20,7 @@ def read(name: str):
     options = ReadOptions(mapping=spec.get("map") or {})
     posts, skips = [], []
     for item in open_source(FEEDS / name, spec["format"], options).items():
-        (skips if isinstance(item, Skip) else posts).append(item)
+        (skips if isinstance(item, Rejection) else posts).append(item)
     return posts, skips
 
 

@@ -1,14 +1,14 @@
 import io
 from pathlib import Path
 
-from worker.sources import ReadOptions, Skip, detect_format, open_source, telegram
+from worker.sources import ReadOptions, Rejection, detect_format, open_source, telegram
 
 DATA = Path(__file__).parent / "data" / "sources"
 
 
 def items(path, fmt=None):
     out = list(open_source(path, fmt).items())
-    return [i for i in out if not isinstance(i, Skip)], [i for i in out if isinstance(i, Skip)]
+    return [i for i in out if not isinstance(i, Rejection)], [i for i in out if isinstance(i, Rejection)]
 
 
 def test_detects_single_chat_and_full_export():
@@ -52,6 +52,6 @@ def test_truncated_document_keeps_what_was_read():
     text = (DATA / "telegram_result.json").read_text()
     cut = text[: text.index('"id": 4')]
     out = list(telegram.read(io.StringIO(cut), ReadOptions()))
-    records = [r for r in out if not isinstance(r, Skip)]
+    records = [r for r in out if not isinstance(r, Rejection)]
     assert [r.line for r in records] == [2, 3]
-    assert isinstance(out[-1], Skip) and "broken JSON" in out[-1].reason
+    assert isinstance(out[-1], Rejection) and "broken JSON" in out[-1].reason

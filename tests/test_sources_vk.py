@@ -1,13 +1,13 @@
 from pathlib import Path
 
-from worker.sources import Skip, detect_format, open_source
+from worker.sources import Rejection, detect_format, open_source
 
 DATA = Path(__file__).parent / "data" / "sources"
 
 
 def items(path, fmt=None):
     out = list(open_source(path, fmt).items())
-    return [i for i in out if not isinstance(i, Skip)], [i for i in out if isinstance(i, Skip)]
+    return [i for i in out if not isinstance(i, Rejection)], [i for i in out if isinstance(i, Rejection)]
 
 
 def test_detects_document_and_lines():

@@ -21,7 +21,7 @@ from worker.ingest_runs import create_queued_run, plan_slices
 from worker.service import start_ingest as queue_ingest
 from worker.slices import claim_slice, requeue_stale_slices, slice_items
 from worker.slices import store_slice as ingest_slice
-from worker.sources import ReadOptions, Skip, open_source
+from worker.sources import ReadOptions, Rejection, open_source
 
 SOURCES = REPO / "tests" / "data" / "sources"
 
@@ -47,7 +47,7 @@ def items_of(path, fmt, options, plans):
 
 
 def key(item):
-    if isinstance(item, Skip):
+    if isinstance(item, Rejection):
         return ("skip", item.line, item.reason)
     return ("post", item["platform"], item["id"], item.get("text"))
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import orjson
 
 from classifiers import DetectResult, Model, PostFrame, detect, load_model
-from worker.sources import ReadOptions, Skip, open_source
+from worker.sources import ReadOptions, Rejection, open_source
 from worker.sources.base import RawRecord
 from worker.sources.jsonl import normalize as normalize_contract
 
@@ -111,7 +111,7 @@ def score_dumps(inputs: Sequence[str | Path], *, out: str | Path | None = None, 
         for source in sources:
             for i, item in enumerate(source.items()):
                 counts["read"] += 1
-                if isinstance(item, Skip):
+                if isinstance(item, Rejection):
                     rejected.append({"source": str(source.path), "line": item.line, "reason": item.reason})
                 else:
                     yield item
@@ -142,7 +142,7 @@ def score_posts(posts: Iterable[dict], *, out: str | Path | None = None, model: 
         for line, post in enumerate(posts, start=1):
             counts["read"] += 1
             for item in normalize_contract(RawRecord(line, _as_contract(post))):
-                if isinstance(item, Skip):
+                if isinstance(item, Rejection):
                     rejected.append({"source": "<posts>", "line": line, "reason": item.reason})
                 else:
                     yield item

@@ -16,21 +16,10 @@ from smearwatch.models import IngestRun, utcnow
 from smearwatch.runs import this_process
 from smearwatch.settings import get_settings
 from smearwatch.store import add_rejected, insert_posts, upsert_accounts
-from worker.sources import ReadOptions, Skip, Source, SourceError, open_source
+from worker.sources import ReadOptions, Rejection, Source, SourceError, open_source
 
 RUNS = IngestRun.__table__
 Progress = Callable[[int], None]  # called with bytes read so far, across all sources
-
-
-@dataclass
-class Rejection:
-    source: str
-    line: int
-    reason: str
-    excerpt: str = ""
-
-    def as_row(self) -> dict:
-        return {"source": self.source, "line": self.line, "reason": self.reason, "excerpt": self.excerpt[:500]}
 
 
 @dataclass
@@ -87,14 +76,16 @@ def ingest_sources(
             name = str(source.path)
             for item in source.items():
                 summary.read += 1
-                if isinstance(item, Skip):
-                    writer.reject(Rejection(name, item.line, item.reason, item.excerpt))
+                if isinstance(item, Rejection):
+                    item.source = name
+                    writer.reject(item)
                 else:
                     writer.add(item)
                     if item.get("warnings"):
                         summary.warnings += 1
                         if len(summary.warned) < MAX_REJECTIONS_KEPT:
-                            summary.warned.append(Rejection(name, item.get("line") or 0, "; ".join(item["warnings"])))
+                            summary.warned.append(Rejection(item.get("line") or 0, "; ".join(item["warnings"]),
+                                                                 source=name))
                 if writer.full():
                     writer.flush(done_before + source.bytes_done)
                     if progress:

@@ -23,9 +23,8 @@ from smearwatch.runs import this_process
 from smearwatch.settings import get_settings
 from smearwatch.store import add_rejected, insert_posts, upsert_accounts
 from worker import service
-from worker.ingest import Rejection
 from worker.ingest_runs import SlicePlan, complete_if_finished
-from worker.sources import ReadOptions, Skip, SourceError, format_module, open_source, read_items
+from worker.sources import ReadOptions, Rejection, SourceError, format_module, open_source, read_items
 
 log = logging.getLogger(__name__)
 RUNS, SLICES = IngestRun.__table__, IngestSlice.__table__
@@ -76,7 +75,7 @@ def slice_items(path: str | Path, fmt: str, options: ReadOptions, plan: SlicePla
                               errors="replace", newline="")
     with stream:
         for item in read_items(module, stream, options):
-            if isinstance(item, Skip):
+            if isinstance(item, Rejection):
                 item.line += plan.line_offset
             yield item
 
@@ -197,8 +196,9 @@ def _store_slice(connection: Connection, row: dict, plan: SlicePlan, options: Re
 
     for item in slice_items(row["path"], row["format"], options, plan):
         result.read += 1
-        if isinstance(item, Skip):
-            rejections.append(Rejection(name, item.line, item.reason, item.excerpt))
+        if isinstance(item, Rejection):
+            item.source = name
+            rejections.append(item)
         else:
             key = (item["platform"], item["id"])
             if key in posts:

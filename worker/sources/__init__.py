@@ -6,7 +6,7 @@ from importlib import import_module
 from pathlib import Path
 from types import ModuleType
 
-from worker.sources.base import BrokenFile, Post, ReadOptions, Skip, current_limits
+from worker.sources.base import BrokenFile, NormalizedPost, ReadOptions, Rejection, current_limits
 from worker.sources.files import SourceError, logical_name, open_text, read_head
 
 # Detection order matters: specific formats first, the generic CSV last (it is only chosen by --format).
@@ -57,7 +57,7 @@ class Source:
     def bytes_done(self) -> int:
         return self._counter.bytes_read if self._counter else 0
 
-    def items(self) -> Iterator[Post | Skip]:
+    def items(self) -> Iterator[NormalizedPost | Rejection]:
         """Every normalized post or skip, in file order, streaming; never raises for what the file holds.
 
         A truncated or corrupt archive ends with a BrokenFile ("cannot decompress after N records: ...") after
@@ -77,10 +77,10 @@ class Source:
 
 
 def read_items(module: ModuleType, stream, options: ReadOptions,
-               stream_error: Callable[[], str | None] | None = None) -> Iterator[Post | Skip]:
+               stream_error: Callable[[], str | None] | None = None) -> Iterator[NormalizedPost | Rejection]:
     """The posts and skips of one text stream read by a format module (Source.items; queued slices can use it).
 
-    Never raises for the content: a record that cannot be normalized is a Skip; an error inside the reader itself
+    Never raises for the content: a record that cannot be normalized is a Rejection; an error inside the reader itself
     ends the stream with a BrokenFile after every record before it. SourceError (the file as a whole is not
     readable: a bad --map, not a feed) still raises, before any record. `stream_error` tells why the stream
     ended early, if it did (a broken archive): then the last item is a BrokenFile saying so.
@@ -105,7 +105,7 @@ def read_items(module: ModuleType, stream, options: ReadOptions,
             continue
         count += 1
         last_line = record.line
-        if isinstance(record, Skip):
+        if isinstance(record, Rejection):
             yield record
         else:
             yield from module.normalize(record, options)
@@ -128,5 +128,5 @@ def open_source(path: str | Path, fmt: str | None = None, options: ReadOptions |
     return Source(path=path, format=chosen, options=options or ReadOptions(), size=size)
 
 
-__all__ = ["FORMATS", "BrokenFile", "Post", "ReadOptions", "Skip", "Source", "SourceError", "detect_format",
+__all__ = ["FORMATS", "BrokenFile", "NormalizedPost", "ReadOptions", "Rejection", "Source", "SourceError", "detect_format",
            "open_source", "read_items"]

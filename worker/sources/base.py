@@ -3,13 +3,13 @@ constructor.
 
 A format module exposes three things (see docs/formats.md):
   detect(head: str, name: str) -> bool    does this file look like my format? (head: first ~64 KB as text)
-  read(stream, options) -> Iterator[RawRecord | Skip]     raw records with their line/record number
-  normalize(record, options) -> Iterator[Post | Skip]     normalized posts, or skips with a reason
-Normalization warns (a Skip), it never throws: one bad record must not stop the rest. Every normalizer ends
+  read(stream, options) -> Iterator[RawRecord | Rejection]     raw records with their line/record number
+  normalize(record, options) -> Iterator[NormalizedPost | Rejection]     normalized posts, or skips with a reason
+Normalization warns (a Rejection), it never throws: one bad record must not stop the rest. Every normalizer ends
 with `except Exception` -> `unexpected(record, error)`, so even an unforeseen error costs one record, not the file.
 
 Hostile input (issue 13): the limits in `Limits` (from Settings) hold for every format. A record longer than
-`max_record_bytes` or nested deeper than `max_depth` is a Skip, and is never held in memory whole; a post's
+`max_record_bytes` or nested deeper than `max_depth` is a Rejection, and is never held in memory whole; a post's
 fields are type-checked, range-checked (times, counts), cut to the store's column sizes and cleaned of NUL and
 other control characters. A bad required field rejects the record; a bad optional one is stored as null and
 noted in the post's `warnings`.
@@ -41,12 +41,14 @@ class RawRecord:
 
 
 @dataclass(slots=True)
-class Skip:
-    """A record that cannot become a post: its line (or record number), why (one line) and an excerpt."""
+class Rejection:
+    """A record that cannot become a post: its line (or record number), why (one line), an excerpt, and the file
+    it came from (set by whoever knows the file: a format module reads a stream). Stored as a RejectedRecord row."""
 
     line: int
     reason: str
     excerpt: str = ""
+    source: str = ""
 
     def __post_init__(self) -> None:
         # One line, storable anywhere (PostgreSQL text refuses NUL), and short: parsers' messages can be long.
@@ -54,12 +56,15 @@ class Skip:
         self.reason = reason if len(reason) <= REASON_CHARS else reason[: REASON_CHARS - 1] + "…"
         self.excerpt = _CONTROL.sub("", self.excerpt)[:EXCERPT_CHARS] if self.excerpt else ""
 
+    def as_row(self) -> dict:
+        return {"source": self.source, "line": self.line, "reason": self.reason, "excerpt": self.excerpt[:500]}
+
 
 @dataclass(slots=True)
-class BrokenFile(Skip):
+class BrokenFile(Rejection):
     """The rest of the file cannot be read (a truncated or corrupt archive, a JSON document broken half-way).
 
-    Every record before the break has been yielded; nothing follows this item. It is a Skip, so an ingest that
+    Every record before the break has been yielded; nothing follows this item. It is a Rejection, so an ingest that
     stores what it read and counts this as one rejected line (exit 3) needs nothing else; `line` is the line or
     record number where reading stopped.
     """
@@ -73,7 +78,7 @@ class ReadOptions:
     platform: str | None = None
 
 
-class Post(TypedDict, total=False):
+class NormalizedPost(TypedDict, total=False):
     """The normalized post of DESIGN.md, with datetimes aware and in UTC, plus the raw payload and line."""
 
     id: str
@@ -97,7 +102,7 @@ class Post(TypedDict, total=False):
 
 
 class InvalidRecord(ValueError):
-    """Raised inside a normalizer for a record that cannot become a post; turned into a Skip."""
+    """Raised inside a normalizer for a record that cannot become a post; turned into a Rejection."""
 
 
 class OutOfRange(InvalidRecord):
@@ -394,7 +399,7 @@ def make_post(
     reply_to: Any = None,
     raw: Any = None,
     line: int = 0,
-) -> Post:
+) -> NormalizedPost:
     """Build a normalized post, checking every field; raises InvalidRecord with the reason.
 
     Required fields (id, author_id, created_at, text, platform) reject the record when missing, of the wrong
@@ -452,7 +457,7 @@ def make_post(
             reply = _identifier(reply_to, "reply_to")
         except InvalidRecord as error:
             warnings.append(f"{error}; reply_to stored as null")
-    post: Post = {
+    post: NormalizedPost = {
         "id": post_id,
         "platform": platform,
         "author_id": author,
@@ -474,12 +479,12 @@ def make_post(
     return post
 
 
-def unexpected(record: RawRecord, error: Exception) -> Skip:
-    """The Skip for an error nobody foresaw in a normalizer (every normalizer ends with `except Exception`): the
+def unexpected(record: RawRecord, error: Exception) -> Rejection:
+    """The Rejection for an error nobody foresaw in a normalizer (every normalizer ends with `except Exception`): the
     record is lost, not the file. MemoryError is re-raised: it is no record's fault."""
     if isinstance(error, MemoryError):
         raise error
-    return Skip(record.line, f"cannot read this record ({type(error).__name__}: {error})", safe_excerpt(record.data))
+    return Rejection(record.line, f"cannot read this record ({type(error).__name__}: {error})", safe_excerpt(record.data))
 
 
 # --- lines and JSON records ------------------------------------------------------------------------------------
@@ -545,8 +550,8 @@ def json_depth(value: Any, stop: int) -> int:
     return depth
 
 
-def json_lines(lines: TextIO | Iterable[str], start: int = 1) -> Iterator[RawRecord | Skip]:
-    """Each non-blank line parsed as a JSON object: a RawRecord with its line number, or a Skip saying why not
+def json_lines(lines: TextIO | Iterable[str], start: int = 1) -> Iterator[RawRecord | Rejection]:
+    """Each non-blank line parsed as a JSON object: a RawRecord with its line number, or a Rejection saying why not
     (not JSON, not an object, longer than the record limit, nested deeper than the depth limit)."""
     limits = current_limits()
     max_bytes, max_depth = limits.max_record_bytes, limits.max_depth
@@ -569,19 +574,19 @@ def json_lines(lines: TextIO | Iterable[str], start: int = 1) -> Iterator[RawRec
             except StopIteration:
                 return
         if type(line) is TooLong:
-            yield Skip(number, f"line longer than {max_bytes:,} bytes (the limit of one record)", line.head)
+            yield Rejection(number, f"line longer than {max_bytes:,} bytes (the limit of one record)", line.head)
             continue
         try:
             data = orjson.loads(line)
         except orjson.JSONDecodeError as error:
             if line.strip():
-                yield Skip(number, f"not valid JSON ({error.msg})", excerpt(line))
+                yield Rejection(number, f"not valid JSON ({error.msg})", excerpt(line))
             continue
         if type(data) is not dict:
-            yield Skip(number, "not a JSON object", excerpt(line))
+            yield Rejection(number, "not a JSON object", excerpt(line))
             continue
         if line.count("{") + line.count("[") > max_depth and too_deep(line, data, max_depth):
-            yield Skip(number, f"nested deeper than {max_depth} levels", excerpt(line))
+            yield Rejection(number, f"nested deeper than {max_depth} levels", excerpt(line))
             continue
         yield RawRecord(number, data)
 
@@ -598,7 +603,7 @@ def _long_line(line: str, readline: Callable[[int], str], limit: int, max_bytes:
     return line
 
 
-def post_to_contract(post: Post) -> dict:
+def post_to_contract(post: NormalizedPost) -> dict:
     """The JSON form of DESIGN.md's normalized post (ISO times, no raw payload)."""
     out = {key: post.get(key) for key in CONTRACT_FIELDS}
     for key in ("created_at", "author_created_at"):
@@ -613,8 +618,8 @@ CONTRACT_FIELDS = (
 )
 
 __all__ = [
-    "CONTRACT_FIELDS", "BrokenFile", "InvalidRecord", "Limits", "OutOfRange", "Post", "RawRecord", "ReadOptions",
-    "Skip", "TextIO", "TooLong", "clean_text", "current_limits", "excerpt", "json_depth", "json_lines", "make_post",
+    "CONTRACT_FIELDS", "BrokenFile", "InvalidRecord", "Limits", "OutOfRange", "NormalizedPost", "RawRecord", "ReadOptions",
+    "Rejection", "TextIO", "TooLong", "clean_text", "current_limits", "excerpt", "json_depth", "json_lines", "make_post",
     "numbered_lines", "optional_int", "optional_str", "optional_time", "parse_time",
     "post_to_contract", "safe_excerpt", "str_list", "too_deep", "unexpected", "use_limits",
 ]

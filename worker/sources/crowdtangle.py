@@ -24,11 +24,11 @@ from typing import TextIO
 
 from worker.sources.base import (
     InvalidRecord,
+    NormalizedPost,
     OutOfRange,
-    Post,
     RawRecord,
     ReadOptions,
-    Skip,
+    Rejection,
     excerpt,
     make_post,
     unexpected,
@@ -58,10 +58,10 @@ def detect(head: str, name: str) -> bool:
     return "Facebook Id" in header or "Account" in header or "Page Name" in header
 
 
-def read(stream: TextIO, options: ReadOptions) -> Iterator[RawRecord | Skip]:
+def read(stream: TextIO, options: ReadOptions) -> Iterator[RawRecord | Rejection]:
     platform = None
     for item in read_rows(stream, ","):
-        if isinstance(item, Skip):
+        if isinstance(item, Rejection):
             yield item
             continue
         header, row, line = item
@@ -70,7 +70,7 @@ def read(stream: TextIO, options: ReadOptions) -> Iterator[RawRecord | Skip]:
         yield RawRecord(line, (dict(zip(header, row, strict=True)), platform))
 
 
-def normalize(record: RawRecord, options: ReadOptions | None = None) -> Iterator[Post | Skip]:
+def normalize(record: RawRecord, options: ReadOptions | None = None) -> Iterator[NormalizedPost | Rejection]:
     row, platform = record.data
     get = row.get
     try:
@@ -101,7 +101,7 @@ def normalize(record: RawRecord, options: ReadOptions | None = None) -> Iterator
             line=record.line,
         )
     except InvalidRecord as error:
-        yield Skip(record.line, str(error), excerpt(",".join(row.values())))
+        yield Rejection(record.line, str(error), excerpt(",".join(row.values())))
     except Exception as error:
         yield unexpected(record, error)
 

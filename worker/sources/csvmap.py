@@ -15,10 +15,10 @@ from typing import TextIO
 from worker.sources.base import (
     CONTRACT_FIELDS,
     InvalidRecord,
-    Post,
+    NormalizedPost,
     RawRecord,
     ReadOptions,
-    Skip,
+    Rejection,
     excerpt,
     make_post,
     unexpected,
@@ -38,14 +38,14 @@ def detect(head: str, name: str) -> bool:
     return header is not None and DETECT_COLUMNS.issubset(header)
 
 
-def read(stream: TextIO, options: ReadOptions) -> Iterator[RawRecord | Skip]:
+def read(stream: TextIO, options: ReadOptions) -> Iterator[RawRecord | Rejection]:
     mapping = dict(options.mapping or {})
     unknown = sorted(set(mapping) - set(CONTRACT_FIELDS))
     if unknown:
         raise SourceError(f"--map names unknown field(s) {', '.join(unknown)}; fields are: {', '.join(CONTRACT_FIELDS)}")
     columns: list[tuple[str, int]] | None = None
     for item in read_rows(stream):
-        if isinstance(item, Skip):
+        if isinstance(item, Rejection):
             yield item
             continue
         header, row, line = item
@@ -68,7 +68,7 @@ def _columns(header: list[str], mapping: dict[str, str]) -> list[tuple[str, int]
     return columns
 
 
-def normalize(record: RawRecord, options: ReadOptions | None = None) -> Iterator[Post | Skip]:
+def normalize(record: RawRecord, options: ReadOptions | None = None) -> Iterator[NormalizedPost | Rejection]:
     values, header, row = record.data
     get = values.get
     raw = dict(zip(header, row, strict=True))
@@ -92,6 +92,6 @@ def normalize(record: RawRecord, options: ReadOptions | None = None) -> Iterator
             line=record.line,
         )
     except InvalidRecord as error:
-        yield Skip(record.line, str(error), excerpt(",".join(row)))
+        yield Rejection(record.line, str(error), excerpt(",".join(row)))
     except Exception as error:
         yield unexpected(record, error)

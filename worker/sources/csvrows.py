@@ -11,8 +11,8 @@ Recovery: an unbalanced quote makes the reader swallow the following lines into 
   - a record spanning several lines with the right field count but a multi-line field whose continuation lines
     each look like a whole record (as many delimiters as the header has).
   - a record longer than the record limit (Limits.max_record_bytes), over one line or several.
-In each case the first line of the record becomes a Skip and the lines after it are fed to the reader again, so
-the rest of the file still goes through. A single line over the limit is one Skip and is read past without being
+In each case the first line of the record becomes a Rejection and the lines after it are fed to the reader again, so
+the rest of the file still goes through. A single line over the limit is one Rejection and is read past without being
 held (a line without end, e.g. a decompression bomb, costs time, not memory). Memory stays bounded by the record
 limit.
 """
@@ -22,7 +22,7 @@ from collections import deque
 from collections.abc import Iterator
 from typing import TextIO
 
-from worker.sources.base import RawRecord, Skip, TooLong, current_limits, excerpt, numbered_lines
+from worker.sources.base import RawRecord, Rejection, TooLong, current_limits, excerpt, numbered_lines
 
 FIELD_SIZE_LIMIT = 16 * 1024 * 1024  # one field (e.g. a swallowed rest of file) is cut off at this size
 csv.field_size_limit(max(csv.field_size_limit(), FIELD_SIZE_LIMIT))
@@ -96,8 +96,8 @@ def header_of(head: str) -> list[str] | None:
     return [name.strip() for name in row] if len(row) > 1 else None
 
 
-def read_rows(stream: TextIO, delimiter: str | None = None) -> Iterator[tuple[list[str], list[str], int] | Skip]:
-    """Yield (header, row, first_line) for every good record, or a Skip for a broken one; blank lines are ignored.
+def read_rows(stream: TextIO, delimiter: str | None = None) -> Iterator[tuple[list[str], list[str], int] | Rejection]:
+    """Yield (header, row, first_line) for every good record, or a Rejection for a broken one; blank lines are ignored.
 
     The header is the first non-blank record. The delimiter is sniffed from it unless given.
     """
@@ -107,7 +107,7 @@ def read_rows(stream: TextIO, delimiter: str | None = None) -> Iterator[tuple[li
         try:
             first = _peek_first_line(lines)
         except RecordTooLong:
-            yield Skip(lines.start, f"CSV header longer than {max_bytes:,} bytes", excerpt(_first_text(lines)))
+            yield Rejection(lines.start, f"CSV header longer than {max_bytes:,} bytes", excerpt(_first_text(lines)))
             return
         if first is None:
             return
@@ -125,24 +125,24 @@ def read_rows(stream: TextIO, delimiter: str | None = None) -> Iterator[tuple[li
             start, text = lines.start, _first_text(lines)
             if header is None:
                 lines.done()
-                yield Skip(start, f"CSV header longer than {max_bytes:,} bytes", excerpt(text))
+                yield Rejection(start, f"CSV header longer than {max_bytes:,} bytes", excerpt(text))
                 return
             if len(lines.pending) == 1:
                 lines.done()
-                yield Skip(start, f"line longer than {max_bytes:,} bytes (the limit of one record)", excerpt(text))
+                yield Rejection(start, f"line longer than {max_bytes:,} bytes (the limit of one record)", excerpt(text))
             else:
                 lines.replay_after_first()
-                yield Skip(start, f"broken CSV record: longer than {max_bytes:,} bytes over several lines "
+                yield Rejection(start, f"broken CSV record: longer than {max_bytes:,} bytes over several lines "
                            "(unbalanced quote?); resuming at the next line", excerpt(text))
             continue
         except csv.Error as error:
             start, text = lines.start, _first_text(lines)
             if header is None:
                 lines.done()
-                yield Skip(start, f"broken CSV header ({error})", excerpt(text))
+                yield Rejection(start, f"broken CSV header ({error})", excerpt(text))
                 return
             lines.replay_after_first()
-            yield Skip(start, f"broken CSV record ({_describe(error)}); resuming at the next line", excerpt(text))
+            yield Rejection(start, f"broken CSV record ({_describe(error)}); resuming at the next line", excerpt(text))
             continue
         if not row:
             lines.done()
@@ -160,7 +160,7 @@ def read_rows(stream: TextIO, delimiter: str | None = None) -> Iterator[tuple[li
             if multiline:
                 span = len(lines.pending)
                 lines.replay_after_first()
-                yield Skip(
+                yield Rejection(
                     start,
                     f"broken CSV record: {len(row)} fields, expected {width}, over {span} lines "
                     "(unbalanced quote?); resuming at the next line",
@@ -168,22 +168,22 @@ def read_rows(stream: TextIO, delimiter: str | None = None) -> Iterator[tuple[li
                 )
             else:
                 lines.done()
-                yield Skip(start, f"CSV record has {len(row)} fields, expected {width}", excerpt(text))
+                yield Rejection(start, f"CSV record has {len(row)} fields, expected {width}", excerpt(text))
             continue
         if multiline and lookalike and _swallowed_records(row, delimiter, lookalike):
             text = _first_text(lines)
             lines.replay_after_first()
-            yield Skip(start, "broken CSV record: a quoted field swallowed the next lines (unbalanced quote?); "
+            yield Rejection(start, "broken CSV record: a quoted field swallowed the next lines (unbalanced quote?); "
                        "resuming at the next line", excerpt(text))
             continue
         lines.done()
         yield header, row, start
 
 
-def read_records(stream: TextIO, delimiter: str | None = None) -> Iterator[RawRecord | Skip]:
-    """Records as {column: value} dicts (RawRecord with the first line of the record), or Skips."""
+def read_records(stream: TextIO, delimiter: str | None = None) -> Iterator[RawRecord | Rejection]:
+    """Records as {column: value} dicts (RawRecord with the first line of the record), or Rejections."""
     for item in read_rows(stream, delimiter):
-        if isinstance(item, Skip):
+        if isinstance(item, Rejection):
             yield item
         else:
             header, row, line = item

@@ -11,10 +11,10 @@ from typing import TextIO
 
 from worker.sources.base import (
     InvalidRecord,
-    Post,
+    NormalizedPost,
     RawRecord,
     ReadOptions,
-    Skip,
+    Rejection,
     excerpt,
     make_post,
     parse_time,
@@ -34,11 +34,11 @@ def detect(head: str, name: str) -> bool:
     return header is not None and REQUIRED_COLUMNS.issubset(header)
 
 
-def read(stream: TextIO, options: ReadOptions) -> Iterator[RawRecord | Skip]:
+def read(stream: TextIO, options: ReadOptions) -> Iterator[RawRecord | Rejection]:
     return read_records(stream, ",")
 
 
-def normalize(record: RawRecord, options: ReadOptions | None = None) -> Iterator[Post | Skip]:
+def normalize(record: RawRecord, options: ReadOptions | None = None) -> Iterator[NormalizedPost | Rejection]:
     row = record.data
     get = row.get
     try:
@@ -60,6 +60,6 @@ def normalize(record: RawRecord, options: ReadOptions | None = None) -> Iterator
             line=record.line,
         )
     except InvalidRecord as error:
-        yield Skip(record.line, str(error), excerpt(",".join(row.values())))
+        yield Rejection(record.line, str(error), excerpt(",".join(row.values())))
     except Exception as error:
         yield unexpected(record, error)

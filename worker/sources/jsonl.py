@@ -8,10 +8,10 @@ import orjson
 from worker.sources.base import (
     CONTRACT_FIELDS,
     InvalidRecord,
-    Post,
+    NormalizedPost,
     RawRecord,
     ReadOptions,
-    Skip,
+    Rejection,
     json_lines,
     make_post,
     safe_excerpt,
@@ -28,11 +28,11 @@ def detect(head: str, name: str) -> bool:
     return first is not None and "author_id" in first and "created_at" in first and "data" not in first
 
 
-def read(stream: TextIO, options: ReadOptions) -> Iterator[RawRecord | Skip]:
+def read(stream: TextIO, options: ReadOptions) -> Iterator[RawRecord | Rejection]:
     return json_lines(stream)
 
 
-def normalize(record: RawRecord, options: ReadOptions | None = None) -> Iterator[Post | Skip]:
+def normalize(record: RawRecord, options: ReadOptions | None = None) -> Iterator[NormalizedPost | Rejection]:
     data = record.data
     try:
         yield make_post(
@@ -54,7 +54,7 @@ def normalize(record: RawRecord, options: ReadOptions | None = None) -> Iterator
             line=record.line,
         )
     except InvalidRecord as error:
-        yield Skip(record.line, str(error), safe_excerpt(data))
+        yield Rejection(record.line, str(error), safe_excerpt(data))
     except Exception as error:
         yield unexpected(record, error)
 

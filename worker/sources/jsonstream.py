@@ -286,7 +286,7 @@ class _Scanner:
 
     @staticmethod
     def _skip_ahead(buf: str, i: int, depth: int) -> tuple[int, int, bool, bool]:
-        """Skip from i (outside a string) to the end of the buffer in one step when the value cannot end there, all
+        """Rejection from i (outside a string) to the end of the buffer in one step when the value cannot end there, all
         in C: escapes dropped, strings cut out by splitting on quotes, the depth followed by counting. Returns (new
         i, new depth, inside a string at the end, the value ends in this buffer)."""
         segment = buf[i:]

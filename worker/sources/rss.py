@@ -26,11 +26,11 @@ import feedparser
 
 from worker.sources.base import (
     InvalidRecord,
+    NormalizedPost,
     OutOfRange,
-    Post,
     RawRecord,
     ReadOptions,
-    Skip,
+    Rejection,
     current_limits,
     make_post,
     safe_excerpt,
@@ -51,7 +51,7 @@ def detect(head: str, name: str) -> bool:
     return "<rss" in text or "<feed" in text or "<rdf:RDF" in text
 
 
-def read(stream: TextIO, options: ReadOptions) -> Iterator[RawRecord | Skip]:
+def read(stream: TextIO, options: ReadOptions) -> Iterator[RawRecord | Rejection]:
     binary = getattr(stream, "buffer", None)
     data = binary.read(MAX_FEED_BYTES + 1) if binary is not None else stream.read(MAX_FEED_BYTES + 1)
     if len(data) > MAX_FEED_BYTES:
@@ -71,19 +71,19 @@ def read(stream: TextIO, options: ReadOptions) -> Iterator[RawRecord | Skip]:
         yield RawRecord(number, (entry, context))
 
 
-def normalize(record: RawRecord, options: ReadOptions | None = None) -> Iterator[Post | Skip]:
+def normalize(record: RawRecord, options: ReadOptions | None = None) -> Iterator[NormalizedPost | Rejection]:
     try:
         entry, feed = record.data
         raw = {key: value for key, value in entry.items() if not key.endswith("_parsed")}
         raw["feed_title"] = feed["title"] or None
         max_bytes = current_limits().max_record_bytes
         if _size(raw, max_bytes) > max_bytes:
-            yield Skip(record.line, f"entry longer than {max_bytes:,} bytes (the limit of one record)",
+            yield Rejection(record.line, f"entry longer than {max_bytes:,} bytes (the limit of one record)",
                        safe_excerpt(entry.get("title")))
             return
         yield _post(entry, feed, raw, record.line, options)
     except InvalidRecord as error:
-        yield Skip(record.line, str(error), safe_excerpt(raw))
+        yield Rejection(record.line, str(error), safe_excerpt(raw))
     except Exception as error:
         yield unexpected(record, error)
 
@@ -124,7 +124,7 @@ def _entry_time(entry) -> datetime:
     raise InvalidRecord("published/updated date is missing")
 
 
-def _post(entry, feed: dict, raw: dict, line: int, options) -> Post:
+def _post(entry, feed: dict, raw: dict, line: int, options) -> NormalizedPost:
     created_at = _entry_time(entry)
     title = _strip_html(entry.get("title") or "")[0].strip()
     summary, summary_links = _strip_html(entry.get("summary") or "")

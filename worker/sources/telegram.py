@@ -26,10 +26,10 @@ from typing import Any, TextIO
 from worker.sources.base import (
     BrokenFile,
     InvalidRecord,
-    Post,
+    NormalizedPost,
     RawRecord,
     ReadOptions,
-    Skip,
+    Rejection,
     excerpt,
     make_post,
     parse_time,
@@ -61,14 +61,14 @@ def detect(head: str, name: str) -> bool:
     return '"messages"' in text and ('"date_unixtime"' in text or '"from_id"' in text) and '"type"' in text
 
 
-def read(stream: TextIO, options: ReadOptions) -> Iterator[RawRecord | Skip]:
+def read(stream: TextIO, options: ReadOptions) -> Iterator[RawRecord | Rejection]:
     # One chat (name, type, id, then messages) or a full export (chats.list / left_chats.list of such chats):
-    # one walk serves both. A message over the limits (length, nesting) is one Skip; a broken document ends
+    # one walk serves both. A message over the limits (length, nesting) is one Rejection; a broken document ends
     # with a BrokenFile after every message before the break.
     yield from _records(extract(stream, _PATHS), {})
 
 
-def _records(values: Iterator[Found], chat: dict[str, Any]) -> Iterator[RawRecord | Skip]:
+def _records(values: Iterator[Found], chat: dict[str, Any]) -> Iterator[RawRecord | Rejection]:
     number = 0
     try:
         for found in values:
@@ -76,9 +76,9 @@ def _records(values: Iterator[Found], chat: dict[str, Any]) -> Iterator[RawRecor
                 number += 1
                 value = found.value
                 if found.reason is not None:
-                    yield Skip(number, f"message {found.reason}", found.excerpt)
+                    yield Rejection(number, f"message {found.reason}", found.excerpt)
                 elif not isinstance(value, dict):
-                    yield Skip(number, "message is not a JSON object", excerpt(repr(value)))
+                    yield Rejection(number, "message is not a JSON object", excerpt(repr(value)))
                 elif value.get("type", "message") != "service":
                     yield RawRecord(number, (value, chat))
             else:
@@ -91,19 +91,19 @@ def _records(values: Iterator[Found], chat: dict[str, Any]) -> Iterator[RawRecor
         yield BrokenFile(number + 1, f"broken JSON after message {number}: {error}; the rest of the file is unreadable")
 
 
-def normalize(record: RawRecord, options: ReadOptions | None = None) -> Iterator[Post | Skip]:
+def normalize(record: RawRecord, options: ReadOptions | None = None) -> Iterator[NormalizedPost | Rejection]:
     message, chat = record.data
     try:
         yield _post(message, chat, record.line, options)
     except InvalidRecord as error:
-        yield Skip(record.line, str(error), safe_excerpt(message))
+        yield Rejection(record.line, str(error), safe_excerpt(message))
     except (TypeError, ValueError, AttributeError) as error:
-        yield Skip(record.line, f"malformed message ({error})", safe_excerpt(message))
+        yield Rejection(record.line, f"malformed message ({error})", safe_excerpt(message))
     except Exception as error:
         yield unexpected(record, error)
 
 
-def _post(message: dict, chat: dict, line: int, options) -> Post:
+def _post(message: dict, chat: dict, line: int, options) -> NormalizedPost:
     text, urls, hashtags = _text(message.get("text"))
     if not urls and not hashtags and isinstance(message.get("text"), str):
         entities = message.get("text_entities")

@@ -18,10 +18,10 @@ import orjson
 
 from worker.sources.base import (
     InvalidRecord,
-    Post,
+    NormalizedPost,
     RawRecord,
     ReadOptions,
-    Skip,
+    Rejection,
     json_lines,
     make_post,
     safe_excerpt,
@@ -65,9 +65,9 @@ def _is_tweet(value: dict) -> bool:
     return isinstance(value.get("author"), dict) or any(marker in value for marker in _TWEET_MARKERS)
 
 
-def read(stream: TextIO, options: ReadOptions) -> Iterator[RawRecord | Skip]:
+def read(stream: TextIO, options: ReadOptions) -> Iterator[RawRecord | Rejection]:
     for record in json_lines(stream):
-        if isinstance(record, Skip):
+        if isinstance(record, Rejection):
             yield record
             continue
         number, value = record.line, record.data
@@ -78,7 +78,7 @@ def read(stream: TextIO, options: ReadOptions) -> Iterator[RawRecord | Skip]:
             if isinstance(data, dict):
                 data = [data]
             if not isinstance(data, list):
-                yield Skip(number, "page 'data' is not a list of tweets", safe_excerpt(data))
+                yield Rejection(number, "page 'data' is not a list of tweets", safe_excerpt(data))
                 continue
             includes = value.get("includes")
             includes = includes if isinstance(includes, dict) else {}
@@ -86,7 +86,7 @@ def read(stream: TextIO, options: ReadOptions) -> Iterator[RawRecord | Skip]:
             tweets = _by_id(includes.get("tweets"))
             for tweet in data:
                 if not isinstance(tweet, dict):
-                    yield Skip(number, "tweet is not a JSON object", safe_excerpt(tweet))
+                    yield Rejection(number, "tweet is not a JSON object", safe_excerpt(tweet))
                     continue
                 author = users.get(_key(tweet.get("author_id")))
                 if author is not None:
@@ -107,19 +107,19 @@ def _by_id(objects: Any) -> dict:
     return {_key(item.get("id")): item for item in objects if isinstance(item, dict)}
 
 
-def normalize(record: RawRecord, options: ReadOptions | None = None) -> Iterator[Post | Skip]:
+def normalize(record: RawRecord, options: ReadOptions | None = None) -> Iterator[NormalizedPost | Rejection]:
     tweet, included_tweets, users = record.data
     try:
         yield _post(tweet, included_tweets, users, record.line, options)
     except InvalidRecord as error:
-        yield Skip(record.line, str(error), safe_excerpt(tweet))
+        yield Rejection(record.line, str(error), safe_excerpt(tweet))
     except (TypeError, ValueError, AttributeError) as error:
-        yield Skip(record.line, f"malformed tweet ({error})", safe_excerpt(tweet))
+        yield Rejection(record.line, f"malformed tweet ({error})", safe_excerpt(tweet))
     except Exception as error:
         yield unexpected(record, error)
 
 
-def _post(tweet: dict, included_tweets: dict | None, users: dict | None, line: int, options) -> Post:
+def _post(tweet: dict, included_tweets: dict | None, users: dict | None, line: int, options) -> NormalizedPost:
     author = tweet.get("author")
     if not isinstance(author, dict):
         author = {}

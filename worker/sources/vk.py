@@ -20,10 +20,10 @@ import orjson
 from worker.sources.base import (
     BrokenFile,
     InvalidRecord,
-    Post,
+    NormalizedPost,
     RawRecord,
     ReadOptions,
-    Skip,
+    Rejection,
     current_limits,
     json_lines,
     make_post,
@@ -54,7 +54,7 @@ def detect(head: str, name: str) -> bool:
     return '"items"' in start and '"owner_id"' in start and ('"from_id"' in start or '"response"' in start)
 
 
-def read(stream: TextIO, options: ReadOptions) -> Iterator[RawRecord | Skip]:
+def read(stream: TextIO, options: ReadOptions) -> Iterator[RawRecord | Rejection]:
     # A first line that is a whole JSON object within the record limit: JSON Lines (or a one-line document,
     # read the same way). Otherwise a document, streamed; the line already read is put back in front.
     limits = current_limits()
@@ -71,20 +71,20 @@ def read(stream: TextIO, options: ReadOptions) -> Iterator[RawRecord | Skip]:
         yield from _read_document(first, stream)
 
 
-def _read_lines(first: dict, stream: TextIO) -> Iterator[RawRecord | Skip]:
+def _read_lines(first: dict, stream: TextIO) -> Iterator[RawRecord | Rejection]:
     yield from _response_records(first, 1)
     for record in json_lines(stream, start=2):
-        if isinstance(record, Skip):
+        if isinstance(record, Rejection):
             yield record
         else:
             yield from _response_records(record.data, record.line)
 
 
-def _response_records(value: dict, line: int) -> Iterator[RawRecord | Skip]:
+def _response_records(value: dict, line: int) -> Iterator[RawRecord | Rejection]:
     if "error" in value and "response" not in value:
         error = value["error"]
         message = error.get("error_msg") if isinstance(error, dict) else error
-        yield Skip(line, f"VK API error response: {message}", safe_excerpt(value))
+        yield Rejection(line, f"VK API error response: {message}", safe_excerpt(value))
         return
     response = value.get("response", value)
     if isinstance(response, dict) and "owner_id" in response and "items" not in response:
@@ -92,7 +92,7 @@ def _response_records(value: dict, line: int) -> Iterator[RawRecord | Skip]:
         return
     items = response.get("items") if isinstance(response, dict) else None
     if not isinstance(items, list):
-        yield Skip(line, "no 'items' list in the response", safe_excerpt(value))
+        yield Rejection(line, "no 'items' list in the response", safe_excerpt(value))
         return
     names: dict[int, dict] = {}
     _add_people(names, response.get("profiles"), 1)
@@ -107,16 +107,16 @@ def _add_people(names: dict, people: Any, sign: int) -> None:
             names[sign * person["id"]] = person
 
 
-def _read_document(first: str, stream: TextIO) -> Iterator[RawRecord | Skip]:
+def _read_document(first: str, stream: TextIO) -> Iterator[RawRecord | Rejection]:
     names: dict[int, dict] = {}
-    held: list[RawRecord | Skip] = []
+    held: list[RawRecord | Rejection] = []
     number = 0
     try:
         for found in extract(stream, _PATHS, prefix=first):
             if found.name == "item":
                 number += 1
                 if found.reason is not None:
-                    record: RawRecord | Skip = Skip(number, f"item {found.reason}", found.excerpt)
+                    record: RawRecord | Rejection = Rejection(number, f"item {found.reason}", found.excerpt)
                 else:
                     record = RawRecord(number, (found.value, names))
                 if names and not held:
@@ -136,21 +136,21 @@ def _read_document(first: str, stream: TextIO) -> Iterator[RawRecord | Skip]:
     yield from held
 
 
-def normalize(record: RawRecord, options: ReadOptions | None = None) -> Iterator[Post | Skip]:
+def normalize(record: RawRecord, options: ReadOptions | None = None) -> Iterator[NormalizedPost | Rejection]:
     item, names = record.data
     try:
         if not isinstance(item, dict):
             raise InvalidRecord("item is not a JSON object")
         yield _post(item, names, record.line, options)
     except InvalidRecord as error:
-        yield Skip(record.line, str(error), safe_excerpt(item))
+        yield Rejection(record.line, str(error), safe_excerpt(item))
     except (TypeError, ValueError, AttributeError) as error:
-        yield Skip(record.line, f"malformed item ({error})", safe_excerpt(item))
+        yield Rejection(record.line, f"malformed item ({error})", safe_excerpt(item))
     except Exception as error:
         yield unexpected(record, error)
 
 
-def _post(item: dict, names: dict, line: int, options) -> Post:
+def _post(item: dict, names: dict, line: int, options) -> NormalizedPost:
     owner_id = item.get("owner_id")
     post_id = item.get("id")
     if owner_id is None or post_id is None:
