@@ -3,7 +3,7 @@
 from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from smearwatch.settings import SettingsError
+from smearwatch.settings import SettingsError, get_settings
 from worker.sources.files import SourceError
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
@@ -27,6 +27,9 @@ def describe_error(error: BaseException) -> tuple[str, int]:
         return (f"invalid setting {where}: {message}" if where else message), 2
     if isinstance(error, OperationalError | ProgrammingError):
         reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error).splitlines()[0]
+        if "unable to open database file" in reason:
+            return (f"database: no SQLite database at {get_settings().database_url} (create it with "
+                    "`smearwatch db upgrade`, or check SMEARWATCH_DATABASE_URL)"), 1
         if "no such table" in reason or ("relation" in reason and "does not exist" in reason):
             return f"database: {reason} (the schema is missing: run `smearwatch db upgrade`)", 1
         return f"database: {reason} (check SMEARWATCH_DATABASE_URL)", 1

@@ -37,8 +37,11 @@ def make_engine(url: str) -> Engine:
     url = engine_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
+            # Open the file read-write without creating it: a mistyped URL must fail, not leave an empty database
+            # (and its directory) behind. `smearwatch db upgrade` (Alembic) is what creates a store.
+            path = Path(parsed.database).resolve()
+            url = parsed.set(database=f"file:{path}?mode=rw", query={**parsed.query, "uri": "true"})
         engine = create_engine(url, json_serializer=_json_dumps, json_deserializer=orjson.loads,
                                connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -30,3 +30,12 @@ def test_a_bad_setting_is_one_line_whatever_the_command(tmp_path):
         assert result.stderr.strip().splitlines() == [
             "smearwatch: error: invalid setting task_time_limit: Input should be a valid integer, unable to parse "
             "string as an integer"]
+
+
+def test_a_sqlite_url_in_a_missing_directory_fails_in_one_line_and_creates_nothing(tmp_path):
+    result = run_cli("status", env={"SMEARWATCH_DATABASE_URL": "sqlite:///missing/dir/store.db"}, cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "smearwatch: error: database: no SQLite database at sqlite:///missing/dir/store.db (create it with "
+        "`smearwatch db upgrade`, or check SMEARWATCH_DATABASE_URL)"]
+    assert list(tmp_path.iterdir()) == []
