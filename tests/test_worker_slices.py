@@ -229,3 +229,18 @@ def test_cli_ingest_queue_without_a_broker(tmp_path, migrated_sqlite):
         assert connection.execute(select(func.count()).select_from(Post)).scalar_one() == 1996
     engine.dispose()
     shutil.rmtree(tmp_path / "unused", ignore_errors=True)
+
+
+def test_an_unexpected_error_in_process_fails_the_slice_at_once_and_the_run_ends(worker_db, tmp_path, monkeypatch):
+    dump = tmp_path / "dump.jsonl"
+    write_posts(dump, 300)
+
+    def broken(*_args):
+        raise RuntimeError("disk on fire\nsecond line")
+
+    monkeypatch.setattr(slices, "_store_slice", broken)
+    queued = queue_ingest(worker_db, [dump], slice_bytes=4000)  # no broker: stored here, slice by slice
+    state = _state(worker_db, queued["run"])
+    assert state["run"]["status"] == "failed" and state["run"]["slices_failed"] == queued["slices"]
+    assert {s["status"] for s in state["slices"]} == {"failed"}
+    assert state["slices"][0]["error"] == "RuntimeError: disk on fire"

@@ -240,9 +240,21 @@ def fail_slice(engine: Engine, slice_id: int, error: str) -> SliceResult:
 # --- the task, and recovery of lost work --------------------------------------------------------------------
 
 
-def ingest_slice(engine: Engine, slice_id: int) -> dict:
-    """The `ingest_slice` task: store the slice, and submit the run's scoring if this slice completed it."""
-    result = store_slice(engine, slice_id)
+def ingest_slice(engine: Engine, slice_id: int, *, retried: bool = False) -> dict:
+    """The `ingest_slice` task: store the slice, and submit the run's scoring if this slice completed it.
+
+    In this process (`retried` False) any failure fails the slice at once with its reason, so a run never stays
+    "running"; on a Celery worker (`retried`) errors propagate, for the task's retries of transient ones.
+    """
+    try:
+        result = store_slice(engine, slice_id)
+    except Exception as error:
+        if retried:
+            raise
+        log.exception("slice %s failed", slice_id)
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        result = give_up_slice(engine, slice_id, f"{type(error).__name__}: {reason}".rstrip(": "))
+        return result.as_dict()
     if result.run_finished:
         service.submit(engine, "score_run", result.run)
     return result.as_dict()

@@ -36,7 +36,7 @@ RETRY = {"autoretry_for": TRANSIENT, "retry_backoff": 1, "retry_backoff_max": 30
 @app.task(name="smearwatch.ingest_slice", bind=True, **RETRY)
 def ingest_slice(self, slice_id: int) -> dict:
     try:
-        return slices.ingest_slice(get_engine(), slice_id)
+        return slices.ingest_slice(get_engine(), slice_id, retried=True)
     except SoftTimeLimitExceeded:
         slices.give_up_slice(get_engine(), slice_id,
                              f"slice took longer than the task time limit ({self.soft_time_limit or '?'} s)")
