@@ -22,6 +22,7 @@ from api.cluster_views import ViewPreparer
 from api.deps import ApiUser, LoginRequired
 from api.render.page import render_page
 from api.routes import ROUTERS
+from api.schemas import NO_NUL
 from api.security import LoginLimiter
 from smearwatch import __version__
 from smearwatch.db import get_engine
@@ -79,9 +80,15 @@ class App(FastAPI):
 
 
 def _error_messages(exc: RequestValidationError) -> str:
-    """The validation errors in one line, for a page: which parameter, what is wrong."""
-    return "; ".join(f"{'.'.join(str(part) for part in error.get('loc', ())[1:]) or 'request'}: {error.get('msg')}"
+    """The validation errors in one line, for a page: which parameter, what is wrong, in words."""
+    return "; ".join(f"{'.'.join(str(part) for part in error.get('loc', ())[1:]) or 'request'}: {_in_words(error)}"
                      for error in exc.errors())
+
+
+def _in_words(error: dict) -> str:
+    if error.get("type") == "string_pattern_mismatch" and (error.get("ctx") or {}).get("pattern") == NO_NUL:
+        return "must not contain a NUL character"
+    return str(error.get("msg"))
 
 
 def create_app(engine: Engine | None = None, *, settings: Settings | None = None,

@@ -114,6 +114,11 @@ def test_search_still_finds_text_around_the_checks(client, world):
     assert client.get("/api/v1/posts", headers=bearer(world["reviewer"]), params={"q": "western"}).json()["count"]
 
 
+def test_a_page_names_a_nul_in_words(client, world):
+    page = client.get("/search", params={"q": "a\x00b"})
+    assert page.status_code == 422 and "q: must not contain a NUL character" in page.text
+
+
 BAD_DATES = ["0.5", "1588000000", "1e9", "-1", "yesterday", "2020-13-01", "2020-04-28T25:00:00Z", "28/04/2020",
              "0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00", ""]
 
