@@ -115,6 +115,7 @@ def test_search_still_finds_text_around_the_checks(client, world):
 
 
 def test_a_page_names_a_nul_in_words(client, world):
+    assert client.login("adam", world["admin"].password).status_code == 303
     page = client.get("/search", params={"q": "a\x00b"})
     assert page.status_code == 422 and "q: must not contain a NUL character" in page.text
 
