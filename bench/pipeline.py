@@ -43,7 +43,7 @@ class Feed:
         feed = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802
+            def do_GET(self):
                 if self.headers.get("If-None-Match") == feed.etag:
                     self.send_response(304)
                     self.end_headers()

@@ -69,7 +69,7 @@ class RedisServer:
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.directory),
              "--appendonly", "yes", "--appendfsync", "always", "--save", "", "--maxmemory-policy", "noeviction",
              "--protected-mode", "no"],
-            stdout=open(self.directory / "redis.log", "ab"), stderr=subprocess.STDOUT,  # noqa: SIM115
+            stdout=open(self.directory / "redis.log", "ab"), stderr=subprocess.STDOUT,
         )
         wait_for(self._ping, 15, what="redis-server")
         return self
@@ -102,7 +102,7 @@ class WorkerProcess:
             [*SMEARWATCH, "worker", f"--queues={self.queues}",
              f"--concurrency={self.concurrency}", f"--name={self.name}-{time.monotonic_ns()}@%h", "--loglevel=INFO"],
             env={**os.environ, **self.env}, cwd=REPO, start_new_session=True,
-            stdout=open(self.log, "ab"), stderr=subprocess.STDOUT,  # noqa: SIM115
+            stdout=open(self.log, "ab"), stderr=subprocess.STDOUT,
         )
         return self
 
@@ -126,7 +126,7 @@ class BeatProcess(WorkerProcess):
         self.process = subprocess.Popen(
             [*SMEARWATCH, "beat", "--interval=0.5", "--loglevel=INFO"],
             env={**os.environ, **self.env}, cwd=REPO, start_new_session=True,
-            stdout=open(self.log, "ab"), stderr=subprocess.STDOUT,  # noqa: SIM115
+            stdout=open(self.log, "ab"), stderr=subprocess.STDOUT,
         )
         return self
 

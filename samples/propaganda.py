@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from gen_text import mutate  # noqa: E402
+from gen_text import mutate
 
 SUBJECTS = {
     "en": ["the Sunrise Legal Bureau", "the Steppe Ecology Fund", "the lawyer Arman Dulatov", "the journalist Saule Keneva",

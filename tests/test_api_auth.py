@@ -5,8 +5,12 @@ import json
 import api_client
 from api_client import bearer
 from fastapi.routing import APIRoute
+from sqlmodel import Session, select
 
+from api.routes import ROUTERS
 from devsupport.commands import call_cli
+from smearwatch.models import ApiToken, User
+from smearwatch.users import authenticate, ensure_demo_user
 
 OPEN = {("GET", "/api/v1/health"), ("GET", "/login"), ("POST", "/login"), ("POST", "/logout")}
 ADMIN_API = [("GET", "/api/v1/users"), ("POST", "/api/v1/users"), ("GET", "/api/v1/feeds"),
@@ -17,7 +21,6 @@ client, world = api_client.client, api_client.world  # fixtures
 
 
 def _routes(app):
-    from api.routes import ROUTERS
 
     for route in [*app.routes, *(route for router in ROUTERS for route in router.routes)]:
         if isinstance(route, APIRoute):
@@ -127,9 +130,7 @@ def test_users_cli(database_url, engine):
     assert again.returncode == 1 and again.stderr.strip() == "smearwatch: error: user 'carol' already exists"
     bad = call_cli("users", "add", "x y", env=env)
     assert bad.returncode == 1 and "invalid username" in bad.stderr
-    from sqlmodel import Session, select
 
-    from smearwatch.models import ApiToken, User
     with Session(engine) as session:
         user = session.exec(select(User).where(User.username == "carol")).one()
         assert user.role == "admin" and created["password"] not in user.password_hash
@@ -139,9 +140,7 @@ def test_users_cli(database_url, engine):
 
 
 def test_demo_user(engine):
-    from sqlmodel import Session
 
-    from smearwatch.users import authenticate, ensure_demo_user
 
     name, first = ensure_demo_user(engine)
     name2, second = ensure_demo_user(engine)

@@ -57,7 +57,7 @@ class Hostile:
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802
+            def do_GET(self):
                 outer.hits.append(self.path)
                 outer.routes[urlsplit(self.path).path](self)
 

@@ -29,7 +29,7 @@ class FeedServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802
+            def do_GET(self):
                 if self.headers.get("If-None-Match") == server.etag:
                     server.log.append(304)
                     self.send_response(304)

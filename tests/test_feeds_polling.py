@@ -138,7 +138,7 @@ class Server:
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802
+            def do_GET(self):
                 outer.requests.append(dict(self.headers))
                 status, body, headers = outer.responses[0] if len(outer.responses) == 1 else outer.responses.pop(0)
                 self.send_response(status)
@@ -227,7 +227,7 @@ def test_alerts_for_new_and_grown_flagged_clusters_once_each(feed_db, monkeypatc
     received = []
 
     class Hook(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802
+        def do_POST(self):
             received.append(orjson.loads(self.rfile.read(int(self.headers["Content-Length"]))))
             self.send_response(204)
             self.end_headers()

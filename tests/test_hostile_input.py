@@ -24,6 +24,7 @@ from sqlalchemy import text
 
 from smearwatch import migrate
 from smearwatch.db import make_engine
+from smearwatch.models import Post
 from worker.sources import jsonstream
 from worker.sources.base import MAX_CHARS, Limits, json_depth
 from worker.sources.files import open_text
@@ -496,7 +497,6 @@ def test_bad_values_cost_one_record_or_one_field(tmp_path):
 
 
 def test_field_sizes_match_the_post_table():
-    from smearwatch.models import Post
 
     columns = Post.__table__.columns
     assert MAX_CHARS == {"platform": columns["platform"].type.length, "id": columns["post_id"].type.length,

@@ -168,7 +168,7 @@ class _BatchWriter:
         """On the way out of a failure: stop the thread; the first error is the one reported."""
         try:
             self.close()
-        except Exception:  # noqa: S110 (the original error is re-raised by the caller)
+        except Exception:  # the original error is re-raised by the caller
             pass
 
     def _write(self, posts: list[dict], rejections: list[Rejection], in_batch_duplicates: int, read: int,

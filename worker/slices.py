@@ -34,7 +34,7 @@ class _RangeReader(io.RawIOBase):
     """Bytes [0, header) then [start, end) of a file, as one raw stream."""
 
     def __init__(self, path: Path, start: int, end: int | None, header: int):
-        self._file = open(path, "rb")  # noqa: SIM115 (closed in close())
+        self._file = open(path, "rb")  # closed in close()
         self._prefix = self._file.read(header) if header else b""
         self._file.seek(start)
         self._left = None if end is None else end - start

@@ -25,6 +25,8 @@ from typing import Any, TextIO, TypedDict
 
 import orjson
 
+from smearwatch.settings import get_settings
+
 EXCERPT_CHARS = 200
 REASON_CHARS = 500  # rejected_record.reason is 1000 characters; a reason is one line well below that
 
@@ -150,19 +152,14 @@ def _time_bounds(limits: Limits) -> tuple[datetime, datetime, float, float]:
 
 _override: Limits | None = None
 _from_settings: tuple[object, Limits] | None = None
-_get_settings: Callable[[], Any] | None = None
 
 
 def current_limits() -> Limits:
     """The limits in force: set with `use_limits` (tests), else from Settings (SMEARWATCH_INPUT_*)."""
-    global _from_settings, _get_settings
+    global _from_settings
     if _override is not None:
         return _override
-    if _get_settings is None:
-        from smearwatch.settings import get_settings  # noqa: PLC0415 (the readers stay importable on their own)
-
-        _get_settings = get_settings
-    settings = _get_settings()
+    settings = get_settings()
     if _from_settings is None or _from_settings[0] is not settings:
         limits = Limits(
             max_record_bytes=settings.input_max_record_bytes,
@@ -507,7 +504,7 @@ def numbered_lines(lines: TextIO | Iterable[str], max_bytes: int, start: int = 1
     number = start - 1
     quarter = max_bytes // 4  # below this many characters a line cannot exceed max_bytes in UTF-8
     if readline is None:
-        for number, line in enumerate(lines, start=start):  # noqa: B007
+        for number, line in enumerate(lines, start=start):
             if len(line) > quarter and _too_long(line, max_bytes):
                 yield number, TooLong(line[:EXCERPT_CHARS])
             else:

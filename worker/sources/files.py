@@ -267,7 +267,7 @@ def open_binary(path: str | Path, whole_lines: bool = False) -> tuple[io.Buffere
     """A decompressed binary stream and the counter of on-disk bytes behind it (see _Decompressed for
     `whole_lines`)."""
     try:
-        raw = open(path, "rb")  # noqa: SIM115 (closed by the caller through the returned stream)
+        raw = open(path, "rb")  # closed by the caller through the returned stream
     except IsADirectoryError:
         raise SourceError(f"{path}: is a directory") from None
     except OSError as error:
