@@ -15,7 +15,7 @@ from devsupport.services import REPO
 from smearwatch.db import get_engine, make_engine
 from smearwatch.models import IngestRun, IngestSlice, Post, RejectedRecord, utcnow
 from smearwatch.settings import get_settings
-from worker import scoring, slices
+from worker import scoring, slices, tasks
 from worker.ingest import ingest_paths
 from worker.ingest_runs import create_queued_run, plan_slices
 from worker.service import start_ingest as queue_ingest
@@ -244,3 +244,18 @@ def test_an_unexpected_error_in_process_fails_the_slice_at_once_and_the_run_ends
     assert state["run"]["status"] == "failed" and state["run"]["slices_failed"] == queued["slices"]
     assert {s["status"] for s in state["slices"]} == {"failed"}
     assert state["slices"][0]["error"] == "RuntimeError: disk on fire"
+
+
+def test_on_a_worker_an_error_that_retrying_cannot_fix_fails_the_slice_at_once(worker_db, tmp_path, monkeypatch):
+    dump = tmp_path / "dump.jsonl"
+    write_posts(dump, 50)
+    run_id, slice_ids = create_queued_run(worker_db, [dump])
+
+    def broken(*_args):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(slices, "_store_slice", broken)
+    with pytest.raises(RuntimeError):
+        tasks.ingest_slice.run(slice_ids[0])  # the task body, as a Celery worker runs it
+    state = _state(worker_db, run_id)
+    assert state["run"]["status"] == "failed" and state["slices"][0]["error"] == "RuntimeError: disk on fire"
