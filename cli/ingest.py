@@ -14,7 +14,6 @@ from smearwatch.runs import run_counts
 from worker import service
 from worker.ingest import ingest_sources, open_sources
 from worker.recovery import recover
-from worker.scoring import score_run
 from worker.sources import ReadOptions
 
 EPILOG = """exit status: 0 every record was read; 3 some records were rejected (listed on stderr as
@@ -46,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     report_rejections(summary)
     detection, recovered = None, {"ended": [], "scored": []}
     if not args.no_score:
-        detection = score_run(get_engine(), summary.run)["detection"]
+        detection = service.run_here(get_engine(), "score_run", summary.run)["detection"]
         recovered = recover(get_engine())  # earlier runs killed while storing or scoring
     if args.json:
         sys.stdout.write(orjson.dumps(summary.counts()).decode() + "\n")

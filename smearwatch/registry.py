@@ -1,14 +1,19 @@
 """Model versions in the store: register, list, activate (recorded with who and why), roll back."""
 
+from __future__ import annotations
+
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection, Engine
 
-from classifiers import Model
 from smearwatch.models import ModelActivation, ModelVersion, utcnow
+
+if TYPE_CHECKING:  # the type only: the review app and the CLI read versions without loading scikit-learn
+    from classifiers import Model
 
 VERSIONS = ModelVersion.__table__
 ACTIVATIONS = ModelActivation.__table__

@@ -21,7 +21,7 @@ from devsupport.services import free_port
 from smearwatch.db import get_engine
 from smearwatch.models import Feed
 from smearwatch.settings import get_settings
-from worker import feeds
+from worker import feeds, scoring
 from worker.feeds import FeedError, HostPolicy, add_feed, address_refusal, fetch, poll_feed
 
 # Generous: a poll must end by its deadline (2 s here); the bound only absorbs a loaded machine.
@@ -291,7 +291,7 @@ CASES = {  # name -> (kind, routes, feed path, what the error says)
 def feed_store(engine, database_url, monkeypatch, setting):
     monkeypatch.setenv("SMEARWATCH_DATABASE_URL", database_url)
     monkeypatch.delenv("SMEARWATCH_BROKER_URL", raising=False)
-    monkeypatch.setattr(feeds, "score_run", lambda engine, run_id: None)
+    monkeypatch.setattr(scoring, "score_run", lambda engine, run_id: None)
     get_engine.cache_clear()
     yield engine
     get_engine.cache_clear()

@@ -14,7 +14,7 @@ from devsupport.services import REPO, free_port
 from smearwatch.db import get_engine
 from smearwatch.models import Alert, Cluster, Feed, IngestRun, Post, utcnow
 from smearwatch.settings import get_settings
-from worker import feeds, scoring
+from worker import scoring
 from worker.alerts import raise_alerts
 from worker.beat import tick
 from worker.feeds import (
@@ -39,8 +39,7 @@ def feed_db(engine, database_url, monkeypatch):
     get_settings.cache_clear()
     get_engine.cache_clear()
     scored = []
-    monkeypatch.setattr(scoring, "score_run", lambda engine, run_id: scored.append(run_id))  # queued runs
-    monkeypatch.setattr(feeds, "score_run", lambda engine, run_id: scored.append(run_id))  # polled documents
+    monkeypatch.setattr(scoring, "score_run", lambda engine, run_id: scored.append(run_id))  # every scoring
     engine.scored = scored
     yield engine
     get_settings.cache_clear()

@@ -40,7 +40,6 @@ from smearwatch.models import Feed, IngestRun, IngestSlice, utcnow
 from smearwatch.settings import get_settings
 from worker import service
 from worker.ingest_runs import create_queued_run
-from worker.scoring import score_run
 from worker.slices import store_slice
 from worker.sources import ReadOptions, SourceError, format_module
 
@@ -256,7 +255,7 @@ def _ingest_here(engine: Engine, feed: dict, path: Path, label: str) -> dict:
         raise FeedError((run["error"] or f"{path}: could not be read").replace(str(path), label))
     if run["stored"]:
         if finished:
-            score_run(engine, run_id)
+            service.run_here(engine, "score_run", run_id)
     else:  # nothing new: nothing to score
         with engine.begin() as connection:
             connection.execute(update(RUNS).where(RUNS.c.id == run_id).values(scored_at=utcnow()))

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from smearwatch.models import IngestRun, utcnow
 from smearwatch.runs import this_process
 from smearwatch.settings import get_settings
-from worker.scoring import score_run
+from worker import service
 
 log = logging.getLogger(__name__)
 RUNS = IngestRun.__table__
@@ -80,6 +80,6 @@ def recover(engine: Engine) -> dict:
     ended = end_stopped_runs(engine)
     scored = []
     for run_id in unscored_runs(engine):
-        score_run(engine, run_id)
+        service.run_here(engine, "score_run", run_id)
         scored.append(run_id)
     return {"ended": ended, "scored": scored}

@@ -93,6 +93,12 @@ def submit_many(engine: Engine, name: str, arg_lists: Iterable[tuple], *, backgr
     return len(arg_lists)
 
 
+def run_here(engine: Engine, name: str, *args):
+    """Run task `name` in this process now, whatever the broker, and return its summary (a plain ingest scores
+    its own run). Its module, and scikit-learn with it, loads only now."""
+    return task_function(name)(engine, *args)
+
+
 def _logged(function: Callable[[], None], name: str) -> Callable[[], None]:
     def run() -> None:
         try:
@@ -206,6 +212,6 @@ def _run_job(engine: Engine, name: str, job_id: int, *, wait: bool, on_progress:
         submit(engine, name, job_id, background=True)
 
 
-__all__ = ["ServiceError", "TASKS", "broker_enabled", "in_process", "start_activation",
+__all__ = ["ServiceError", "TASKS", "broker_enabled", "in_process", "run_here", "start_activation",
            "start_feed_poll", "start_ingest", "start_rescore", "start_retrain", "start_rollback", "submit",
            "submit_many"]
