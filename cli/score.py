@@ -57,9 +57,7 @@ def run(args: argparse.Namespace) -> int:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise CommandError(f"{out}: cannot create output directory: {error.strerror or error}", EXIT_USAGE) from None
-    bar, advance = byte_progress(0, "reading")
-    if args.no_progress:
-        bar.disable = True
+    bar, advance = byte_progress(0, "reading", enabled=not args.no_progress)
 
     def on_read(done: int, total: int) -> None:
         bar.total = total

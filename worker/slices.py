@@ -252,16 +252,18 @@ def ingest_slice(engine: Engine, slice_id: int, *, retried: bool = False) -> dic
         if retried:
             raise
         log.exception("slice %s failed", slice_id)
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        result = give_up_slice(engine, slice_id, f"{type(error).__name__}: {reason}".rstrip(": "))
-        return result.as_dict()
+        return give_up_slice(engine, slice_id, error).as_dict()
     if result.run_finished:
         service.submit(engine, "score_run", result.run)
     return result.as_dict()
 
 
-def give_up_slice(engine: Engine, slice_id: int, reason: str) -> SliceResult:
-    """A slice whose task cannot finish (time limit, retries exhausted): fail it, and score its run if complete."""
+def give_up_slice(engine: Engine, slice_id: int, reason: str | Exception) -> SliceResult:
+    """A slice whose task cannot finish (an error retrying will not fix, the time limit, retries exhausted): fail
+    it with the reason in one line, and score its run if that completed it."""
+    if isinstance(reason, Exception):
+        text = str(reason).strip()
+        reason = f"{type(reason).__name__}: {text.splitlines()[0]}" if text else type(reason).__name__
     result = fail_slice(engine, slice_id, reason)
     if result.run_finished:
         service.submit(engine, "score_run", result.run)

@@ -47,8 +47,7 @@ def ingest_slice(self, slice_id: int) -> dict:
     except TRANSIENT:
         raise  # retried with backoff
     except Exception as error:  # retrying will not help: fail the slice now, not after hours of redeliveries
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        slices.give_up_slice(get_engine(), slice_id, f"{type(error).__name__}: {reason}".rstrip(": "))
+        slices.give_up_slice(get_engine(), slice_id, error)
         raise
 
 
