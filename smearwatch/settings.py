@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     # directory each. SMEARWATCH_MODELS_DIR, its name before 0.2, is still read.
     versions_dir: Path = Field(default=Path("var/models"),
                                validation_alias=AliasChoices("SMEARWATCH_VERSIONS_DIR", "SMEARWATCH_MODELS_DIR"))
+    # Where benchmarks keep data they fetch or generate (real public datasets, large dumps); never committed.
+    bench_cache: Path = Path("var/bench-cache")
     # Posts per database round trip during ingestion.
     ingest_batch_size: int = 5000
     # Largest dump the API accepts as an upload.
