@@ -222,11 +222,13 @@ Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 PageNumber = Annotated[int, Query(ge=1, le=100000)]
 Score = Annotated[float | None, Query(ge=0.0, le=1.0, allow_inf_nan=False)]
 Sort = Literal["score", "-score", "start", "-start", "n_posts", "-n_posts", "n_accounts", "-n_accounts", "id", "-id",
-               "uncertainty"]
+               "coordination", "-coordination", "smear", "-smear", "uncertainty"]
+Label = Literal["smear", "coordinated", "organic"]
 
 
 async def cluster_filters(  # async: no I/O here, so no trip to the thread pool
     flagged: bool | None = None,
+    label: Label | None = None,
     status_: Annotated[Literal["open", "reviewed"] | None, Query(alias="status")] = None,
     min_score: Score = None,
     max_score: Score = None,
@@ -237,7 +239,7 @@ async def cluster_filters(  # async: no I/O here, so no trip to the thread pool
     kind: Annotated[str | None, text_query(40)] = None,
     sort: Sort = "-score",
 ) -> ClusterFilters:
-    return ClusterFilters(flagged=flagged, status=status_, min_score=min_score, max_score=max_score,
+    return ClusterFilters(flagged=flagged, label=label, status=status_, min_score=min_score, max_score=max_score,
                           since=since, until=until, platform=platform, target=target, kind=kind, sort=sort)
 
 

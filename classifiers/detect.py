@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 
@@ -11,6 +12,8 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
+from classifiers.coordination import SignalUses
+from classifiers.coordination import judge as judge_coordination
 from classifiers.frame import PostFrame, to_datetime
 from classifiers.signals import (
     SIGNALS,
@@ -24,8 +27,10 @@ from classifiers.signals import (
     signature_similarity,
     sorted_unique,
 )
-from classifiers.targets import EntityIndex, alias_keys, cluster_targets, watched_in
+from classifiers.smear import judge as judge_smear
+from classifiers.targets import EntityIndex, alias_keys, handle_key, watched_in
 from classifiers.text import normalize_text, normalize_url
+from classifiers.verdict import verdict
 
 
 @dataclass
@@ -52,6 +57,12 @@ class DetectConfig:
     unclustered_factor: float = 0.1       # P(coordinated) given to a post in no cluster
     tz_offset_hours: float = 6.0          # local time for the office-hours feature (Almaty, UTC+6)
     max_edges_per_cluster: int = 500      # evidence edges kept per cluster (strongest first)
+
+    def windows(self) -> dict[str, float]:
+        """Each signal's window (seconds)."""
+        return {"co_repost": self.co_repost_window, "near_duplicate": self.near_duplicate_window,
+                "co_link": self.co_link_window, "co_hashtag": self.co_hashtag_window,
+                "co_reply": self.co_reply_window, "burst": self.burst_window}
 
     def with_window(self, window: float | None) -> DetectConfig:
         if window is None:
@@ -95,9 +106,12 @@ class DetectedCluster:
     start: datetime | None
     end: datetime | None
     signals: dict
-    targets: list[str]
+    targets: list[dict]         # {"name", "aliases", "type"}, most named first
     edges: list[Edge] = field(default_factory=list)
     features: dict = field(default_factory=dict)
+    coordination: float = 0.0   # how unlikely its co-actions are by chance (classifiers.coordination)
+    smear: float = 0.0          # share of its posts attacking a shared target (classifiers.smear)
+    label: str = "organic"      # the verdict: smear | coordinated | organic (classifiers.verdict)
 
 
 @dataclass
@@ -181,7 +195,7 @@ def detect(frame: PostFrame, model, window: float | None = None, targets: dict |
         text_scores = score_texts(model, frame, norm)
     timings["post_scorer"] = time.perf_counter() - t0
     config = DetectConfig.from_dict(model.card.get("detection")).with_window(window)
-    return detect_with_scores(frame, text_scores, config, model.cluster_scorer, model.threshold,
+    return detect_with_scores(frame, text_scores, config, model.threshold,
                               targets=targets, timings=timings, norm=norm)
 
 
@@ -198,8 +212,10 @@ def _norm_unique(texts: np.ndarray) -> list[str]:
 
 
 def find_edges(frame: PostFrame, text_scores: np.ndarray, config: DetectConfig,
-               timings: dict, norm: list[str] | None = None) -> tuple[list[EdgeSet], np.ndarray, list[str], np.ndarray]:
-    """All signals' evidence edges, plus MinHash signatures, normalized texts and the burst entity per row."""
+               timings: dict, norm: list[str] | None = None
+               ) -> tuple[list[EdgeSet], np.ndarray, list[str], np.ndarray, dict[str, SignalUses]]:
+    """All signals' evidence edges, plus MinHash signatures, normalized texts, the burst entity per row and
+    what each post acted on per signal (for the coordination null model)."""
     n = len(frame)
     t = frame.created
     authors = frame.author_code
@@ -224,8 +240,10 @@ def find_edges(frame: PostFrame, text_scores: np.ndarray, config: DetectConfig,
 
     t0 = time.perf_counter()
     edge_sets = []
+    uses: dict[str, SignalUses] = {}
 
     def add(signal, rows, keys, window, min_sim=None):
+        uses[signal] = SignalUses.of(signal, rows, keys, t)
         a, b = chain_edges(rows, keys, t, authors, window)
         sim = signature_similarity(sig, a, b)
         if min_sim is not None:
@@ -265,18 +283,22 @@ def find_edges(frame: PostFrame, text_scores: np.ndarray, config: DetectConfig,
     rows, keys = codes_of(list(entity))
     add("burst", rows, keys, config.burst_window)
     timings["burst"] = time.perf_counter() - t0
-    return edge_sets, sig, norm, entity
+    return edge_sets, sig, norm, entity, uses
 
 
-def detect_with_scores(frame: PostFrame, text_scores: np.ndarray, config: DetectConfig, cluster_scorer,
-                       threshold: float, targets: dict | None = None, timings: dict | None = None,
+def detect_with_scores(frame: PostFrame, text_scores: np.ndarray, config: DetectConfig, threshold: float,
+                       targets: dict | None = None, timings: dict | None = None,
                        norm: list[str] | None = None) -> DetectResult:
+    """Find coordination clusters and give each its two judgements and its verdict (see classifiers.verdict).
+
+    `text_scores` is each post's attack probability (the post scorer); `threshold` the model's verdict level.
+    """
     timings = {} if timings is None else timings
     n = len(frame)
     text_scores = np.asarray(text_scores, dtype=np.float64)
     if n == 0:
         return DetectResult(np.zeros(0), np.zeros(0, np.int64), [], text_scores, timings)
-    edge_sets, sig, norm, _ = find_edges(frame, text_scores, config, timings, norm)
+    edge_sets, sig, norm, _, uses = find_edges(frame, text_scores, config, timings, norm)
 
     t0 = time.perf_counter()
     authors = frame.author_code
@@ -302,48 +324,129 @@ def detect_with_scores(frame: PostFrame, text_scores: np.ndarray, config: Detect
     t0 = time.perf_counter()
     feats = np.array([cluster_features(frame, g, text_scores, norm, edge_cluster.get(ci, []), config)
                       for ci, g in enumerate(groups)], dtype=np.float64).reshape(len(groups), len(CLUSTER_FEATURES))
-    if len(groups) == 0:
-        scores = np.zeros(0)
-    elif cluster_scorer is not None:
-        scores = cluster_scorer.predict_proba(feats)[:, 1]
-    else:  # a text-only model: a cluster is as smear-like as its posts
-        scores = feats[:, CLUSTER_FEATURES.index("mean_post_score")]
-    timings["cluster_scorer"] = time.perf_counter() - t0
+    timings["features"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
+    windows = config.windows()
+    uses_per_row = {signal: u.per_row(n) for signal, u in uses.items()}
+    samples = [g if len(g) <= TARGET_SAMPLE else g[np.linspace(0, len(g) - 1, TARGET_SAMPLE).astype(int)]
+               for g in groups]
+    links = Links.of(frame, np.concatenate(samples) if samples else np.zeros(0, np.int64))
     watched_keys = alias_keys(targets)
     index = EntityIndex()
+    mention_cache: dict[int, list[str]] = {}
+
+    def mentions(row: int) -> list[str]:
+        keys = mention_cache.get(row)
+        if keys is None:
+            keys = index.mentions(frame.text[row]) + watched_in(norm[row], watched_keys)
+            mention_cache[row] = keys
+        return keys
+
     clusters = []
+    scores = np.zeros(len(groups))
     for ci, g in enumerate(groups):
-        score = float(scores[ci])
         parts = edge_cluster.get(ci, [])
         counts = {es.signal: int(len(sel)) for es, sel in parts}
         kind = max(counts, key=lambda s: (counts[s], s)) if counts else "none"
-        sample = g if len(g) <= TARGET_SAMPLE else g[np.linspace(0, len(g) - 1, TARGET_SAMPLE).astype(int)]
-        post_keys = [index.mentions(frame.text[i]) for i in sample]
-        watched = [watched_in(norm[i], watched_keys) for i in sample]
+        sample = samples[ci]
+        coordination = judge_coordination(g, parts, uses_per_row, windows, authors)
+        named = ranked_targets(sample, mentions, links, watched_keys)
+        smear = judge_smear(sample, text_scores, mentions, links.original, links.parent_author, [k for k, _ in named])
+        label = verdict(coordination.score, smear.score, threshold)
+        score = min(coordination.score, smear.score)
+        scores[ci] = score
         f = dict(zip(CLUSTER_FEATURES, (round(float(x), 4) for x in feats[ci]), strict=True))
         signals = {
             s: {"edges": counts[s],
                 "median_seconds": round(float(np.median(np.concatenate([es.seconds[sel] for es, sel in parts if es.signal == s]))), 1),
-                "mean_similarity": round(float(np.mean(np.concatenate([es.similarity[sel] for es, sel in parts if es.signal == s]))), 3)}
+                "mean_similarity": round(float(np.mean(np.concatenate([es.similarity[sel] for es, sel in parts if es.signal == s]))), 3),
+                **{f"null_{k}": v for k, v in coordination.evidence.get(s, {}).items()}}
             for s in counts
         }
         signals["features"] = f
+        signals["judgement"] = {"coordination": coordination.score, "smear": smear.score,
+                                "smear_target": _display(smear.target, index, watched_keys),
+                                "attacking_posts": smear.attacking, "attack_in_originals": smear.from_originals,
+                                "posts_judged": int(len(sample)), "threshold": threshold}
         ids = sorted(f"{frame.platform[i]}:{frame.id[i]}" for i in g)
         key = "c-" + hashlib.sha1("\n".join(ids).encode()).hexdigest()[:12]
         clusters.append(DetectedCluster(
-            key=key, score=score, flagged=bool(score >= threshold), kind=kind, rows=np.sort(g),
+            key=key, score=round(score, 6), flagged=label == "smear", kind=kind, rows=np.sort(g),
             accounts=sorted(set(frame.author_id[g].tolist())),
             start=to_datetime(np.nanmin(frame.created[g])), end=to_datetime(np.nanmax(frame.created[g])),
-            signals=signals, targets=cluster_targets(post_keys, index, watched),
+            signals=signals, targets=[_target(k, index, targets, watched_keys) for k, _ in named],
             edges=_top_edges(parts, config.max_edges_per_cluster), features=f,
+            coordination=coordination.score, smear=smear.score, label=label,
         ))
     cluster_score = np.where(post_cluster >= 0, scores[np.maximum(post_cluster, 0)] if len(scores) else 0.0,
                              config.unclustered_factor)
     post_scores = np.clip(text_scores * cluster_score, 0.0, 1.0)
-    timings["assemble"] = time.perf_counter() - t0
+    timings["judgements"] = time.perf_counter() - t0
     return DetectResult(post_scores, post_cluster, clusters, text_scores, timings)
+
+
+@dataclass
+class Links:
+    """What clustered posts spread or answer: row -> row of the reposted/quoted original (when in the input) and
+    row -> entity key of the author it replies to."""
+
+    original: dict[int, int]
+    parent_author: dict[int, str]
+
+    @classmethod
+    def of(cls, frame: PostFrame, rows: np.ndarray) -> Links:
+        wanted = {}
+        for r in rows.tolist():
+            for ref in (frame.repost_of[r], frame.reply_to[r]):
+                if ref is not None:
+                    wanted.setdefault(ref, None)
+        if wanted:
+            for i, post_id in enumerate(frame.id):
+                if post_id in wanted and wanted[post_id] is None:
+                    wanted[post_id] = i
+        original, parent_author = {}, {}
+        for r in rows.tolist():
+            source = wanted.get(frame.repost_of[r]) if frame.repost_of[r] is not None else None
+            if source is not None and source != r:
+                original[r] = source
+            parent = wanted.get(frame.reply_to[r]) if frame.reply_to[r] is not None else None
+            if parent is not None and frame.author_name[parent]:
+                parent_author[r] = handle_key(frame.author_name[parent])
+        return cls(original, parent_author)
+
+
+def ranked_targets(sample: np.ndarray, mentions, links: Links, watched_keys: dict[str, str],
+                   min_share: float = 0.3, top: int = 3) -> list[tuple[str, int]]:
+    """(key, posts) of the targets a cluster names: watched targets first, then entities named by at least
+    `min_share` of its posts (with the originals they spread and the authors they answer) and at least two posts.
+    Ties go by key, so two runs agree."""
+    counts: Counter = Counter()
+    for r in sample.tolist():
+        names = set(mentions(r))
+        if r in links.original:
+            names.update(mentions(links.original[r]))
+        if r in links.parent_author:
+            names.add(links.parent_author[r])
+        counts.update(names)
+    n = max(len(sample), 1)
+    watched = set(watched_keys.values())
+    ranked = sorted(counts.items(), key=lambda kv: (kv[0] not in watched, -kv[1], kv[0]))
+    return [(k, c) for k, c in ranked if c >= 2 and c / n >= min_share][:top]
+
+
+def _display(key: str | None, index: EntityIndex, watched_keys: dict[str, str]) -> str | None:
+    if key is None or key in set(watched_keys.values()):
+        return key
+    return index.display(key)
+
+
+def _target(key: str, index: EntityIndex, targets: dict | None, watched_keys: dict[str, str]) -> dict:
+    if key in set(watched_keys.values()):
+        return {"name": key, "aliases": sorted((targets or {}).get(key, [])), "type": "watched"}
+    name = index.display(key)
+    aliases = sorted(set(index.surface.get(key, {})) - {name})
+    return {"name": name, "aliases": aliases, "type": "account" if key.startswith("@") else "entity"}
 
 
 def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -106,6 +106,18 @@ class PostFrame:
             reply_to=_obj(cols["reply_to"]), extra={k: _obj(v) for k, v in extras.items()},
         )
 
+    def take(self, rows: np.ndarray) -> PostFrame:
+        """The posts at `rows`, in that order (extra columns too)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        return PostFrame(
+            id=self.id[rows], platform=self.platform[rows], author_id=self.author_id[rows],
+            author_name=self.author_name[rows], author_created=self.author_created[rows],
+            followers=self.followers[rows], text=self.text[rows], created=self.created[rows], lang=self.lang[rows],
+            urls=[self.urls[i] for i in rows], hashtags=[self.hashtags[i] for i in rows],
+            repost_of=self.repost_of[rows], reply_to=self.reply_to[rows],
+            extra={k: np.asarray(v, dtype=object)[rows] for k, v in self.extra.items()},
+        )
+
     def post_matrix(self) -> np.ndarray:
         """The post scorer's input: 2-D object array [text, log followers, account age days, is repost,
         is reply, n urls, n hashtags] (NaN where unknown)."""

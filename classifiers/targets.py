@@ -110,3 +110,8 @@ def cluster_targets(post_keys: list[list[str]], index: EntityIndex, watched: lis
         return named[:top]
     counts = Counter(k for keys in post_keys for k in set(keys))
     return [index.display(k) for k, c in counts.most_common(top) if c >= 2 and c / n >= min_share]
+
+
+def handle_key(author_name: str) -> str:
+    """The entity key of an account, as an @mention of it would give."""
+    return "@" + normalize_text(author_name.lstrip("@"))

@@ -206,13 +206,17 @@ class ClusterBase(SQLModel):
     start: datetime | None = None
     end: datetime | None = None
     status: str = Field(default="open", max_length=20)  # open | reviewed
-    targets: list[str] | None = json_column()
+    coordination: float = 0.0  # how unlikely its co-actions are by chance, in [0, 1] (classifiers.coordination)
+    smear: float = 0.0  # share of its posts attacking a shared target, in [0, 1] (classifiers.smear)
+    label: str = Field(default="organic", max_length=20, index=True)  # smear | coordinated | organic
+    targets: list[dict] | None = json_column()  # [{"name", "aliases", "type"}]
     signals: dict | None = json_column()
 
 
 class Cluster(ClusterBase, table=True):
     __table_args__ = (
         Index("ix_cluster_queue", "flagged", "score", "id"),  # the queue order and a cluster's neighbours
+        Index("ix_cluster_label_queue", "label", "score", "id"),  # the "coordinated, not smear" list
         Index("ix_cluster_review", "flagged", "status"),  # the queue's progress, counted from the index alone
         Index("ix_cluster_start", "start"),
         Index("ix_cluster_score", "score"),

@@ -59,7 +59,7 @@ def build_world(engine, *, clusters: int = 8, background: int = 200, seed: int =
             cluster = Cluster(
                 key=f"c-test-{c}", score=round(0.95 - c * 0.05, 2), flagged=c < clusters - 1,
                 kind="smear" if c % 2 == 0 else "mixed", n_posts=len(posts), n_accounts=n_accounts,
-                start=posts[0].created_at, end=posts[-1].created_at, targets=[TARGETS[c % 2]],
+                start=posts[0].created_at, end=posts[-1].created_at, targets=[{"name": TARGETS[c % 2], "aliases": [], "type": "person"}],
                 signals={"near_duplicate": {"pairs": 40 + c, "median_seconds": 300, "similarity": 0.82},
                          "account_creation": {"batch_share": 0.7}, "burst": {"posts": len(posts), "seconds": 1800}},
             )

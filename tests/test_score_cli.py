@@ -38,7 +38,9 @@ def test_score_writes_the_four_outputs(dump, tmp_path, capsys):
         assert {"cluster", "score", "flagged", "kind", "accounts", "posts", "start", "end", "signals"} <= set(c)
     flagged = [c for c in clusters if c["flagged"]]
     assert flagged and all(c["evidence"] for c in flagged)
-    assert any("AshyqAlan" in c["targets"] for c in flagged)
+    assert any("AshyqAlan" in [t["name"] for t in c["targets"]] for c in flagged)
+    assert all(c["label"] == "smear" for c in flagged)
+    assert all(0 <= c["coordination"] <= 1 and 0 <= c["smear"] <= 1 for c in clusters)
     assert (out / "rejected.jsonl").read_text() == ""
     summary = json.loads((out / "summary.json").read_text())
     assert summary["read"] == summary["scored"] == len(posts)
@@ -90,9 +92,11 @@ def test_train_text_only_csv_then_evaluate(tmp_path, capsys):
     assert result["average_precision"] > 0.8
 
 
-def test_train_jsonl_with_campaigns_trains_the_cluster_scorer(tmp_path):
+def test_train_jsonl_learns_only_the_post_scorer(tmp_path):
     path = tmp_path / "train.jsonl"
     path.write_bytes(b"".join(orjson.dumps(p) + b"\n" for p in world(0)))
     assert main(["train", str(path), "--out", str(tmp_path / "m")]) == 0
-    assert (tmp_path / "m" / "cluster_scorer.skops").exists()
+    card = json.loads((tmp_path / "m" / "model-card.json").read_text())
+    assert card["threshold"] == 0.5 and card["post_columns"] == ["text"]  # only the content judgement is learned
+    assert not (tmp_path / "m" / "cluster_scorer.skops").exists()
     assert main(["train", str(tmp_path / "nope.csv"), "--out", str(tmp_path / "m2")]) == 2

@@ -374,7 +374,7 @@ def _hostile_cluster(engine) -> int:
         session.flush()
         cluster = Cluster(key="=cluster", score=0.9, flagged=True, kind="-kind", n_posts=len(posts),
                           n_accounts=len(posts), start=posts[0].created_at, end=posts[-1].created_at,
-                          targets=["@target"], signals={})
+                          targets=[{"name": "@target", "aliases": [], "type": "account"}], signals={})
         session.add(cluster)
         session.flush()
         for post in posts:

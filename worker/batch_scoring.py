@@ -182,6 +182,7 @@ def cluster_record(c, frame: PostFrame) -> dict:
 
     return {
         "cluster": c.key, "score": round(c.score, 6), "flagged": c.flagged, "kind": c.kind,
+        "coordination": round(c.coordination, 6), "smear": round(c.smear, 6), "label": c.label,
         "accounts": c.accounts, "posts": [frame.id[r] for r in c.rows],
         "start": _iso(c.start), "end": _iso(c.end), "signals": c.signals, "targets": c.targets,
         "evidence": [{"signal": e.signal, "a": ref(e.row_a), "b": ref(e.row_b), "seconds": round(e.seconds, 1),

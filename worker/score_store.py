@@ -196,6 +196,7 @@ def _replace_clusters(connection: Connection, clusters: Sequence, store_ids: np.
         reuse = _best_takeover(old, owners, members, taken)
         values = {
             "key": cluster.key, "score": float(cluster.score), "flagged": bool(cluster.flagged), "kind": cluster.kind,
+            "coordination": float(cluster.coordination), "smear": float(cluster.smear), "label": cluster.label,
             "n_posts": len(members), "n_accounts": len(cluster.accounts), "start": cluster.start, "end": cluster.end,
             "targets": list(cluster.targets), "signals": cluster.signals, "model_version_id": version_id,
             "updated_at": now,

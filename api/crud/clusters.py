@@ -17,12 +17,15 @@ SORTS = {
     "n_posts": Cluster.n_posts.asc(), "-n_posts": Cluster.n_posts.desc(),
     "n_accounts": Cluster.n_accounts.asc(), "-n_accounts": Cluster.n_accounts.desc(),
     "id": Cluster.id.asc(), "-id": Cluster.id.desc(),
+    "coordination": Cluster.coordination.asc(), "-coordination": Cluster.coordination.desc(),
+    "smear": Cluster.smear.asc(), "-smear": Cluster.smear.desc(),
 }
 
 
 @dataclass
 class ClusterFilters:
     flagged: bool | None = None
+    label: str | None = None  # the verdict: smear | coordinated | organic
     status: str | None = None
     min_score: float | None = None
     max_score: float | None = None
@@ -39,6 +42,8 @@ def _cluster_conditions(session: Session, filters: ClusterFilters) -> list:
     conditions = []
     if filters.flagged is not None:
         conditions.append(Cluster.flagged == filters.flagged)
+    if filters.label:
+        conditions.append(Cluster.label == filters.label)
     if filters.status:
         conditions.append(Cluster.status == filters.status)
     if filters.min_score is not None:
@@ -57,10 +62,12 @@ def _cluster_conditions(session: Session, filters: ClusterFilters) -> list:
             Post.platform == filters.platform))
     if filters.target:
         if session.get_bind().dialect.name == "postgresql":
-            conditions.append(cast(Cluster.__table__.c.targets, JSONB).contains([filters.target]))
-        else:
-            each = func.json_each(Cluster.__table__.c.targets).table_valued("value")
-            conditions.append(exists(select(1).select_from(each).where(each.c.value == filters.target)))
+            conditions.append(cast(Cluster.__table__.c.targets, JSONB).contains([{"name": filters.target}]))
+        else:  # targets are entities: {"name", "aliases", "type"}; the name of each element, by its path
+            targets = Cluster.__table__.c.targets
+            each = func.json_each(targets).table_valued("fullkey")
+            name = func.json_extract(targets, each.c.fullkey + ".name")
+            conditions.append(exists(select(1).select_from(each).where(name == filters.target)))
     return conditions
 
 
@@ -75,8 +82,9 @@ def _answer_in_force():
 
 
 # What a list of clusters shows: the public columns and the answer in force, as plain rows (no ORM objects).
-LIST_COLUMNS = [*(Cluster.__table__.c[name] for name in ("id", "key", "score", "flagged", "kind", "n_posts",
-                                                         "n_accounts", "start", "end", "status", "targets", "signals")),
+LIST_COLUMNS = [*(Cluster.__table__.c[name] for name in ("id", "key", "score", "flagged", "kind", "coordination",
+                                                         "smear", "label", "n_posts", "n_accounts", "start", "end",
+                                                         "status", "targets", "signals")),
                 _answer_in_force()]
 
 

@@ -18,8 +18,8 @@ def post_out(post: Post) -> dict:
 
 def cluster_out(cluster: Cluster, answer: Decision | None = None) -> dict:
     """The cluster's public columns and the answer of the decision in force (`answer`), if any."""
-    data = cluster.model_dump(include={"id", "key", "score", "flagged", "kind", "n_posts", "n_accounts", "start",
-                                       "end", "status", "targets", "signals"})
+    data = cluster.model_dump(include={"id", "key", "score", "flagged", "kind", "coordination", "smear", "label",
+                                       "n_posts", "n_accounts", "start", "end", "status", "targets", "signals"})
     data["answer"] = answer.answer if answer is not None else None
     return data
 

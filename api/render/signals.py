@@ -3,7 +3,7 @@
 SIGNAL_NAMES = {
     "co_repost": "Co-reposting", "near_duplicate": "Near-duplicate text", "co_link": "Shared links",
     "co_hashtag": "Shared hashtags", "co_reply": "Co-replying", "burst": "Burst of activity",
-    "account_creation": "Account creation", "targets": "Targets",
+    "account_creation": "Account creation", "targets": "Targets", "judgement": "Verdict",
 }
 
 
@@ -22,8 +22,35 @@ def _duration(seconds) -> str:
     return f"{seconds / 3600:.1f} hours"
 
 
+ACTIONS = {"co_repost": "reposted the same posts", "co_link": "shared the same links",
+           "co_hashtag": "used the same rare hashtags", "co_reply": "replied to the same posts",
+           "near_duplicate": "posted nearly the same text", "burst": "named the same target in attacking posts"}
+
+
+def _chance_sentence(name: str, v: dict) -> str:
+    """Observed co-actions next to what the null model expects by chance (classifiers.coordination)."""
+    s = (f"{v['null_accounts']} accounts {ACTIONS.get(name, 'acted alike')}, a median "
+         f"{_duration(v['null_median_seconds'])} apart: {v['null_posts']} posts acted together; by chance one would "
+         f"expect {float(v['null_expected']):.1f}")
+    if float(v.get("null_weight", 1.0)) < 0.5:
+        s += " (what they shared was popular that day, so it weighs little)"
+    return s + "."
+
+
+def judgement_sentence(v: dict) -> str:
+    target = f" {v['smear_target']}" if v.get("smear_target") else " a shared target"
+    return (f"Coordination {float(v['coordination']):.2f}, smear {float(v['smear']):.2f} "
+            f"({v['attacking_posts']} of {v['posts_judged']} posts judged attack{target}"
+            + (f", {v['attack_in_originals']} of them through the post they spread" if v.get("attack_in_originals") else "")
+            + f"); a cluster is a smear when both reach {float(v['threshold']):.2f}.")
+
+
 def _sentence(name: str, values: dict) -> str:
     v = values
+    if "null_posts" in v:
+        return _chance_sentence(name, v)
+    if name == "judgement" and "coordination" in v:
+        return judgement_sentence(v)
     if name == "near_duplicate" and "pairs" in v:
         s = f"{v['pairs']} pairs of posts from different accounts carry nearly the same text"
         if "similarity" in v:

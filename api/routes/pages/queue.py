@@ -18,19 +18,22 @@ QUEUE_PAGE = 50
 
 @router.get("/", response_class=HTMLResponse)
 def queue(request: Request, session: SessionDep, user: PageUser, page: PageNumber = 1,
-          order: Literal["score", "uncertainty"] = "score"):
-    """Flagged clusters by score; or, to ask for the labels that teach the model most, every open cluster
-    nearest the active model's threshold first."""
+          order: Literal["score", "uncertainty", "coordinated"] = "score"):
+    """Smears (flagged clusters) by score; or the clusters that are coordinated but not a smear (spam, promotion,
+    news rebroadcast, fan and solidarity campaigns), most coordinated first; or, to ask for the labels that teach
+    the model most, every open cluster nearest the active model's threshold first."""
     progress, pending, threshold = queue_counts(session)
     if order == "uncertainty":
         filters, known_count = ClusterFilters(status="open", sort="uncertainty", threshold=threshold), None
+    elif order == "coordinated":
+        filters, known_count = ClusterFilters(label="coordinated", sort="-coordination"), None
     else:  # the queue is every flagged cluster: the progress count is its length
         filters, known_count = ClusterFilters(flagged=True, sort="-score"), progress["total"]
     rows, count = list_clusters(session, filters=filters, limit=QUEUE_PAGE, offset=(page - 1) * QUEUE_PAGE,
                                 count=known_count)
     return render_page(request, "queue.html", user, clusters=rows, count=count, page=page,
                        pages=max(1, -(-count // QUEUE_PAGE)), progress=progress, order=order,
-                       query="order=uncertainty" if order == "uncertainty" else "", threshold=threshold,
+                       query=f"order={order}" if order != "score" else "", threshold=threshold,
                        pending=pending)
 
 

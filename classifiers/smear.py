@@ -1,0 +1,69 @@
+"""Smear judgement: does a cluster attack the reputation of a target its posts share?
+
+A post speaks through its own text and, when it reposts, quotes or replies, through the original it spreads: a
+repost with an empty text or an "I support this!" comment carries the attack of the post it reposts, and a reply
+swarm under a person's post is about that person. So each post is judged with its original: its attack score is
+the higher of the two and its targets are the union of both, plus the author of the post it replies to.
+
+`smear` is the share of the cluster's posts that attack its most attacked shared target (attack scores are
+probabilities, so the share is soft): a cluster of reposted news about a named person scores low (no attack), a
+cluster of insults that name nobody in common scores low (no shared target).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+ATTACK_LEVEL = 0.5  # a post whose attack probability reaches this counts as attacking, for the evidence count
+
+
+@dataclass
+class Smear:
+    score: float
+    target: str | None      # the key of the most attacked shared target
+    attacking: int          # posts (with their originals) that attack it
+    from_originals: int     # of those, posts whose attack is in the original they spread
+
+
+def judge(rows: np.ndarray, attack: np.ndarray, mentions: Callable[[int], Sequence[str]],
+          original: dict[int, int], parent_author: dict[int, str], candidates: Sequence[str]) -> Smear:
+    """Smear score of one cluster.
+
+    rows: its posts; attack: attack probability per row of the input; mentions(row): entity keys a post names;
+    original: row -> row of the post it reposts or quotes (when in the input); parent_author: row -> entity key of
+    the author of the post it replies to; candidates: the cluster's target keys (persons and organisations first).
+    """
+    if len(rows) == 0 or not candidates:
+        return Smear(0.0, None, 0, 0)
+    per_target: Counter = Counter()
+    attacking: Counter = Counter()
+    borrowed: Counter = Counter()
+    wanted = set(candidates)
+    for r in rows:
+        r = int(r)
+        own = float(attack[r])
+        names = set(mentions(r))
+        source = original.get(r)
+        spread = 0.0
+        if source is not None:
+            spread = float(attack[source])
+            names.update(mentions(source))
+        if r in parent_author:
+            names.add(parent_author[r])
+        strength = max(own, spread)
+        for key in names & wanted:
+            per_target[key] += strength
+            if strength >= ATTACK_LEVEL:
+                attacking[key] += 1
+                borrowed[key] += spread > own
+    if not per_target:
+        return Smear(0.0, None, 0, 0)
+    # the most attacked target; ties by the caller's order (its ranking of targets), never by set order
+    rank = {key: i for i, key in enumerate(candidates)}
+    target = max(per_target, key=lambda key: (per_target[key], -rank[key]))
+    score = per_target[target] / len(rows)
+    return Smear(round(float(score), 6), target, int(attacking[target]), int(borrowed[target]))
