@@ -2,6 +2,7 @@
 """Organic background: how many smear-flagged clusters smearwatch finds in real news-channel posts.
 
     .venv/bin/python bench/background.py --repo PATH [--cache DIR] [--model DIR] [--window SECONDS]
+                                         [--extra POSTS.jsonl ...]
 
 Data: "Dataset of Telegram News Posts" (github.com/NKTKLN/telegram-news-classifier, data/raw/*.json; the data is
 CC BY 4.0, data/LICENCE.md): about 22,000 posts of 24 Russian-language Telegram news and tech channels,
@@ -14,6 +15,7 @@ owner's several channels posting the same item is real cross-posting, not organi
 are found by the rule in `families` and their clusters are reported apart. Prints flagged clusters per 100k posts
 and the acceptance line: at most 1 smear-flagged cluster per 100k posts that holds only background posts
 (clusters inside one family excluded), PASS or FAIL. Then the 5 largest flagged clusters (ids, not texts).
+--extra adds more organic posts (normalized JSONL) to the background, e.g. to reach 100k posts.
 """
 
 from __future__ import annotations
@@ -232,13 +234,13 @@ def summary_line(c: dict, where: str) -> str:
             f"score {c['score']:.2f}, {label}, {where}\n      signals: {signals or '-'}; targets: {targets}")
 
 
-def report(posts: list[dict], clusters: list[dict]) -> bool:
+def report(posts: list[dict], clusters: list[dict], extra: int = 0) -> bool:
     fams = families(posts)
     family_of = {a: name for name, members in fams.items() for a in members}
     names = {p["author_id"]: p.get("author_name") for p in posts}
     n = len(posts)
     times = sorted(p["created_at"] for p in posts)
-    print(f"dataset: {DATASET} ({LICENCE})")
+    print(f"dataset: {DATASET} ({LICENCE})" + (f", plus {extra:,} posts from --extra" if extra else ""))
     print(f"posts: {n:,} from {len(names)} channels, {times[0][:10]} .. {times[-1][:10]}")
     if n < 100_000:
         print(f"note: the dataset has {n:,} posts (< 100k); rates below are per 100k posts, scaled from {n:,}")
@@ -273,13 +275,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", help="bench cache directory (default: the bench_cache setting)")
     parser.add_argument("--model", help="model directory (default: the packaged model)")
     parser.add_argument("--window", type=float, help="pairwise co-action window in seconds (default: the model's)")
+    parser.add_argument("--extra", nargs="*", default=[], help="more organic posts (normalized JSONL files)")
     args = parser.parse_args(argv)
     posts = load_posts(args.repo, args.cache)
+    base = len(posts)
+    for path in args.extra:
+        posts.extend(read_jsonl(Path(path)))
     result = score_posts(posts, model=args.model, window=args.window)
     if result.rejected:
         print(f"rejected posts: {len(result.rejected)} (first: {result.rejected[0]})")
     print(f"scoring: {result.timings.get('scoring', 0):.1f} s")
-    return 0 if report(posts, result.clusters()) else 1
+    return 0 if report(posts, result.clusters(), extra=len(posts) - base) else 1
 
 
 if __name__ == "__main__":

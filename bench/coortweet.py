@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from realdata import RepoFiles, cache_dir, read_jsonl, write_jsonl  # noqa: E402
+from realdata import RepoFiles, cache_dir, is_smear, read_jsonl, write_jsonl  # noqa: E402
 
 from worker.batch_scoring import score_posts  # noqa: E402
 
@@ -200,11 +200,15 @@ def as_posts(shares: list[Share]) -> list[dict]:
             for s in shares]
 
 
-def smearwatch_clusters(shares: list[Share], model: str | None, window: float | None) -> list[set[str]]:
+def smearwatch_clusters(shares: list[Share], model: str | None, window: float | None) -> list[dict]:
     result = score_posts(as_posts(shares), model=model, window=window)
     if result.rejected:
         raise SystemExit(f"smearwatch rejected {len(result.rejected)} posts: {result.rejected[0]}")
-    return [set(c["accounts"]) for c in result.clusters()]
+    return result.clusters()
+
+
+def accounts_of(clusters: list[dict]) -> list[set[str]]:
+    return [set(c["accounts"]) for c in clusters]
 
 
 # ---- figures ----------------------------------------------------------------------------------------------
@@ -269,12 +273,14 @@ def run_real(shares: list[Share], model: str | None, time_window: int, min_parti
           f"{edge_weight}, subgraph 1): {len(pairs):,} co-shares, {len(network):,} edges kept, "
           f"{len(coor):,} accounts in {len(comps)} components (largest {len(comps[0]) if comps else 0})")
     for label, window in (("model windows", None), (f"window {time_window} s", float(time_window))):
-        clusters = smearwatch_clusters(shares, model, window)
+        records = smearwatch_clusters(shares, model, window)
+        clusters = accounts_of(records)
         found = set().union(*clusters) if clusters else set()
         agree = agreement(coor, found)
         align = alignment(comps, clusters)
         print(f"  smearwatch ({label}): {len(found):,} accounts in {len(clusters)} clusters "
-              f"(largest {max((len(c) for c in clusters), default=0)})")
+              f"(largest {max((len(c) for c in clusters), default=0)}; smear-flagged "
+              f"{sum(is_smear(c) for c in records)})")
         print(f"    accounts: both {agree['both']:,}, CooRTweet only {agree['only_a']:,}, smearwatch only "
               f"{agree['only_b']:,}, Jaccard {agree['jaccard']:.3f}")
         print(f"    components held whole by one cluster {align['components_in_one_cluster']}/{len(comps)}, "
@@ -309,7 +315,7 @@ def run_simulated(model: str | None, seeds: int, edge_weight: float) -> None:
             scores[f"CooRTweet network (edge_weight {edge_weight})"].append(
                 precision_recall({a for edge in net for a in edge}, truth))
             for label, window in ((f"smearwatch (window {tw} s)", float(tw)), ("smearwatch (model windows)", None)):
-                clusters = smearwatch_clusters(shares, model, window)
+                clusters = accounts_of(smearwatch_clusters(shares, model, window))
                 scores[label].append(precision_recall(set().union(*clusters) if clusters else set(), truth))
         params = ", ".join(f"{k}={v}" for k, v in kwargs.items()) or "approx_size=200, 5 coordinated, 4 other, " \
             "5 objects, min_participation=3, time_window=10"
