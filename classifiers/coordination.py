@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import poisson
+from scipy.special import gammainc
 
 NULL_SCALE = 86400.0    # seconds: each post's time is shuffled within its day
 POPULAR_USES = 100      # an object used more often than this within a day weighs POPULAR_USES / uses
@@ -79,30 +79,29 @@ def popularity_weight(others: np.ndarray) -> np.ndarray:
     return np.minimum(1.0, POPULAR_USES / np.maximum(others + 1, 1))
 
 
-@dataclass
-class Coordination:
-    score: float
-    evidence: dict  # per signal: posts, accounts, expected, median_seconds, weight
+def judge_all(post_cluster: np.ndarray, n_clusters: int, edge_sets, uses: dict[str, np.ndarray],
+              windows: dict[str, float], authors: np.ndarray) -> tuple[np.ndarray, list[dict]]:
+    """Coordination of every cluster at once (vectorized over all evidence edges).
 
-
-def judge(rows: np.ndarray, parts, uses: dict[str, np.ndarray], windows: dict[str, float],
-          authors: np.ndarray) -> Coordination:
-    """Coordination of one cluster (its post `rows`) from its evidence edges `parts` ([(EdgeSet, selected)]).
-
-    `uses[signal]` is SignalUses.per_row for the whole input; `windows[signal]` the signal's window.
+    post_cluster: cluster index per post (-1: none); edge_sets: the kept EdgeSets (both ends of an edge are in one
+    cluster); uses[signal]: SignalUses.per_row over the whole input; windows[signal]: the signal's window.
+    Returns the score per cluster and per cluster its evidence {signal: {posts, accounts, expected,
+    median_seconds, weight}}.
     """
-    best = np.zeros(len(rows))          # per post: the strongest surprise x weight over its signals
-    p_best = np.ones(len(rows))         # and the chance of that co-action
-    position = {int(r): i for i, r in enumerate(rows)}
-    evidence = {}
+    n = len(post_cluster)
+    best = np.zeros(n)       # per post: the strongest surprise x popularity weight over its signals
+    p_best = np.ones(n)      # and the chance of that co-action
+    evidence: list[dict] = [{} for _ in range(n_clusters)]
     by_signal: dict[str, list] = {}
-    for es, sel in parts:
-        by_signal.setdefault(es.signal, []).append((es.a[sel], es.b[sel], es.seconds[sel]))
+    for es in edge_sets:
+        keep = post_cluster[es.a] >= 0
+        by_signal.setdefault(es.signal, []).append((es.a[keep], es.b[keep], es.seconds[keep]))
     for signal, chunks in sorted(by_signal.items()):
         a = np.concatenate([c[0] for c in chunks])
-        b = np.concatenate([c[1] for c in chunks])
+        if len(a) == 0:
+            continue
         sec = np.concatenate([c[2] for c in chunks])
-        both = np.r_[a, b]
+        both = np.r_[a, np.concatenate([c[1] for c in chunks])]
         gaps = np.r_[sec, sec]
         order = np.lexsort((gaps, both))
         both, gaps = both[order], gaps[order]
@@ -110,22 +109,36 @@ def judge(rows: np.ndarray, parts, uses: dict[str, np.ndarray], windows: dict[st
         posts, gap = both[first], gaps[first]          # each post's closest co-action of this signal
         others = np.maximum(uses[signal][posts], 1) if signal in uses else np.ones(len(posts), np.int64)
         p_gap = chance(gap, others)
-        expected = float(chance(np.full(len(posts), windows.get(signal, 600.0)), others).sum())
         weight = popularity_weight(others)
         strength = (1.0 - p_gap) * weight
-        idx = np.fromiter((position[int(r)] for r in posts), np.int64, count=len(posts))
-        better = strength > best[idx]
-        best[idx[better]] = strength[better]
-        p_best[idx[better]] = p_gap[better]
-        evidence[signal] = {
-            "posts": int(len(posts)), "accounts": int(len(np.unique(authors[posts]))),
-            "expected": round(expected, 3), "median_seconds": round(float(np.median(gap)), 1),
-            "weight": round(float(weight.mean()), 3),
-        }
-    acting = best > 0
-    observed = int(acting.sum())
-    by_chance = float(p_best[acting].sum())
-    # the chance that this many of its posts co-act as tightly by chance (Poisson tail)
-    tail = float(poisson.sf(observed - 1, by_chance)) if observed else 1.0
-    score = float(best.mean()) * (1.0 - tail) if len(rows) else 0.0
-    return Coordination(round(score, 6), evidence)
+        better = strength > best[posts]
+        best[posts[better]] = strength[better]
+        p_best[posts[better]] = p_gap[better]
+        cl = post_cluster[posts]
+        count = np.bincount(cl, minlength=n_clusters)
+        expected = np.bincount(cl, chance(np.full(len(posts), windows.get(signal, 600.0)), others), n_clusters)
+        weight_sum = np.bincount(cl, weight, n_clusters)
+        n_auth = int(authors.max()) + 2
+        pairs = np.unique(cl * n_auth + authors[posts])
+        accounts = np.bincount(pairs // n_auth, minlength=n_clusters)
+        by_gap = np.lexsort((gap, cl))                 # per cluster, its posts' gaps in order: the median
+        start = np.r_[0, np.cumsum(count)[:-1]]
+        low = gap[by_gap][np.minimum(start + (count - 1) // 2, len(gap) - 1)]
+        high = gap[by_gap][np.minimum(start + count // 2, len(gap) - 1)]
+        for c in np.nonzero(count)[0].tolist():
+            evidence[c][signal] = {
+                "posts": int(count[c]), "accounts": int(accounts[c]), "expected": round(float(expected[c]), 3),
+                "median_seconds": round(float((low[c] + high[c]) / 2), 1),
+                "weight": round(float(weight_sum[c] / count[c]), 3),
+            }
+    clustered = post_cluster >= 0
+    cl = post_cluster[clustered]
+    size = np.bincount(cl, minlength=n_clusters)
+    mean_best = np.bincount(cl, best[clustered], n_clusters) / np.maximum(size, 1)
+    acting = clustered & (best > 0)
+    observed = np.bincount(post_cluster[acting], minlength=n_clusters)
+    by_chance = np.bincount(post_cluster[acting], p_best[acting], n_clusters)
+    # the chance that this many of its posts co-act as tightly by chance: the Poisson tail P(X >= observed),
+    # which is the regularized lower incomplete gamma function
+    tail = np.where(observed > 0, gammainc(np.maximum(observed, 1), np.maximum(by_chance, 1e-300)), 1.0)
+    return np.round(mean_best * (1.0 - tail), 6), evidence

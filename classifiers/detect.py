@@ -12,8 +12,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from classifiers.coordination import SignalUses
-from classifiers.coordination import judge as judge_coordination
+from classifiers.coordination import SignalUses, judge_all
 from classifiers.frame import PostFrame, to_datetime
 from classifiers.signals import (
     SIGNALS,
@@ -322,25 +321,22 @@ def detect_with_scores(frame: PostFrame, text_scores: np.ndarray, config: Detect
     timings["clusters"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    feats = np.array([cluster_features(frame, g, text_scores, norm, edge_cluster.get(ci, []), config)
-                      for ci, g in enumerate(groups)], dtype=np.float64).reshape(len(groups), len(CLUSTER_FEATURES))
-    timings["features"] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
     windows = config.windows()
     uses_per_row = {signal: u.per_row(n) for signal, u in uses.items()}
+    coordination, chance_evidence = judge_all(post_cluster, len(groups), edge_sets, uses_per_row, windows, authors)
     samples = [g if len(g) <= TARGET_SAMPLE else g[np.linspace(0, len(g) - 1, TARGET_SAMPLE).astype(int)]
                for g in groups]
     links = Links.of(frame, np.concatenate(samples) if samples else np.zeros(0, np.int64))
     watched_keys = alias_keys(targets)
     index = EntityIndex()
-    mention_cache: dict[int, list[str]] = {}
+    mention_cache: dict[str, list[str]] = {}  # by text: copy-pasted posts are read once
 
     def mentions(row: int) -> list[str]:
-        keys = mention_cache.get(row)
+        text = frame.text[row]
+        keys = mention_cache.get(text)
         if keys is None:
-            keys = index.mentions(frame.text[row]) + watched_in(norm[row], watched_keys)
-            mention_cache[row] = keys
+            keys = index.mentions(text) + watched_in(norm[row], watched_keys)
+            mention_cache[text] = keys
         return keys
 
     clusters = []
@@ -350,22 +346,25 @@ def detect_with_scores(frame: PostFrame, text_scores: np.ndarray, config: Detect
         counts = {es.signal: int(len(sel)) for es, sel in parts}
         kind = max(counts, key=lambda s: (counts[s], s)) if counts else "none"
         sample = samples[ci]
-        coordination = judge_coordination(g, parts, uses_per_row, windows, authors)
         named = ranked_targets(sample, mentions, links, watched_keys)
         smear = judge_smear(sample, text_scores, mentions, links.original, links.parent_author, [k for k, _ in named])
-        label = verdict(coordination.score, smear.score, threshold)
-        score = min(coordination.score, smear.score)
+        label = verdict(float(coordination[ci]), smear.score, threshold)
+        score = min(float(coordination[ci]), smear.score)
         scores[ci] = score
-        f = dict(zip(CLUSTER_FEATURES, (round(float(x), 4) for x in feats[ci]), strict=True))
-        signals = {
-            s: {"edges": counts[s],
-                "median_seconds": round(float(np.median(np.concatenate([es.seconds[sel] for es, sel in parts if es.signal == s]))), 1),
-                "mean_similarity": round(float(np.mean(np.concatenate([es.similarity[sel] for es, sel in parts if es.signal == s]))), 3),
-                **{f"null_{k}": v for k, v in coordination.evidence.get(s, {}).items()}}
-            for s in counts
-        }
+        # descriptive features for the reviewer, of the clusters a reviewer sees (the verdict does not use them)
+        f = ({} if label == "organic" else dict(zip(CLUSTER_FEATURES, (round(float(x), 4) for x in cluster_features(
+            frame, g, text_scores, norm, parts, config)), strict=True)))
+        signals = {}
+        for es, sel in parts:  # one EdgeSet per signal
+            chance = chance_evidence[ci].get(es.signal, {})
+            signals[es.signal] = {
+                "edges": counts[es.signal],
+                # the median over its posts of the gap to their closest co-action of this signal
+                "median_seconds": chance.get("median_seconds", 0.0),
+                "mean_similarity": round(float(es.similarity[sel].mean()), 3),
+                **{f"null_{k}": v for k, v in chance.items()}}
         signals["features"] = f
-        signals["judgement"] = {"coordination": coordination.score, "smear": smear.score,
+        signals["judgement"] = {"coordination": float(coordination[ci]), "smear": smear.score,
                                 "smear_target": _display(smear.target, index, watched_keys),
                                 "attacking_posts": smear.attacking, "attack_in_originals": smear.from_originals,
                                 "posts_judged": int(len(sample)), "threshold": threshold}
@@ -377,7 +376,7 @@ def detect_with_scores(frame: PostFrame, text_scores: np.ndarray, config: Detect
             start=to_datetime(np.nanmin(frame.created[g])), end=to_datetime(np.nanmax(frame.created[g])),
             signals=signals, targets=[_target(k, index, targets, watched_keys) for k, _ in named],
             edges=_top_edges(parts, config.max_edges_per_cluster), features=f,
-            coordination=coordination.score, smear=smear.score, label=label,
+            coordination=float(coordination[ci]), smear=smear.score, label=label,
         ))
     cluster_score = np.where(post_cluster >= 0, scores[np.maximum(post_cluster, 0)] if len(scores) else 0.0,
                              config.unclustered_factor)
@@ -388,8 +387,9 @@ def detect_with_scores(frame: PostFrame, text_scores: np.ndarray, config: Detect
 
 @dataclass
 class Links:
-    """What clustered posts spread or answer: row -> row of the reposted/quoted original (when in the input) and
-    row -> entity key of the author it replies to."""
+    """What clustered posts spread or answer: row -> row of the original they repost or quote (when in the input),
+    else of the post that carries the link they share with the most text (the article, not another "Read this!"),
+    and row -> entity key of the author they reply to."""
 
     original: dict[int, int]
     parent_author: dict[int, str]
@@ -397,17 +397,30 @@ class Links:
     @classmethod
     def of(cls, frame: PostFrame, rows: np.ndarray) -> Links:
         wanted = {}
+        links = {}
         for r in rows.tolist():
             for ref in (frame.repost_of[r], frame.reply_to[r]):
                 if ref is not None:
                     wanted.setdefault(ref, None)
+            for url in frame.urls[r]:
+                links.setdefault(url, None)
         if wanted:
             for i, post_id in enumerate(frame.id):
                 if post_id in wanted and wanted[post_id] is None:
                     wanted[post_id] = i
+        if links:
+            for i, urls in enumerate(frame.urls):
+                for url in urls:
+                    if url in links:
+                        best = links[url]
+                        if best is None or len(frame.text[i]) > len(frame.text[best]):
+                            links[url] = i
         original, parent_author = {}, {}
         for r in rows.tolist():
             source = wanted.get(frame.repost_of[r]) if frame.repost_of[r] is not None else None
+            if source is None and frame.urls[r]:
+                carriers = [links[u] for u in frame.urls[r] if links.get(u) is not None]
+                source = max(carriers, key=lambda i: (len(frame.text[i]), -i)) if carriers else None
             if source is not None and source != r:
                 original[r] = source
             parent = wanted.get(frame.reply_to[r]) if frame.reply_to[r] is not None else None

@@ -1,13 +1,15 @@
 """Smear judgement: does a cluster attack the reputation of a target its posts share?
 
-A post speaks through its own text and, when it reposts, quotes or replies, through the original it spreads: a
-repost with an empty text or an "I support this!" comment carries the attack of the post it reposts, and a reply
-swarm under a person's post is about that person. So each post is judged with its original: its attack score is
-the higher of the two and its targets are the union of both, plus the author of the post it replies to.
+A post speaks through its own text and, when it reposts, quotes, replies or shares a link, through the original it
+spreads: a repost with an empty text or an "I support this!" comment carries the attack of the post it reposts, a
+"Read this!" with a link carries the article's, and a reply swarm under a person's post is about that person. So
+each post is judged with its original: its attack score is the higher of the two and its targets are the union of
+both, plus the author of the post it replies to.
 
-`smear` is the share of the cluster's posts that attack its most attacked shared target (attack scores are
-probabilities, so the share is soft): a cluster of reposted news about a named person scores low (no attack), a
-cluster of insults that name nobody in common scores low (no shared target).
+`smear` is the share of the cluster's posts that attack one of its shared targets (the entities most of its posts
+name; attack scores are probabilities, so the share is soft): a cluster of reposted news about a named person
+scores low (no attack), a cluster of insults that name nobody in common scores low (no shared target). One troll
+network attacking two people in one cluster is still a smear of both.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ def judge(rows: np.ndarray, attack: np.ndarray, mentions: Callable[[int], Sequen
     per_target: Counter = Counter()
     attacking: Counter = Counter()
     borrowed: Counter = Counter()
+    total = 0.0
     wanted = set(candidates)
     for r in rows:
         r = int(r)
@@ -55,7 +58,10 @@ def judge(rows: np.ndarray, attack: np.ndarray, mentions: Callable[[int], Sequen
         if r in parent_author:
             names.add(parent_author[r])
         strength = max(own, spread)
-        for key in names & wanted:
+        named = names & wanted
+        if named:
+            total += strength
+        for key in named:
             per_target[key] += strength
             if strength >= ATTACK_LEVEL:
                 attacking[key] += 1
@@ -65,5 +71,5 @@ def judge(rows: np.ndarray, attack: np.ndarray, mentions: Callable[[int], Sequen
     # the most attacked target; ties by the caller's order (its ranking of targets), never by set order
     rank = {key: i for i, key in enumerate(candidates)}
     target = max(per_target, key=lambda key: (per_target[key], -rank[key]))
-    score = per_target[target] / len(rows)
+    score = total / len(rows)
     return Smear(round(float(score), 6), target, int(attacking[target]), int(borrowed[target]))

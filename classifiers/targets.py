@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 
 from classifiers.text import normalize_text
 
@@ -26,6 +27,12 @@ STEM = 6  # entity keys keep the first STEM skeleton letters: a script-independe
 HANDLE_RE = re.compile(r"@(\w{3,})")
 
 
+@lru_cache(maxsize=1 << 18)
+def _skeleton(word: str) -> str:
+    return normalize_text(word)
+
+
+@lru_cache(maxsize=1 << 18)
 def entity_key(word: str) -> str:
     return normalize_text(word)[:STEM]
 
@@ -51,7 +58,7 @@ def entity_mentions(text: str) -> list[tuple[str, str]]:
         if word.isupper() and len(word) > 6:
             continue  # shouting, not a name
         key = entity_key(word)
-        if len(key) < 3 or normalize_text(word) in _STOP:
+        if len(key) < 3 or _skeleton(word) in _STOP:
             continue
         out.append((key, word.strip("'’-")))
     return out
