@@ -6,10 +6,11 @@ spreads: a repost with an empty text or an "I support this!" comment carries the
 each post is judged with its original: its attack score is the higher of the two and its targets are the union of
 both, plus the author of the post it replies to.
 
-`smear` is the share of the cluster's posts that attack one of its shared targets (the entities most of its posts
-name; attack scores are probabilities, so the share is soft): a cluster of reposted news about a named person
-scores low (no attack), a cluster of insults that name nobody in common scores low (no shared target). One troll
-network attacking two people in one cluster is still a smear of both.
+`smear` is the share of the cluster's posts that attack a named target (attack scores are probabilities, so the
+share is soft): a cluster of reposted news about a named person scores low (no attack), and so does a cluster of
+slogans that name nobody. One troll network attacking several people with one template is a smear of each of them;
+the target reported is the one most attacked among the cluster's shared targets (the entities most of its posts
+name), else the one most attacked.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def judge(rows: np.ndarray, attack: np.ndarray, mentions: Callable[[int], Sequen
     original: row -> row of the post it reposts or quotes (when in the input); parent_author: row -> entity key of
     the author of the post it replies to; candidates: the cluster's target keys (persons and organisations first).
     """
-    if len(rows) == 0 or not candidates:
+    if len(rows) == 0:
         return Smear(0.0, None, 0, 0)
     per_target: Counter = Counter()
     attacking: Counter = Counter()
@@ -58,18 +59,17 @@ def judge(rows: np.ndarray, attack: np.ndarray, mentions: Callable[[int], Sequen
         if r in parent_author:
             names.add(parent_author[r])
         strength = max(own, spread)
-        named = names & wanted
-        if named:
+        if names:
             total += strength
-        for key in named:
+        for key in names:
             per_target[key] += strength
             if strength >= ATTACK_LEVEL:
                 attacking[key] += 1
                 borrowed[key] += spread > own
     if not per_target:
         return Smear(0.0, None, 0, 0)
-    # the most attacked target; ties by the caller's order (its ranking of targets), never by set order
+    # the most attacked target, shared targets first; ties by the caller's order of targets, then by key
     rank = {key: i for i, key in enumerate(candidates)}
-    target = max(per_target, key=lambda key: (per_target[key], -rank[key]))
+    target = max(per_target, key=lambda key: (key in wanted, per_target[key], -rank.get(key, 0), key))
     score = total / len(rows)
     return Smear(round(float(score), 6), target, int(attacking[target]), int(borrowed[target]))
