@@ -13,7 +13,7 @@ thousands of accounts ties no two of them (Pote et al.'s null models; coordinati
 rarity; CooRTweet's time window).
 
 Per signal a cluster gets its evidence: posts that co-acted within the signal's window (observed) next to the
-number of them one would expect to by chance (expected, the sum of p(window)). Its `coordination` in [0, 1] is the
+number of them one would expect to co-act as closely as they did by chance (expected, the sum of p(gap)). Its `coordination` in [0, 1] is the
 mean over its posts of (1 - p(observed gap)) x popularity weight, discounted by the chance that the whole cluster's
 co-actions happen by chance (a Poisson tail of observed vs expected over its posts).
 """
@@ -80,11 +80,11 @@ def popularity_weight(others: np.ndarray) -> np.ndarray:
 
 
 def judge_all(post_cluster: np.ndarray, n_clusters: int, edge_sets, uses: dict[str, np.ndarray],
-              windows: dict[str, float], authors: np.ndarray) -> tuple[np.ndarray, list[dict]]:
+              authors: np.ndarray) -> tuple[np.ndarray, list[dict]]:
     """Coordination of every cluster at once (vectorized over all evidence edges).
 
     post_cluster: cluster index per post (-1: none); edge_sets: the kept EdgeSets (both ends of an edge are in one
-    cluster); uses[signal]: SignalUses.per_row over the whole input; windows[signal]: the signal's window.
+    cluster); uses[signal]: SignalUses.per_row over the whole input.
     Returns the score per cluster and per cluster its evidence {signal: {posts, accounts, expected,
     median_seconds, weight}}.
     """
@@ -116,7 +116,7 @@ def judge_all(post_cluster: np.ndarray, n_clusters: int, edge_sets, uses: dict[s
         p_best[posts[better]] = p_gap[better]
         cl = post_cluster[posts]
         count = np.bincount(cl, minlength=n_clusters)
-        expected = np.bincount(cl, chance(np.full(len(posts), windows.get(signal, 600.0)), others), n_clusters)
+        expected = np.bincount(cl, p_gap, n_clusters)  # co-actions this close one would expect by chance
         weight_sum = np.bincount(cl, weight, n_clusters)
         n_auth = int(authors.max()) + 2
         pairs = np.unique(cl * n_auth + authors[posts])

@@ -321,9 +321,8 @@ def detect_with_scores(frame: PostFrame, text_scores: np.ndarray, config: Detect
     timings["clusters"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    windows = config.windows()
     uses_per_row = {signal: u.per_row(n) for signal, u in uses.items()}
-    coordination, chance_evidence = judge_all(post_cluster, len(groups), edge_sets, uses_per_row, windows, authors)
+    coordination, chance_evidence = judge_all(post_cluster, len(groups), edge_sets, uses_per_row, authors)
     samples = [g if len(g) <= TARGET_SAMPLE else g[np.linspace(0, len(g) - 1, TARGET_SAMPLE).astype(int)]
                for g in groups]
     links = Links.of(frame, np.concatenate(samples) if samples else np.zeros(0, np.int64))

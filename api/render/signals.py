@@ -31,7 +31,7 @@ def _chance_sentence(name: str, v: dict) -> str:
     """Observed co-actions next to what the null model expects by chance (classifiers.coordination)."""
     s = (f"{v['null_accounts']} accounts {ACTIONS.get(name, 'acted alike')}, a median "
          f"{_duration(v['null_median_seconds'])} apart: {v['null_posts']} posts acted together; by chance one would "
-         f"expect {float(v['null_expected']):.1f}")
+         f"expect {float(v['null_expected']):.1f} of them to act as closely")
     if float(v.get("null_weight", 1.0)) < 0.5:
         s += " (what they shared was popular that day, so it weighs little)"
     return s + "."
