@@ -8,8 +8,14 @@ are at most 10 minutes apart and the whole group fits in 1 hour. The content key
 a one-word caption is not "the same text"). A burst's id is "b-" + sha1 of its sorted post ids.
 
     .venv/bin/python bench/ira_bursts.py stats            # how many bursts, by size and period
-    .venv/bin/python bench/ira_bursts.py sample --n 300    # the seeded sample, written to the cache
+    .venv/bin/python bench/ira_bursts.py sample            # the seeded sample, written to the cache
     .venv/bin/python bench/ira_bursts.py show --from 0 --to 20   # the sample's texts, compactly, to label
+
+The sample has three parts: (1) `--n` bursts spread over strata of size and half-year (`sample_bursts`);
+(2) `--named` bursts from the rest, in a second stratified order, whose text names a person or an organisation by
+natasha's Russian NER (`sample_named`); (3) `--extra` bursts continuing the order of part 1, skipping part 2.
+Smears of a named target are rare (about 7% of bursts), so parts 2 and 3 give the smear class more members;
+part 2 is chosen by whether a name is mentioned, not by how, and part 3 like part 1.
 
 Labels go to bench/labels/ira_bursts.csv (burst_id, label, tweet_ids), by the rubric in
 docs/rubric-ira-bursts.md.
@@ -31,6 +37,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from ira_data import cache_dir, load_posts
+from natasha import Doc, NewsEmbedding, NewsNERTagger, Segmenter
 
 MIN_ACCOUNTS = 3
 MAX_GAP = 600  # seconds between consecutive posts of a burst
@@ -51,6 +58,7 @@ class Burst:
     start: datetime
     end: datetime
     key: str
+    text: str  # the most common text of the burst (the first in time on a tie)
 
     @property
     def size(self) -> int:
@@ -83,14 +91,14 @@ def _time(post: dict) -> datetime:
 
 def find_bursts(posts: list[dict]) -> list[Burst]:
     """Every burst of the posts (definition in the module docstring), ordered by start then id."""
-    by_key: dict[str, list[tuple[datetime, str, str]]] = defaultdict(list)
+    by_key: dict[str, list[tuple[datetime, str, str, str]]] = defaultdict(list)
     for post in posts:
         key = content_key(post)
         if key is not None:
-            by_key[key].append((_time(post), post["id"], post["author_id"]))
+            by_key[key].append((_time(post), post["id"], post["author_id"], post["text"]))
     bursts = []
     for key, items in by_key.items():
-        if len({author for _, _, author in items}) < MIN_ACCOUNTS:
+        if len({item[2] for item in items}) < MIN_ACCOUNTS:
             continue
         items.sort()
         group = [items[0]]
@@ -105,11 +113,12 @@ def find_bursts(posts: list[dict]) -> list[Burst]:
 
 
 def _burst(group, key) -> list[Burst]:
-    accounts = len({author for _, _, author in group})
+    accounts = len({item[2] for item in group})
     if accounts < MIN_ACCOUNTS:
         return []
-    ids = sorted(post_id for _, post_id, _ in group)
-    return [Burst(burst_id(ids), ids, accounts, group[0][0], group[-1][0], key)]
+    ids = sorted(item[1] for item in group)
+    text = Counter(item[3] for item in group).most_common(1)[0][0]
+    return [Burst(burst_id(ids), ids, accounts, group[0][0], group[-1][0], key, text)]
 
 
 SIZE_BUCKETS = ((3, 3), (4, 5), (6, 10), (11, 30), (31, 10**9))
@@ -146,6 +155,42 @@ def sample_bursts(bursts: list[Burst], n: int, seed: int) -> list[Burst]:
     return chosen
 
 
+class NameFinder:
+    """Does a text name a person or an organisation? (natasha's Russian NER, PER or ORG spans)"""
+
+    def __init__(self):
+        self.segmenter = Segmenter()
+        self.tagger = NewsNERTagger(NewsEmbedding())
+
+    def __call__(self, text: str) -> bool:
+        doc = Doc(_URL.sub(" ", text))
+        doc.segment(self.segmenter)
+        doc.tag_ner(self.tagger)
+        return any(span.type in ("PER", "ORG") for span in doc.spans)
+
+
+def sample_named(bursts: list[Burst], exclude: set[str], n: int, seed: int, names_someone) -> list[Burst]:
+    """n bursts not in `exclude`, in the stratified order of `sample_bursts`, whose text `names_someone`."""
+    rest = [b for b in bursts if b.id not in exclude]
+    chosen = []
+    for b in sample_bursts(rest, len(rest), seed):
+        if len(chosen) >= n:
+            break
+        if names_someone(b.text):
+            chosen.append(b)
+    return chosen
+
+
+def draw_sample(bursts: list[Burst], n: int, named: int, extra: int, seed: int, names_someone) -> list[Burst]:
+    """The three parts of the sample (module docstring), in order; each part is a prefix-stable draw."""
+    order = sample_bursts(bursts, len(bursts), seed)
+    first = order[:n]
+    second = sample_named(bursts, {b.id for b in first}, named, seed + 1, names_someone) if named else []
+    taken = {b.id for b in second}
+    third = [b for b in order[n:] if b.id not in taken][:extra]
+    return first + second + third
+
+
 def read_labels(path: Path) -> list[dict]:
     """bench/labels/ira_bursts.csv: {"burst_id", "label", "tweet_ids": [ids]} per row."""
     with open(path, newline="") as f:
@@ -177,7 +222,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", choices=("stats", "sample", "show"))
     parser.add_argument("--data", type=Path, help="the CSV directory (default: the bench cache's ira/csv)")
-    parser.add_argument("--n", type=int, default=300)
+    parser.add_argument("--n", type=int, default=300, help="bursts of the stratified part")
+    parser.add_argument("--named", type=int, default=200, help="bursts of the part that names someone")
+    parser.add_argument("--extra", type=int, default=200, help="bursts of the stratified continuation")
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--from", dest="start", type=int, default=0)
     parser.add_argument("--to", dest="stop", type=int, default=20)
@@ -190,11 +237,12 @@ def main(argv=None) -> int:
         print("by accounts:", dict(sorted(Counter(size_bucket(b) for b in bursts).items())))
         print("by half-year:", dict(sorted(Counter(period(b) for b in bursts).items())))
         return 0
-    sample = sample_bursts(bursts, args.n, args.seed)
+    sample = draw_sample(bursts, args.n, args.named, args.extra, args.seed, NameFinder() if args.named else None)
     if args.command == "sample":
         path = cache_dir() / "sample.csv"
         write_labels(path, [{"burst_id": b.id, "label": "", "tweet_ids": b.post_ids} for b in sample])
-        print(f"{len(sample)} bursts -> {path}")
+        print(f"{len(sample)} bursts ({args.n} stratified, {args.named} naming someone, {args.extra} more "
+              f"stratified) -> {path}")
         print("by accounts:", dict(sorted(Counter(size_bucket(b) for b in sample).items())))
         print("by half-year:", dict(sorted(Counter(period(b) for b in sample).items())))
         return 0
