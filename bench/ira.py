@@ -123,7 +123,7 @@ def long_mixed_flagged(clusters: list[dict], texts: dict[str, str]) -> list[dict
 
 def check(name: str, value, op: str, bar: float) -> bool:
     ok = value is not None and (value >= bar if op == ">=" else value <= bar)
-    shown = "n/a" if value is None else f"{value:.4f}"
+    shown = "n/a" if value is None else f"{value:.5g}"
     print(f"  {'PASS' if ok else 'FAIL'}  {name}: {shown} (bar {op} {bar})")
     return ok
 
