@@ -42,7 +42,7 @@ def _say(world: World, rng, account: Account, t, core: str, lang: str, *, campai
                       reply_to=reply_to, repost_of=repost_of, translit=translit)
 
 
-def own_posts(world: World, accounts: dict) -> dict:
+def own_posts(world: World, accounts: dict, scale: float = 1.0) -> dict:
     """Each target's posts: three on the day its story breaks, the rest spread over the weeks."""
     rng = world.rng("own-posts")
     out: dict = {}
@@ -51,7 +51,7 @@ def own_posts(world: World, accounts: dict) -> dict:
         bank = org.OWN_POSTS[tid]
         for platform, account in by_platform.items():
             posts = []
-            for i in range(rng.randint(6, 10)):
+            for i in range(max(3, round(rng.randint(6, 10) * scale))):
                 t = day(HOT_DAY[tid], [9.5, 13.2, 18.7][i] + rng.random()) if i < 3 else when(rng)
                 lang = rng.choice(sorted(bank))
                 core = writing.expand_one(rng, bank[lang], {}, writing.lexicon(lang))
@@ -143,7 +143,7 @@ def criticism(world: World, people: list[Account], n: int) -> None:
              mood="angry" if rng.random() < 0.3 else None)
 
 
-def discussion(world: World, people: list[Account], n: int, own: dict) -> None:
+def discussion(world: World, people: list[Account], n: int, own: dict, scale: float = 1.0) -> None:
     rng = world.rng("discussion")
     tids = sorted(targets.TARGETS)
     for _ in range(n):
@@ -160,7 +160,7 @@ def discussion(world: World, people: list[Account], n: int, own: dict) -> None:
         for platform in sorted(own[tid]):
             pool = [a for a in people if a.platform == platform]
             for post in own[tid][platform]:
-                for _ in range(rng.randint(0, 5)):
+                for _ in range(rng.randint(0, max(1, round(5 * scale)))):
                     account = rng.choice(pool)
                     lang = account.lang(rng)
                     lang = lang if lang in org.OWN_REPLIES else "ro"

@@ -6,7 +6,8 @@
 Writes DIR/posts.jsonl (normalized posts plus the evaluation fields label, campaign, kind, target),
 DIR/campaigns.json and DIR/truth_accounts.csv. Same seed and size, same bytes. Standard library only.
 `--posts` is the approximate total: campaigns keep their size (and shrink below the default), the organic
-background fills the rest.
+background fills the rest. Below about 3,000 the world comes out larger than asked: every campaign keeps a few
+accounts.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def build(seed: int, posts: int) -> World:
     target_accounts = population.target_accounts(world, targets.TARGETS)
     cast = plan.Cast(world, organic, influencers, scale)
 
-    own = background.own_posts(world, target_accounts)
+    own = background.own_posts(world, target_accounts, scale)
     news = background.news(world, cast.outlets)
     viral = background.viral_originals(world, influencers, organic)
     own_viral = own["t03-elena-sarbu"]["facebook"][0]   # the doctor's post also spreads on its own
@@ -54,7 +55,7 @@ def build(seed: int, posts: int) -> World:
                       campaign="bg-viral-sarbu-post", target="t03-elena-sarbu", median_hours=3.0)
     background.routine_news(world, cast.outlets, max(10, int(remaining * 0.025)))
     background.criticism(world, organic, max(10, int(remaining * 0.035)))
-    background.discussion(world, organic, max(10, int(remaining * 0.035)), own)
+    background.discussion(world, organic, max(10, int(remaining * 0.035)), own, scale)
     background.cover(world, [a for a in world.accounts if a.role in ("troll", "troll_aged") and a.campaigns])
     background.chatter(world, organic + influencers, max(posts - len(world.posts), int(posts * 0.2)))
     world.assign_ids()

@@ -120,7 +120,7 @@ class Cast:
                                                 ("Теплі руки Кишинів", "telegram", "uk", "volunteer")]}
 
     def n(self, k: int) -> int:
-        return max(6, round(k * self.scale))
+        return max(4, round(k * self.scale))
 
     def some(self, pool: list[Account], k: int, name: str) -> list[Account]:
         """k accounts of a pool, chosen the same way every run."""
