@@ -18,6 +18,9 @@ from world import Account, World, day
 
 _ALNUM = string.ascii_letters + string.digits + "-_"
 GIVING = ["https://givinggrid.md/mihaita-5ani"]
+WHO = {"free_lungu": "a journalist detained in Tiraspol", "with_vt": "Vot Transparent after the smears",
+       "with_sarbu": "Dr Elena Sârbu", "with_teachers": "the striking teachers' union",
+       "with_curcubeu": "Curcubeu Moldova after an attack"}
 
 
 class Cast:
@@ -199,7 +202,7 @@ def run_smears(world: World, cast: Cast, own_posts: dict) -> None:
 
     c = smear(w, "w2-s01-vt-copypaste", "copy_paste", "t01-vot-transparent", ["money", "lies"], {"ro": 0.7, "ru": 0.3},
               tags=["VotComandat", "Alegeri2024"], links=_links(w, "s01", "video"),
-              description="Twitter bots of farm A post two texts about foreign grants, two waves after the first round")
+              description="Twitter bots of farm A post two texts about foreign grants, three waves after the first round")
     shapes.copy_paste(w, c, cast.some(tw_a, 40, c.id), [day(28, 10.25), day(29, 19.6), day(33, 8.4)], texts=2)
 
     c = smear(w, "w2-s02-vt-outlets", "outlet_amplified", "t01-vot-transparent", ["money", "treason"],
@@ -462,7 +465,8 @@ def promo(w: World, cast: Cast, cid: str, theme: str, brand: Account, start, *, 
     domain = {"nordcell": "nordcell.md", "codru_verde": "codruverde.md", "marketplus": "marketplus.md",
               "taxigo": "taxigo.md"}[theme]
     links = [f"https://{domain}/{s}" for s in ("oferta", "promo-toamna", "app")]
-    c = campaign(w, cid, "promotion", "seed_repost" if giveaway else "copy_paste", {"ro": 0.7, "ru": 0.3},
+    structure = "seed_repost" if giveaway else ("copy_paste" if stores else "paraphrase")
+    c = campaign(w, cid, "promotion", structure, {"ro": 0.7, "ru": 0.3},
                  bank_writer(spec["voice"], "joy", {"link": links}), tags=spec["tags"], links=links,
                  short=bank_writer(neg.GIVEAWAY, "joy", {"friend": friends}),
                  description=f"{brand.name}: brand posts, paid influencers with one code"
@@ -489,7 +493,8 @@ def solidarity(w: World, cast: Cast, cid: str, theme: str, start, *, hours: floa
                  {k: v for k, v in {"ro": 0.65, "ru": 0.25, "en": 0.1}.items() if k in spec},
                  bank_writer(spec, "warm"), target=spec["target"], tags=spec["tags"],
                  short=bank_writer(spec, "warm"),
-                 description=f"support for {spec['target'] or 'a detained journalist'}: a call and its hashtag")
+                 description=f"support for {WHO[theme]}: " + ("supportive replies under her posts and a hashtag"
+                                                              if anchors else "an organisation's call and its hashtag"))
     supporters = cast.people(45, cid, role="activist") + cast.some(cast.influencers, 4, cid + "i")
     if page:
         shapes.copy_paste(w, c, [cast.pages[page]] + cast.people(8, cid + "orgs", role="activist"), [start],

@@ -21,6 +21,22 @@ TWITTER_EPOCH_MS = 1288834974657
 # Where an account lives decides the offset its post times are written with: (summer, winter) hours.
 ZONES = {"md": (3, 2), "ro": (3, 2), "ua": (3, 2), "cet": (2, 1), "uk": (1, 0), "msk": (3, 3)}
 
+# Roughly how big new account ids were in a given year (ids grow with sign-up time on these platforms).
+TWITTER_IDS = [(2008, 1e7), (2010, 1e8), (2012, 5e8), (2013, 1.2e9), (2014, 2.5e9), (2016, 4.5e9)]
+TELEGRAM_USER_IDS = [(2013.6, 1e5), (2016, 2e8), (2019, 9e8), (2021, 1.8e9), (2022, 5e9), (2024, 6.5e9), (2025, 7.5e9)]
+FACEBOOK_IDS = [(2009, 1.00000e14), (2012, 1.00003e14), (2016, 1.00012e14), (2020, 1.0005e14), (2025, 1.0009e14)]
+TELEGRAM_CHANNEL_IDS = [(2015, 1.0e9), (2019, 1.3e9), (2021, 1.5e9), (2023, 1.9e9), (2025, 2.4e9)]
+
+
+def _interpolate(x: float, table: list[tuple[float, float]]) -> float:
+    if x <= table[0][0]:
+        return table[0][1]
+    for (x0, y0), (x1, y1) in zip(table, table[1:], strict=False):
+        if x <= x1:
+            return y0 + (y1 - y0) * (x - x0) / (x1 - x0)
+    return table[-1][1]
+
+
 HASHTAG = re.compile(r"#(\w+)")
 URL = re.compile(r"https?://[^\s)»\"]+")
 
@@ -109,19 +125,19 @@ class World:
     def new_uid(self, platform: str, created: datetime, kind: str) -> str:
         rng = self._rng_ids
         while True:
+            year = created.year + created.timetuple().tm_yday / 366
             if platform == "twitter":
                 ms = int(created.timestamp() * 1000)
-                if created.year < 2016:
-                    years = (created - datetime(2008, 1, 1, tzinfo=UTC)).days / 365.25
-                    uid = str(int(15e6 + years ** 2.1 * 1.1e8) + rng.randrange(10 ** 6))
+                if created.year < 2016:   # sequential ids before snowflakes reached user accounts
+                    uid = str(int(_interpolate(year, TWITTER_IDS)) + rng.randrange(10 ** 6))
                 else:
                     uid = str(((ms - TWITTER_EPOCH_MS) << 22) | rng.randrange(1 << 22))
             elif platform == "facebook":
-                uid = str(rng.randrange(10 ** 9, 10 ** 13)) if kind == "page" else f"1000{rng.randrange(10 ** 10, 10 ** 11)}"
+                uid = (str(rng.randrange(10 ** 9, 10 ** 13)) if kind == "page"
+                       else str(int(_interpolate(year, FACEBOOK_IDS)) + rng.randrange(10 ** 9)))
             elif platform == "telegram":
-                years = max((created - datetime(2013, 8, 1, tzinfo=UTC)).days / 365.25, 0.1)
-                base = int(years ** 2.3 * 5.6e7)
-                uid = f"{'channel' if kind == 'page' else 'user'}{base + rng.randrange(10 ** 6)}"
+                table = TELEGRAM_CHANNEL_IDS if kind == "page" else TELEGRAM_USER_IDS
+                uid = f"{'channel' if kind == 'page' else 'user'}{int(_interpolate(year, table)) + rng.randrange(10 ** 6)}"
             else:
                 uid = kind
             if uid not in self._uids:
