@@ -1,0 +1,391 @@
+"""What smear posts in this world say: per language, narratives (money, treason, corruption, immoral, ethnic,
+ridicule, lies), openers and closers, second-person insults for reply swarms, hashtag-push one-liners, and the
+headlines of the pseudo-news sites. Slots come from targets.context() and the per-language LEX below; a campaign
+backed by the other side swaps the "foreign" slots for the Kremlin ones (PATRON)."""
+
+from __future__ import annotations
+
+LEX = {
+    "ro": {
+        "foreign": ["Soros", "fundațiile lui Soros", "americani", "ambasada americană", "Bruxelles", "Occident",
+                    "niște fundații străine", "USAID", "donatorii din Vest", "Open Society", "niște suedezi"],
+        "foreign_gen": ["lui Soros", "americanilor", "Bruxelles-ului", "Occidentului", "fundațiilor străine",
+                        "donatorilor din Vest", "ambasadelor", "USAID"],
+        "num": ["120", "180", "250", "370", "400", "640", "85", "95", "310", "720"],
+        "amount": ["{num} de mii de euro", "{num} de mii de dolari", "jumătate de milion de euro",
+                   "peste un milion de lei", "{num} mii $", "{num}.000 de euro", "{num} de mii de euroi"],
+        "now": ["acum", "azi", "chiar înainte de alegeri", "fix înainte de turul doi", "în plină campanie"],
+        "we": ["noi", "oamenii simpli", "pensionarii", "satele"],
+    },
+    "ru": {
+        "foreign": ["Сорос", "Брюссель", "USAID", "Запад", "Вашингтон", "госдеп", "Евросоюз"],
+        "foreign_gen": ["Сороса", "американцев", "Брюсселя", "западных фондов", "USAID", "посольства США",
+                        "Евросоюза", "иностранных доноров", "госдепа"],
+        "foreign_ins": ["Соросом", "американцами", "Брюсселем", "западными фондами", "посольством США"],
+        "num": ["120", "180", "250", "370", "400", "640", "85", "95", "310", "720"],
+        "amount": ["{num} тысяч евро", "{num} тысяч долларов", "полмиллиона евро", "больше миллиона леев",
+                   "${num}к", "{num} 000 евро", "{num} тыс. евро"],
+        "now": ["сейчас", "прямо перед выборами", "перед вторым туром", "в самый разгар кампании"],
+        "we": ["мы", "простые люди", "пенсионеры", "сёла"],
+    },
+    "en": {
+        "foreign": ["Soros", "USAID", "Brussels", "Western donors", "the US embassy", "Open Society"],
+        "foreign_gen": ["Soros", "USAID", "Brussels", "Western donors", "the US embassy", "Open Society"],
+        "num": ["120", "180", "250", "370", "400", "640"],
+        "amount": ["${num}k", "€{num},000", "half a million euros", "over a million dollars"],
+        "now": ["right before the vote", "right before the runoff", "now"],
+        "we": ["ordinary people", "pensioners", "villagers"],
+    },
+    "uk": {
+        "foreign": ["Сорос", "Брюссель", "Захід", "західні фонди"],
+        "foreign_gen": ["Сороса", "американців", "Брюсселя", "західних фондів"],
+        "num": ["120", "250", "400", "640"],
+        "amount": ["{num} тисяч євро", "{num} тисяч доларів", "пів мільйона євро"],
+        "now": ["зараз", "перед виборами"],
+        "we": ["ми", "прості люди"],
+    },
+}
+
+# A campaign run for the other side says the money comes from Moscow.
+PATRON = {
+    "kremlin": {
+        "ro": {"foreign": ["Moscova", "Kremlinul", "oligarhul fugar", "structuri rusești", "niște firme din Moscova"],
+               "foreign_gen": ["Moscovei", "Kremlinului", "oligarhului fugar", "serviciilor rusești"]},
+        "ru": {"foreign": ["Москва", "Кремль", "беглый олигарх", "ФСБ"],
+               "foreign_gen": ["Москвы", "Кремля", "беглого олигарха", "российских структур"],
+               "foreign_ins": ["Москвой", "Кремлём", "беглым олигархом"]},
+        "en": {"foreign": ["Moscow", "the Kremlin", "the fugitive oligarch"],
+               "foreign_gen": ["Moscow", "the Kremlin", "the fugitive oligarch"]},
+        "uk": {"foreign": ["Москва", "Кремль"], "foreign_gen": ["Москви", "Кремля"]},
+    },
+}
+
+NARRATIVES = {
+    "ro": {
+        "money": [
+            "{T} {g:primește/primește/primește/primesc} [bani grei|granturi grase|milioane|euro] de la {foreign} și [apoi|după aia|tot] ne [învață|dă lecții] despre [democrație|alegeri corecte|transparență|onestitate].",
+            "[Cine|Cine oare|Întrebare simplă: cine] [plătește|finanțează|ține] {T}? [Răspunsul e simplu|Toată lumea știe|Nu-i greu de ghicit]: {foreign}.",
+            "{T} {g:a/a/a/au} [luat|primit|încasat] {amount} de la {foreign} {T_goal}. [Asta e „societatea civilă”.|Și mai zic că sunt independenți.|Independenți, da, cum să nu.]",
+            "Granturi, granturi și iar granturi. {T} {g:trăiește/trăiește/trăiește/trăiesc} din [bani străini|banii {foreign_gen}|pomana de la Bruxelles]. [Rușine!|Jenant.|Ce să mai zic...]",
+            "[Am văzut|Uitați-vă în|Căutați singuri] [raportul financiar|declarațiile|contractele de grant] {T_gen}: {amount} de la {foreign}. [Fără comentarii.|Trageți singuri concluziile.|Mai e nevoie să zic ceva?]",
+            "{T} nu {g:e/e/e/sunt} {g:independent/independentă/independent/independenți}, {g:e/e/e/sunt} {g:plătit/plătită/plătit/plătiți} de {foreign}[ și o știe toată lumea|. Punct|].",
+            "Salarii în euro, [mașini noi|apartamente în centru|vacanțe la Bruxelles] — asta e {T}. [Iar {we}|Și {we}] [ne uităm la facturi|plătim gazul de trei ori mai scump].",
+            "Pe banii {foreign_gen}, {T} {g:face/face/face/fac} exact ce {g:i/i/i/li} se comandă[. Nimic personal, doar business| și nimeni nu întreabă nimic|].",
+            "[Știați|Știți|Ați aflat] că {T} {g:a/a/a/au} [luat|primit] {amount} de la {foreign}? [Acum știți.|Și tac mâlc.|Dar despre asta nu scrie nimeni.]",
+            "{T_nick}[ iar| din nou|] pe statul de plată al {foreign_gen}. [Cât mai costă o conștiință azi?|Ieftin s-au vândut.|Nimic nou.]",
+            "Toată [gălăgia|isteria|tevatura] {T_gen} e [plătită|comandată] din afară. [Nu mai credeți nimic.|Nu vă lăsați păcăliți.|Gândiți cu capul vostru.]",
+            "Granturile de la {foreign} nu se dau degeaba. {T} {T_act} [exact când trebuia|la comandă|fix înainte de vot].",
+            "[Urmăriți banii|Follow the money], oameni buni: {foreign} → {T} → [rapoarte|articole|proteste] {now}.",
+        ],
+        "treason": [
+            "{T} [lucrează|lucrează de ani buni] pentru [străini|alții|interesele altora], nu pentru Moldova.",
+            "[Trădători|Vânzători de țară]! {T} {T_act} la comanda {foreign_gen}.",
+            "Oameni ca {T} [ar vinde|vând] țara pe [un grant|câțiva euro|o bursă la Bruxelles].",
+            "{T} = agent străin. [Punct.|Atât.|Restul e poveste.]",
+            "Țara are nevoie de patrioți, nu de [indivizi|oameni] ca {T}, gata să ne [vândă|trădeze] [la prima ocazie|pentru bani].",
+            "Cine {T_act}? {T}. Cine a plătit? {foreign}. Cine pierde? [Moldova|Noi toți|Poporul].",
+            "[Dacă mai aveți dubii|Pentru cei care încă se îndoiesc]: {T} nu {g:servește/servește/servește/servesc} interesele moldovenilor, ci pe ale {foreign_gen}.",
+            "[Să nu uităm|Țineți minte] cine ne-a [trădat|vândut] {now}: {T}.",
+            "{T} {g:vrea/vrea/vrea/vor} [să ne bage în război|să ne facă colonie|să lichideze statul|să ne ia țara].",
+            "Coloana a cincea are nume: {T}. [Să-i știe toată lumea.|Nu uitați.]",
+            "{T} {g:și-a/și-a/și-a/și-au} vândut [sufletul|țara|neamul] pentru {amount}. [Iuda tot pe arginți s-a vândut.|Istoria se repetă.]",
+        ],
+        "corruption": [
+            "{T} {g:a/a/a/au} [furat|pus mâna pe|împărțit] [banii pentru drumuri|fondurile europene|banii spitalului|ajutoarele]. [Actele există.|Documentele vorbesc.|Toți știu.]",
+            "[Vilă|Casă nouă] la [Vadul lui Vodă|Cricova|Ialoveni], [mașină de 80 de mii|BMW nou] — din ce salariu, {T}?",
+            "{T} cu [rudele|cumătrii|prietenii] și-au împărțit [tenderul|contractele|banii] [ca la piață|între ei].",
+            "Schema e simplă: {T} [semnează|aprobă], [firma finului|firma cumnatului] [încasează|ia banii]. [Ce mai e de anchetat?|Procuratura doarme.]",
+            "[Tot orașul|Toată lumea] știe cum {g:s-a/s-a/s-a/s-au} îmbogățit {T}. [Doar procurorii nu văd.|Dar toți tac.]",
+            "{T} {g:lua/lua/lua/luau} [plicuri|șpagă|mită] de la [pacienți|oameni|firme]. [Rușine!|Și acum ne vorbește de cinste.]",
+            "[Declarația de avere a|Averea] {T_gen} nu se potrivește cu salariul. [Întrebări?|Coincidență?|Interesant, nu?]",
+            "Cât ați [furat|luat] din [bugetul nostru|banii oamenilor]? {T} trebuie să răspundă.",
+            "{T_nick}[ iar| din nou|] cu mâna în buget. [Nimic nou sub soare.|Ca de obicei.]",
+            "[Licitații trucate|Tendere aranjate], [prețuri umflate|devize umflate] — semnătura {T_gen} peste tot.",
+        ],
+        "immoral": [
+            "{T} ne {g:vorbește/vorbește/vorbește/vorbesc} de valori, [dar|iar] [noaptea|în weekend] [{g:petrece/petrece/petrece/petrec} prin cluburi|se distrează pe banii noștri].",
+            "[Poze|Fotografii|Un video] cu {T} [de la o petrecere|din saună|de la un chef] [circulă deja|au apărut pe Telegram]. [Rușine!|Fără cuvinte.|Asta e „elita” noastră.]",
+            "Oameni fără Dumnezeu și fără rușine. {T} {g:batjocorește/batjocorește/batjocorește/batjocoresc} [familia|Biserica|tradițiile noastre].",
+            "{T} {g:vrea/vrea/vrea/vor} să [ne învețe copiii|ducă în școli] [perversiuni|ideologia de gen|„toleranța” lor]. [Nu vom permite!|Părinți, treziți-vă!|Nu ne atingeți copiii!]",
+            "Ce [exemplu|model] {g:e/e/e/sunt} {T} pentru [tineri|copiii noștri]? [Rușine!|Dezgustător.|Doamne ferește.]",
+            "Un om care [își înșală familia|își bate joc de familie] nu poate să ne învețe ce e bine. Asta e {T}.",
+            "[Moldova e o țară creștină|Suntem un popor creștin]. {T} {g:n-are/n-are/n-are/n-au} ce căuta [aici|în școlile noastre|la televizor].",
+        ],
+        "ethnic": [
+            "Ce vrea {T_eth} să ne [învețe|spună] cum să trăim? [Să plece|Să se ducă] {T_home}!",
+            "{T} nu e de-al nostru și n-o să fie niciodată. [Să se ducă|Să meargă] {T_home}.",
+            "De când ne [conduc|învață] venetici ca {T}? [Moldova e a moldovenilor!|Trezește-te, Moldova!]",
+            "{T_eth} [iar|din nou] ne spune ce să facem. [Ajunge!|Până când?|Nu te-a chemat nimeni.]",
+            "[Nimeni nu l-a chemat|Nu i-a chemat nimeni|Cine i-a dat voie] să ne [judece|învețe]? {T} să plece {T_home}.",
+        ],
+        "ridicule": [
+            "{T_nick} a lovit din nou! {T} {T_act} 🤡 [Circ ieftin.|Comedie.|Nici la circ nu vezi așa ceva.]",
+            "[Hahaha|Ha-ha|Râd cu lacrimi], {T} {T_act}. [Cine mai crede?|Serios acum?|Ce urmează, un raport despre pisici?]",
+            "[Nu mai știu dacă să râd sau să plâng|Nu știi dacă să râzi sau să plângi]: {T} {T_act}.",
+            "[Azi|Astăzi] {T} {T_act}, [mâine|poimâine] ne {g:spune/spune/spune/spun} [că pământul e plat|cum să respirăm]. 🤡",
+            "Premiul pentru [cea mai mare minciună|prostia anului] îl ia {T}. [Felicitări!|Bravo!|Aplauze!]",
+            "Toată Moldova râde de {T}[, și pe bună dreptate|, și are de ce|].",
+            "{T_nick}. Atât am de zis. [😂😂|🤡|]",
+        ],
+        "lies": [
+            "{T} {g:minte/minte/minte/mint} [ca de obicei|din nou|cu nerușinare]. Niciun cuvânt adevărat.",
+            "[Raportul|Investigația|Declarația] {T_gen} e [un fake|o minciună|comandă politică] de la [cap la coadă|prima la ultima literă].",
+            "[Am verificat|Au verificat oamenii]: tot ce {g:spune/spune/spune/spun} {T} e inventat. [Fake news!|Manipulare curată.]",
+            "Nu credeți nimic din ce {g:spune/spune/spune/spun} {T}. [Manipulatori profesioniști.|E doar propagandă.]",
+            "{T} {T_act}? [Fals!|Minciună!] [Nimeni n-a văzut așa ceva.|Totul e regizat.]",
+            "Cifrele {T_gen} sunt [scoase din burtă|trase de păr|inventate]. [Ruşine să vă fie!|Cine vă mai crede?]",
+        ],
+    },
+    "ru": {
+        "money": [
+            "{T} {g:получает/получает/получает/получают} [деньги|гранты|миллионы|евро] от {foreign_gen} и [ещё|потом|при этом] {g:учит/учит/учит/учат} нас [демократии|честным выборам|прозрачности].",
+            "[Кто|Кто же|Простой вопрос: кто] [платит|башляет] {T_dat}? [Ответ простой|Все знают|Угадайте с трёх раз]: {foreign}.",
+            "{T} {g:взял/взяла/взяло/взяли} {amount} от {foreign_gen} {T_goal}. [Вот вам и «гражданское общество».|И ещё называют себя независимыми.|Независимые, ага.]",
+            "Гранты, гранты и ещё раз гранты. {T} {g:живёт/живёт/живёт/живут} на [чужие деньги|деньги {foreign_gen}|западные подачки]. [Позор!|Стыдоба.|Что тут ещё скажешь...]",
+            "[Посмотрите|Гляньте] [финансовый отчёт|отчётность|договоры по грантам] {T_gen}: {amount} от {foreign_gen}. [Без комментариев.|Выводы делайте сами.|Вопросы есть?]",
+            "{T} [никакие не|вовсе не] {g:независимый/независимая/независимое/независимые}, {g:его/её/его/их} [кормит|содержит] {foreign}[. Точка.| и это все знают.|]",
+            "Зарплаты в евро, [новые машины|квартиры в центре|отпуска в Брюсселе] — вот это {T}. [А {we}|А простые люди] [платим за газ втридорога|считаем копейки].",
+            "На деньги {foreign_gen} {T} {g:пишет/пишет/пишет/пишут} ровно то, что [закажут|прикажут|скажут][. Ничего личного, только бизнес.|]",
+            "[Вы знали|А вы знали], что {T} {g:получил/получила/получило/получили} {amount} от {foreign_gen}? [Теперь знаете.|И молчат.|Но об этом никто не пишет.]",
+            "{T_nick} [опять|снова] на довольствии у {foreign_gen}. [Почём нынче совесть?|Дёшево продались.]",
+            "Вся [шумиха|истерика] вокруг {T_gen} [оплачена|заказана] [из-за границы|с Запада|из Брюсселя]. [Не ведитесь.|Думайте своей головой.]",
+            "Гранты от {foreign_gen} просто так не дают. {T} {T_act} [ровно когда нужно было|по заказу|прямо перед выборами].",
+            "Следите за деньгами: {foreign} → {T} → [доклады|статьи|протесты] {now}.",
+        ],
+        "treason": [
+            "{T} {g:работает/работает/работает/работают} на [чужих|чужие интересы|заграницу], а не на Молдову.",
+            "[Предатели|Продажные]! {T} {T_act} по указке {foreign_gen}.",
+            "Такие, как {T}, [продадут|продают] страну за [грант|пару евро|стипендию в Брюсселе].",
+            "{T} = иностранный агент. [Точка.|Всё.|Остальное — сказки.]",
+            "Стране нужны патриоты, а не такие, как {T}, [готовые продать нас|которые сдадут нас] [при первой возможности|за деньги].",
+            "Кто {T_act}? {T}. Кто заплатил? {foreign}. Кто проиграл? [Молдова|Мы все|Народ].",
+            "[Если ещё сомневаетесь|Для тех, кто сомневается]: {T} {g:обслуживает/обслуживает/обслуживает/обслуживают} интересы не молдаван, а {foreign_gen}.",
+            "[Не забудем|Запомните], кто нас [предал|продал] {now}: {T}.",
+            "{T} {g:хочет/хочет/хочет/хотят} [втянуть нас в войну|сделать нас колонией|уничтожить государство].",
+            "У пятой колонны есть имя: {T}. [Пусть все знают.|Не забывайте.]",
+            "{T} {g:продал/продала/продало/продали} [душу|страну|народ] за {amount}. [Иуда тоже за серебро продался.|История повторяется.]",
+        ],
+        "corruption": [
+            "{T} {g:украл/украла/украло/украли} [деньги на дороги|европейские фонды|деньги больницы|гуманитарку]. [Документы есть.|Бумаги всё покажут.|Все знают.]",
+            "[Вилла|Новый дом] в [Вадул-луй-Водэ|Крикове|Яловенах], [машина за 80 тысяч|новый BMW] — с какой зарплаты, {T}?",
+            "{T} с [родственниками|кумовьями|друзьями] [поделили|распилили] [тендер|контракты|деньги] [как на базаре|между собой].",
+            "Схема простая: {T} {g:подписывает/подписывает/подписывает/подписывают}, [фирма кума|фирма свояка] [получает деньги|забирает деньги]. [Что тут расследовать?|Прокуратура спит.]",
+            "[Весь город знает|Все знают], как {T} {g:разбогател/разбогатела/разбогатело/разбогатели}. [Только прокуроры не видят.|Но все молчат.]",
+            "{T} {g:брал/брала/брало/брали} [конверты|взятки|откаты] с [пациентов|людей|фирм]. [Позор!|А теперь рассказывает про честность.]",
+            "Декларация {T_gen} не сходится с зарплатой. [Вопросы?|Совпадение?|Интересно, правда?]",
+            "Сколько вы [украли|вынесли] из [нашего бюджета|карманов людей]? {T} {g:должен/должна/должно/должны} ответить.",
+            "{T_nick} [опять|снова] у кормушки. [Ничего нового.|Как всегда.]",
+            "[Договорные тендеры|Подставные фирмы], [завышенные цены|раздутые сметы] — везде подпись {T_gen}.",
+        ],
+        "immoral": [
+            "{T} {g:рассказывает/рассказывает/рассказывает/рассказывают} нам о ценностях, а [по ночам|по выходным] [гуляет по клубам|развлекается на наши деньги].",
+            "[Фото|Видео] {T_gen} [с вечеринки|из сауны|с гулянки] уже [гуляет по телеграму|разлетелось по сети]. [Позор!|Без слов.|Вот она, наша «элита».]",
+            "Ни Бога, ни стыда. {T} {g:плюёт/плюёт/плюёт/плюют} на [семью|церковь|наши традиции].",
+            "{T} {g:хочет/хочет/хочет/хотят} [учить наших детей|тащить в школы] [извращениям|гендерной идеологии|свою «толерантность»]. [Не позволим!|Родители, проснитесь!|Руки прочь от детей!]",
+            "Какой пример {T} для [молодёжи|наших детей]? [Позор!|Отвратительно.|Упаси Господь.]",
+            "Человек, который [изменяет семье|издевается над семьёй], не может учить нас жить. Это про {T_acc}.",
+            "[Молдова — христианская страна|Мы православный народ]. {T_dat} тут [не место|нечего делать].",
+        ],
+        "ethnic": [
+            "Чего {T_eth} лезет учить нас жить? [Пусть едет|Вали] {T_home}!",
+            "{T} — не наш человек и никогда им не будет. [Пусть едет|Пусть катится] {T_home}.",
+            "[Приехали|Понаехали] и ещё учат. {T} — [лучший пример|наглядный пример].",
+            "Опять {T_eth} [рассказывает|учит], как нам жить. [Хватит!|Сколько можно?|Никто не звал.]",
+            "Кто дал право {T_dat} нас [судить|учить]? Пусть едет {T_home}.",
+        ],
+        "ridicule": [
+            "{T_nick} снова [отжигает|в ударе]! {T} {T_act} 🤡 [Цирк.|Клоуны.|Театр абсурда.]",
+            "[Ахаха|Ха-ха|Смеюсь в голос], {T} {T_act}. [Кто это вообще читает?|Серьёзно?|Дальше что, доклад про котиков?]",
+            "Над {T_ins} смеётся уже [вся страна|весь интернет|вся Молдова].",
+            "Не знаешь, смеяться или плакать: {T} {T_act}.",
+            "Премия [«Лжец года»|за самый тупой фейк] достаётся {T_dat}. [Поздравляем!|Браво!|Аплодисменты!]",
+            "Сегодня {T} {T_act}, завтра {g:расскажет/расскажет/расскажет/расскажут}, [что земля плоская|как нам дышать]. 🤡",
+            "{T_nick}. Больше нечего добавить. [😂😂|🤡|]",
+        ],
+        "lies": [
+            "{T} {g:врёт/врёт/врёт/врут} [как обычно|опять|без стыда]. Ни слова правды.",
+            "[Доклад|Расследование|Заявление] {T_gen} — [фейк|ложь|политический заказ] от [начала до конца|первой до последней буквы].",
+            "Не верьте ни одному слову, что {g:говорит/говорит/говорит/говорят} {T}. [Профессиональные манипуляторы.|Чистая пропаганда.]",
+            "{T} {T_act}? [Фейк!|Враньё!] [Никто такого не видел.|Всё постановка.]",
+            "[Люди проверили|Мы проверили]: всё, что {g:говорит/говорит/говорит/говорят} {T}, выдумано. [Фейк ньюс!|Манипуляция.]",
+            "Цифры {T_gen} [взяты с потолка|высосаны из пальца|выдуманы]. [Стыдно!|Кто вам ещё верит?]",
+        ],
+    },
+    "en": {
+        "money": [
+            "{T} {g:takes/takes/takes/take} [money|grants|cash] from {foreign} and then {g:lectures/lectures/lectures/lecture} us about [democracy|fair elections|transparency].",
+            "Who pays {T}? [Easy|Everyone knows|Take a guess]: {foreign}.",
+            "{T} got {amount} from {foreign} {T_goal}. [So much for 'independent'.|Civil society, sure.]",
+            "Follow the money: {amount} from {foreign} to {T}. [No further questions.|Draw your own conclusions.]",
+            "Funny how {T} {T_act} right after the grants from {foreign} arrived.",
+        ],
+        "treason": [
+            "{T} {g:works/works/works/work} for [foreign interests|{foreign}], not for Moldova.",
+            "People like {T} would sell the country for a grant. [Traitors.|Shameful.]",
+            "Who {T_act}? {T}. Who paid? {foreign}. Who loses? Moldova.",
+        ],
+        "corruption": [
+            "A villa, a new BMW and a public salary. How, {T}?",
+            "{T} and [the family|the cronies] split the contracts. Prosecutors [sleep|look away].",
+        ],
+        "immoral": [
+            "{T} {g:preaches/preaches/preaches/preach} values and {g:parties/parties/parties/party} on our money. [Disgusting.|Shame.]",
+            "Keep {T} away from our schools and our children.",
+        ],
+        "ridicule": [
+            "{T_nick} strikes again 🤡 {T} {T_act}. [What a circus.|Clowns.]",
+            "Not sure whether to laugh or cry: {T} {T_act}.",
+        ],
+        "lies": [
+            "Everything {T} {g:says/says/says/say} is [fake|made up|paid propaganda]. [Don't fall for it.|Wake up.]",
+            "The '[report|investigation]' by {T} is a political hit job from start to finish.",
+        ],
+        "ethnic": ["{T} is not one of us and never will be."],
+    },
+    "uk": {
+        "money": [
+            "{T} [отримує|бере] [гроші|гранти] від {foreign_gen} і ще вчить нас [демократії|чесності].",
+            "Хто платить {T_dat}? [Всі знають|Відповідь проста]: {foreign}.",
+            "Гранти, гранти і ще раз гранти. Ось і вся «незалежність» {T_gen}.",
+        ],
+        "corruption": [
+            "Допомогу для біженців [розікрали|поділили], а {T} мовчить. [Сором!|Де гроші?]",
+            "Спитайте {T_acc}, куди поділися гроші з центру. [Ніхто не відповість.|Мовчить.]",
+        ],
+        "lies": ["{T} [бреше|знову бреше]. Жодного слова правди."],
+        "treason": ["{T} працює на чужих, а не на людей."],
+        "ridicule": ["{T_nick} знову 🤡"],
+        "immoral": ["Який приклад {T} для молоді? Сором."],
+        "ethnic": ["{T} — не наша людина."],
+    },
+}
+
+OPENERS = {
+    "ro": ["Atenție!", "Oameni buni!", "Citiți până la capăt.", "Iată adevărul:", "Trebuie să știți:",
+           "Nu tăceți!", "Din nou.", "Spuneți-le tuturor:", "URGENT!", "Ați văzut?", "Incredibil.",
+           "Hai să vorbim deschis.", "Fraților!", "Așa deci.", "Nu mai putem tăcea."],
+    "ru": ["Внимание!", "Люди!", "Прочтите до конца.", "Вот вам правда:", "Вы должны это знать:", "Не молчите!",
+           "Опять.", "Распространите!", "СРОЧНО!", "Видели?", "Невероятно.", "Давайте начистоту.",
+           "Братья и сёстры!", "Вот так вот.", "Молчать больше нельзя."],
+    "en": ["Read this.", "Wake up, people.", "Breaking:", "Unbelievable.", "Let's be honest."],
+    "uk": ["Увага!", "Люди!", "Знову."],
+}
+CLOSERS = {
+    "ro": ["Distribuiți!", "Share maxim!", "Să afle toată lumea!", "Moldova merită mai mult.",
+           "Nu uitați asta la vot.", "Trezește-te, Moldova!", "Până când?", "Rușine!", "Cine tace e complice.",
+           "Dați mai departe.", "Gândiți-vă bine.", "Adevărul iese mereu la iveală."],
+    "ru": ["Репост!", "Распространяйте!", "Пусть все узнают!", "Молдова заслуживает большего.",
+           "Помните об этом на выборах.", "Проснись, Молдова!", "Доколе?", "Позор!", "Кто молчит — соучастник.",
+           "Передайте дальше.", "Подумайте хорошенько.", "Правда всё равно всплывёт."],
+    "en": ["Share this.", "Spread the word.", "Remember this.", "Shame."],
+    "uk": ["Поширте!", "Сором!"],
+}
+
+# Replies under the target's own posts: second person, short, often one line.
+SWARM = {
+    "ro": [
+        "Cât {y:ți-au/v-au} dat pentru postarea asta?",
+        "[Rușine să {y:-ți/vă} fie|Să {y:-ți/vă} fie rușine]! {y:Te-ai/V-ați} vândut pentru [un grant|câțiva euro].",
+        "Nimeni nu {y:te/vă} mai crede. [{y:Pleacă/Plecați}|Demisia!|Acasă!]",
+        "[Minciuni|Iar minciuni|Fake]",
+        "{g:Trădătorule/Trădătoareo/Trădătorilor/Trădătorilor}!",
+        "Spune-ne [cine {y:te/vă} plătește|de unde {y:ai/aveți} banii].",
+        "🤡🤡🤡",
+        "{y:Ți-a/V-a} scris [ambasada|Bruxelles-ul] textul ăsta?",
+        "Lasă minciunile și [du-te la muncă|apucă-te de treabă].",
+        "Poporul vede cine {y:ești/sunteți}.",
+        "{T_nick} 🤡",
+        "[Ha-ha.|Hahaha] [Ce|Câtă] [ipocrizie|obrăznicie].",
+        "{y:Tu ne vorbești/Voi ne vorbiți} de corectitudine? [Serios?|Pe bune?]",
+        "Bani de la {foreign}, texte de la {foreign}. Mai {y:ai/aveți} ceva al {y:tău/vostru}?",
+        "Cu ce obraz mai {y:scrii/scrieți} așa ceva?",
+        "Du-te {T_home}!",
+        "Nu {y:ești/sunteți} de-ai noștri.",
+    ],
+    "ru": [
+        "Сколько {y:тебе/вам} заплатили за этот пост?",
+        "[Стыдно должно быть!|Позор!] {g:Продался/Продалась/Продались/Продались} за [грант|пару евро].",
+        "{y:Тебе/Вам} никто больше не верит. [{y:Уходи/Уходите}|В отставку!]",
+        "[Враньё|Опять враньё|Фейк]",
+        "{g:Предатель/Предательница/Предатели/Предатели}!",
+        "Скажи, [кто {y:тебе/вам} платит|откуда деньги].",
+        "🤡🤡🤡",
+        "{y:Тебе/Вам} это посольство написало?",
+        "Хватит врать, [иди работай|займись делом].",
+        "Народ видит, кто {y:ты/вы} такие.",
+        "{T_nick} 🤡",
+        "[Ха-ха.|Ахахах] [Какое|Сколько] лицемерие.",
+        "И {y:ты/вы} ещё про честность? [Серьёзно?|Вы там совсем?]",
+        "Деньги от {foreign_gen}, тексты от {foreign_gen}. Своё что-то есть?",
+        "Совесть есть вообще?",
+        "Езжай {T_home}!",
+        "{y:Ты/Вы} нам не свои.",
+    ],
+    "en": ["How much did they pay you for this?", "Nobody believes you anymore.", "Traitor.", "🤡🤡",
+           "Who wrote this for you, the embassy?", "Shame on you."],
+}
+
+# One-liners for hashtag pushes (the hashtag is added by the campaign).
+PUSH = {
+    "ro": [
+        "{T} [trebuie să răspundă|să plece|să fie {g:anchetat/anchetată/anchetat/anchetați}]!", "Ajunge cu minciunile {T_gen}!",
+        "[Toată lumea|Toată țara] știe cine {g:e/e/e/sunt} {T}.", "Nu mai credem în poveștile {T_gen}.",
+        "{T_nick}!", "Adevărul despre {T} iese la iveală.", "{T} și banii de la {foreign}.",
+        "[Jos|Afară] {T}!", "Moldova nu e de vânzare, {T}!", "Cine tace acum, tace și la vot.",
+        "[Azi|Acum] vorbim despre {T}.", "[Spuneți NU|NU] {T_gen}!",
+    ],
+    "ru": [
+        "{T} [{g:должен/должна/должно/должны} ответить|под следствие]!", "Хватит вранья {T_gen}!",
+        "Вся страна знает, кто {g:такой/такая/такое/такие} {T}.", "Мы больше не верим сказкам {T_gen}.", "{T_nick}!",
+        "Правда о {T_acc} выходит наружу.", "{T} и деньги {foreign_gen}.", "Долой {T_acc}!",
+        "Молдова не продаётся, {T}!", "Сегодня говорим про {T_acc}.", "Нет {T_dat}!",
+    ],
+    "en": ["{T} must answer!", "Enough lies from {T}!", "The truth about {T} is out.", "{T_nick}!"],
+}
+
+# Pseudo-news sites: a headline and a lead, shared by the network with its link.
+HEADLINES = {
+    "ro": [
+        "[EXCLUSIV|DOCUMENT|INVESTIGAȚIE]: {T} a primit {amount} de la {foreign}",
+        "Cine se ascunde în spatele {T_gen}? [Documente|Surse] arată legături cu {foreign}",
+        "[Surse|Mai multe surse]: {T} ar fi {g:implicat/implicată/implicat/implicați} într-o schemă de [corupție|spălare de bani]",
+        "Scandal: {T} {T_act} la comanda {foreign_gen}",
+        "[Dezvăluiri|Bombă]: averea {T_gen} nu corespunde veniturilor",
+        "{T}, {g:prins/prinsă/prins/prinși} cu minciuna. Ce nu vă spun {T_role}",
+    ],
+    "ru": [
+        "[ЭКСКЛЮЗИВ|ДОКУМЕНТ|РАССЛЕДОВАНИЕ]: {T} {g:получил/получила/получило/получили} {amount} от {foreign_gen}",
+        "Кто стоит за {T_ins}? [Документы|Источники] указывают на связи с {foreign_ins}",
+        "[Источники|Несколько источников]: {T}, возможно, {g:замешан/замешана/замешано/замешаны} в коррупционной схеме",
+        "Скандал: {T} {T_act} по указке {foreign_gen}",
+        "[Разоблачение|Бомба]: состояние {T_gen} не соответствует доходам",
+        "{T_acc} поймали на лжи. Чего вам не скажут {T_role}",
+    ],
+    "en": ["EXCLUSIVE: {T} received {amount} from {foreign}", "Who is behind {T}? Documents point to {foreign}"],
+}
+LEADS = {
+    "ro": [
+        "Potrivit unor documente ajunse în posesia redacției, {T} {T_act} după ce {g:a/a/a/au} primit finanțare de la {foreign}.",
+        "Redacția noastră a aflat că {T} {g:ascunde/ascunde/ascunde/ascund} surse importante de finanțare. Detalii în articol.",
+        "Mai mulți cetățeni s-au adresat redacției cu întrebări despre activitatea {T_gen}. Am verificat.",
+        "Experții consultați de noi spun că [acțiunile|declarațiile] {T_gen} seamănă cu o operațiune plătită din afară.",
+    ],
+    "ru": [
+        "Согласно документам, оказавшимся в распоряжении редакции, {T} {T_act} после финансирования от {foreign_gen}.",
+        "Редакции стало известно, что {T} {g:скрывает/скрывает/скрывает/скрывают} важные источники финансирования. Подробности в статье.",
+        "Граждане обратились в редакцию с вопросами о деятельности {T_gen}. Мы проверили.",
+        "Опрошенные нами эксперты считают, что [действия|заявления] {T_gen} похожи на операцию, оплаченную извне.",
+    ],
+    "en": ["Documents seen by our newsroom suggest {T} {T_act} after funding from {foreign}."],
+}
+
+# Short comments a network adds when it shares the pseudo-news link or quotes the seed post.
+SHARE_COMMENT = {
+    "ro": ["[Citiți|Uitați] ce am găsit:", "Asta trebuie să o vadă toți 👇", "Totul e clar.", "Iată dovezile.",
+           "[Nu mă mir|Nimic surprinzător].", "{T} [iar|din nou] în centrul scandalului.", "Și ei ne dau lecții...",
+           "Ce ziceți de asta?", "Dați share!", "Confirmat.", "Știam eu..."],
+    "ru": ["[Читайте|Смотрите], что нашли:", "Это должны увидеть все 👇", "Всё ясно.", "Вот доказательства.",
+           "[Не удивлён|Ничего удивительного].", "{T} [опять|снова] в центре скандала.", "И они ещё учат нас...",
+           "Что скажете?", "Репост!", "Подтверждено.", "Так и знал..."],
+    "en": ["Read this 👇", "Everything is clear now.", "Here is the proof.", "Share!"],
+}
