@@ -355,8 +355,9 @@ def rule_spans(text: str) -> list[Span]:
             word = m.group()
             if not word[0].isupper():
                 close_run()
-            elif run and set(text[run[-1][2]:start]) <= _RUN_GAP:
-                run.append((word, start, end))
+            elif run and set(text[run[-1][2]:start]) <= _RUN_GAP \
+                    and bool(_CYRILLIC_RE.match(word)) == bool(_CYRILLIC_RE.match(run[-1][0])):
+                run.append((word, start, end))  # a name is written in one script: "Поддерживаем | Ashyq Alan"
             else:
                 close_run()
                 run.append((word, start, end))

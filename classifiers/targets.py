@@ -103,7 +103,11 @@ def cluster_targets(post_keys: Sequence[Sequence[str]], table: EntityLookup,
     posts and at least two, persons and organisations before others, places last and only when no person or
     organisation is named; at most `top`."""
     n = max(len(post_keys), 1)
-    watched_keys = watched_entity_keys(targets, table)
+    named_targets = {name: list(aliases) for name, aliases in (targets or {}).items()}
+    for names in watched or ():
+        for name in names:
+            named_targets.setdefault(name, [])  # a watched name is an alias of itself ("AshyqAlan")
+    watched_keys = watched_entity_keys(named_targets, table)
     names: Counter = Counter()
     entities: Counter = Counter()
     for i, keys in enumerate(post_keys):

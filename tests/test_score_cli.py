@@ -38,7 +38,7 @@ def test_score_writes_the_four_outputs(dump, tmp_path, capsys):
         assert {"cluster", "score", "flagged", "kind", "accounts", "posts", "start", "end", "signals"} <= set(c)
     flagged = [c for c in clusters if c["flagged"]]
     assert flagged and all(c["evidence"] for c in flagged)
-    assert any("AshyqAlan" in c["targets"] for c in flagged)
+    assert any("AshyqAlan" in [t["name"] for t in c["targets"]] for c in flagged)
     assert (out / "rejected.jsonl").read_text() == ""
     summary = json.loads((out / "summary.json").read_text())
     assert summary["read"] == summary["scored"] == len(posts)
