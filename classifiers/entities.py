@@ -23,7 +23,6 @@ as a proper noun (Name, Surn, Patr, Geox, Orgn); very frequent words are cut off
 
 from __future__ import annotations
 
-import bisect
 import functools
 import re
 from collections import Counter, defaultdict
@@ -51,7 +50,7 @@ _PROPER_TAGS = (("Surn", PERSON), ("Name", PERSON), ("Patr", PERSON), ("Orgn", O
 _NER_TYPES = {"PER": PERSON, "ORG": ORGANISATION, "LOC": PLACE}
 
 _KAZAKH_LETTERS = set("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
-_CYRILLIC_RE = re.compile(r"[а-яёА-ЯЁ]")
+_CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")  # Russian and Kazakh letters
 _DOUBLE_RE = re.compile(r"(.)\1+")
 
 
@@ -93,7 +92,8 @@ def zipf(lower: str) -> float:
 
 @functools.lru_cache(maxsize=262_144)
 def proper_type(lower: str) -> str | None:
-    """person / organisation / place when pymorphy3's dictionary (not its guesser) knows the word as a proper noun.
+    """person / organisation / place when pymorphy3's dictionary (not its guesser) reads the word first as a proper
+    noun.
 
     A Latin word is read back into Cyrillic first and must then be a name's dictionary form, so "Alan" is a name
     as "Алан" is, and "Home" is not the dative of "Хома"."""
@@ -102,12 +102,10 @@ def proper_type(lower: str) -> str | None:
     analyzer = morph()
     if not word or not analyzer.word_is_known(word):
         return None
-    for parse in analyzer.parse(word):
-        if parse.is_known and not (latin and parse.normal_form != word):
-            for gram, kind in _PROPER_TAGS:
-                if gram in parse.tag:
-                    return kind
-    return None
+    best = next((p for p in analyzer.parse(word) if p.is_known), None)  # the likeliest reading decides:
+    if best is None or (latin and best.normal_form != word):       # "Короче" is "in short", not in Короча
+        return None
+    return next((kind for gram, kind in _PROPER_TAGS if gram in best.tag), None)
 
 
 @functools.lru_cache(maxsize=262_144)
@@ -235,23 +233,25 @@ class Span:
     words: tuple[str, ...]
     surface: str
     sentence_start: bool  # the name's first word starts a sentence (a capital there is no evidence)
+    before_quote: bool = False  # an opening quote follows: "Экофонд «Таза Озен»"
 
     @property
     def key(self) -> str:
         return handle_key(self.surface) if self.kind == "handle" else name_key(self.words)
 
 
-_TOKEN_RE = re.compile(
-    r"(?P<url>(?:https?://|www\.)\S+)"
-    r"|(?P<handle>(?<![\w@])@\w{2,})"
-    r"|(?P<tag>(?<![\w#&])#\w{2,})"
-    r"|(?P<word>[^\W\d_]+(?:['’\-][^\W\d_]+)*)"
-    r"|(?P<stop>[.!?…:;|\n]+)"
-)
+_UPPER = "".join(re.escape(c) for c in map(chr, range(0x41, 0x530)) if c.isupper())  # Latin, Greek, Cyrillic
+_CAP_WORD = rf"[{_UPPER}][^\W\d_]*(?:['’\-][^\W\d_]+)*"
+# capitalised words separated by spaces only: a comma, a quote or a lower-case word ends a run
+_RUN_RE = re.compile(rf"(?<![\w@#/.\-]){_CAP_WORD}(?:[ \t\u00a0]+{_CAP_WORD})*(?![\w])")
+_CAP_WORD_RE = re.compile(_CAP_WORD)
+_SPECIAL_RE = re.compile(r"(?P<url>(?:https?://|www\.)\S+)|(?P<handle>(?<![\w@])@\w{2,})|(?P<tag>(?<![\w#&])#\w{2,})")
+_STOPS = frozenset(".!?…:;|\n")
+_NOT_WORDS_RE = re.compile(r"(?:https?://|www\.)\S+|[@#]\w+")  # NER reads "RT @dlebedev" or "#StayHome" as names
+_OPENING_QUOTE_RE = re.compile(r"\s*[«“„\"]")
 _WORD_RE = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 _QUOTE_RE = re.compile(r"«([^«»\n]{1,60})»|“([^“”\n]{1,60})”|„([^„“”\n]{1,60})[“”]|\"([^\"\n]{1,60})\"")
 _QUOTED_NAME_RE = re.compile(r"[\w'’\-. &]+")
-_RUN_GAP = frozenset(" \t\u00a0")
 _CAMEL_RE = re.compile(r"[^\W\d_][^\W\d_A-ZА-ЯЁӘҒҚҢӨҰҮҺІ]*|\d+", re.UNICODE)
 # "RT @author:" names the source; the handles a reply starts with are the platform's addressing: neither is a target
 _ADDRESS_RE = re.compile(r"^\s*(?:RT\s+@\w+:?\s*)?(?:@\w+[\s,]*)*")
@@ -270,14 +270,14 @@ def split_camel(tag: str) -> list[str]:
     return [p for p in parts if p]
 
 
-def _trim(words: list[str], threshold: float = EDGE_ZIPF) -> list[str]:
-    """Cut frequent words and boilerplate off both ends of a run; its inside stays whole."""
+def _trim(words: Sequence[str], threshold: float = EDGE_ZIPF) -> tuple[int, int]:
+    """Bounds of a run without the frequent words and boilerplate at its ends; its inside stays whole."""
     lo, hi = 0, len(words)
     while lo < hi and is_common(words[lo], threshold):
         lo += 1
     while hi > lo and is_common(words[hi - 1], threshold):
         hi -= 1
-    return words[lo:hi]
+    return lo, hi
 
 
 def _name_runs(parts: list[str]) -> list[list[str]]:
@@ -321,60 +321,68 @@ def _quotes(text: str) -> list[tuple[int, int, list[str]]]:
     return out
 
 
+def _starts_sentence(text: str, pos: int, specials: dict[int, int]) -> bool:
+    """Nothing but punctuation, @handles, #hashtags and links between the last sentence end (or the text's
+    start) and pos: a capital there is grammar, not evidence of a name."""
+    i = pos
+    while i > 0:
+        c = text[i - 1]
+        if c in _STOPS:
+            return True
+        if i in specials:
+            i = specials[i]
+        elif c.isalnum() or c == "_":
+            return False
+        else:
+            i -= 1
+    return True
+
+
 def rule_spans(text: str) -> list[Span]:
-    """Candidate names of a text, in text order, before the one-word frequency decision (see `fast_spans`)."""
+    """Candidate names of a text, in text order, before the one-word frequency decision (see `fast_spans`):
+    runs of capitalised words, «quoted» names, hashtags and @handles (not the ones a reply or a retweet starts
+    with: those are the platform's addressing, not the author's words)."""
     if not text:
         return []
-    spans: list[Span] = []
-    quotes = _quotes(text)
-    quote_starts = [q[0] for q in quotes]
     skip_until = _ADDRESS_RE.match(text).end()
-    at_start = True
-    run: list[tuple[str, int, int]] = []
-    run_start = False
-
-    def close_run():
-        if run:
-            words = [w for w, _, _ in run]
-            spans.append(Span(run[0][1], run[-1][2], "run", tuple(words), text[run[0][1]:run[-1][2]], run_start))
-            run.clear()
-
-    emitted_quotes: set[int] = set()
-    for m in _TOKEN_RE.finditer(text, skip_until):
-        kind, start, end = m.lastgroup, m.start(), m.end()
-        if kind == "word":
-            q = bisect.bisect_right(quote_starts, start) - 1
-            if q >= 0 and start < quotes[q][1]:  # inside a quoted name: the quote is one span
-                if q not in emitted_quotes:
-                    emitted_quotes.add(q)
-                    close_run()
-                    q_start, q_end, words = quotes[q]
-                    spans.append(Span(q_start, q_end, "quote", tuple(words), text[q_start:q_end], at_start))
-                at_start = False
-                continue
-            word = m.group()
-            if not word[0].isupper():
-                close_run()
-            elif run and set(text[run[-1][2]:start]) <= _RUN_GAP \
-                    and bool(_CYRILLIC_RE.match(word)) == bool(_CYRILLIC_RE.match(run[-1][0])):
-                run.append((word, start, end))  # a name is written in one script: "Поддерживаем | Ashyq Alan"
-            else:
-                close_run()
-                run.append((word, start, end))
-                run_start = at_start
-            at_start = False
+    specials, links = {}, []
+    spans: list[Span] = []
+    for m in _SPECIAL_RE.finditer(text):
+        specials[m.end()] = m.start()
+        if m.lastgroup == "url":
+            links.append((m.start(), m.end()))
+        if m.start() < skip_until or m.lastgroup == "url":
             continue
-        close_run()
-        if kind == "stop":
-            at_start = True
-        elif kind == "handle":
-            spans.append(Span(start, end, "handle", (m.group()[1:],), m.group(), False))
-        elif kind == "tag":
-            spans.append(Span(start, end, "tag", tuple(split_camel(m.group()[1:])), m.group(), False))
-    close_run()
+        surface = m.group()
+        if m.lastgroup == "handle":
+            spans.append(Span(m.start(), m.end(), "handle", (surface[1:],), surface, False))
+        else:
+            spans.append(Span(m.start(), m.end(), "tag", tuple(split_camel(surface[1:])), surface, False))
+    quotes = _quotes(text)
+    for start, end, words in quotes:
+        spans.append(Span(start, end, "quote", tuple(words), text[start:end], _starts_sentence(text, start, specials)))
+    for m in _RUN_RE.finditer(text, skip_until):
+        start, end = m.start(), m.end()
+        if any(a < end and start < b for a, b, *_ in (*quotes, *links)):
+            continue  # a quoted name is its own span; a link is no name
+        # a name is written in one script: "Поддерживаем | Ashyq Alan"
+        words = [(w.group(), w.start(), w.end()) for w in _CAP_WORD_RE.finditer(text, start, end)]
+        pieces, current = [], [words[0]]
+        for word in words[1:]:
+            if bool(_CYRILLIC_RE.match(word[0])) == bool(_CYRILLIC_RE.match(current[-1][0])):
+                current.append(word)
+            else:
+                pieces.append(current)
+                current = [word]
+        pieces.append(current)
+        for piece in pieces:
+            a, b = piece[0][1], piece[-1][2]
+            spans.append(Span(a, b, "run", tuple(w for w, _, _ in piece), text[a:b],
+                              _starts_sentence(text, a, specials), bool(_OPENING_QUOTE_RE.match(text, b))))
     footers = _footer_ranges(text)
     if footers:
         spans = [s for s in spans if not any(a <= s.start < b for a, b in footers)]
+    spans.sort(key=lambda s: s.start)
     return spans
 
 
@@ -386,25 +394,22 @@ def _name_spans(span: Span) -> list[Span]:
         return [Span(span.start, span.end, "tag", tuple(words), span.surface, False)
                 for words in _name_runs(list(span.words))
                 if len(words) > 1 or (len(words[0]) >= 3 and not is_common(words[0]))]
-    words = list(span.words)
+    words = span.words
     if len(words) > MAX_RUN:
         return []
-    trimmed = _trim(words)
-    if not trimmed:
+    lo, hi = _trim(words)
+    if lo == hi:
         return []
-    if span.kind == "quote":  # a quoted name stays whole ("«Ак жол»"), unless it is all frequent words
-        trimmed = words
-    starts = span.sentence_start and trimmed[0] == words[0]
-    if len(trimmed) == 1:
-        word = trimmed[0]
-        if len(word) < 2 or is_common(word):
-            return []
-    if trimmed != words:
-        first = span.surface.index(trimmed[0])
-        last = span.surface.rindex(trimmed[-1]) + len(trimmed[-1])
-        return [Span(span.start + first, span.start + last, span.kind, tuple(trimmed),
-                     span.surface[first:last], starts)]
-    return [span]
+    if span.kind == "quote":  # a quoted name stays whole ("«Ак жол»") unless all of it is frequent words
+        lo, hi = 0, len(words)
+    if hi - lo == 1 and (is_common(words[lo]) or len(words[lo]) < 2 or (span.before_quote and hi == len(words))):
+        return []  # a lone word before a quote describes the quoted name: "Экофонд «Таза Озен»"
+    if (lo, hi) == (0, len(words)):
+        return [span]
+    positions = list(_WORD_RE.finditer(span.surface))  # the run's words, one match each
+    first, last = positions[lo].start(), positions[hi - 1].end()
+    return [Span(span.start + first, span.start + last, span.kind, words[lo:hi], span.surface[first:last],
+                 span.sentence_start and lo == 0)]
 
 
 def fast_spans(text: str) -> list[Span]:
@@ -419,16 +424,17 @@ def fast_spans(text: str) -> list[Span]:
     return out
 
 
-def _handle_part_keys(handle: str) -> list[str]:
+@functools.lru_cache(maxsize=65_536)
+def _handle_part_keys(handle: str) -> tuple[str, ...]:
     """Keys of the name-like parts of a handle ("dzhaksylykov_law" -> ["jkslk"]; "law" is a frequent word)."""
-    keys = []
+    keys: list[str] = []
     for words in _name_runs(split_camel(handle.lstrip("@"))):
         words = [w for w in words if len(w) >= 4]
         if words:
             key = name_key(words)
             if key not in keys:
                 keys.append(key)
-    return keys
+    return tuple(keys)
 
 
 def fast_mentions(text: str) -> list[str]:
@@ -550,15 +556,14 @@ def _lemma_key(words: Sequence[str]) -> str | None:
 def _raw(span: Span, type_: str, kind: str | None = None) -> _Raw:
     kind = kind or span.kind
     if span.kind == "handle":
-        return _Raw(span.key, kind, span.words, span.surface, OTHER, parts=tuple(_handle_part_keys(span.surface)))
+        return _Raw(span.key, kind, span.words, span.surface, OTHER, parts=_handle_part_keys(span.surface))
     return _Raw(span.key, kind, span.words, span.surface, type_, _lemma_key(span.words))
 
 
 def _ner_mentions(text: str, ner_spans, rules: list[Span]) -> tuple[list[tuple[int, _Raw]], list[tuple[int, int]]]:
     """(position, mention) from NER spans, cleaned with the rules' tokens; and the character ranges NER covered."""
     out, covered = [], []
-    blocked = [(s.start, s.end) for s in rules if s.kind in ("tag", "handle")]
-    blocked += [(m.start(), m.end()) for m in re.finditer(r"(?:https?://|www\.)\S+", text)]
+    blocked = [(m.start(), m.end()) for m in _NOT_WORDS_RE.finditer(text)]
     quotes = [s for s in rules if s.kind == "quote"]
     sentence_starts = {s.start for s in rules if s.sentence_start}
     for ner in ner_spans:
@@ -572,11 +577,11 @@ def _ner_mentions(text: str, ner_spans, rules: list[Span]) -> tuple[list[tuple[i
             out.append((quote.start, _raw(quote, type_, "ner")))
             continue
         words = [(m.group(), start + m.start()) for m in _WORD_RE.finditer(text[start:stop])]
-        kept = _trim([w for w, _ in words])
-        if not kept:
-            continue
-        first = next(pos for w, pos in words if w == kept[0])
-        last = next(pos + len(w) for w, pos in reversed(words) if w == kept[-1])
+        lo, hi = _trim([w for w, _ in words])
+        kept = [w for w, _ in words[lo:hi]]
+        if not kept or not kept[0][0].isupper() or (len(kept) == 1 and _OPENING_QUOTE_RE.match(text, stop)):
+            continue  # names are capitalised; "Экофонд «Таза Озен»": the quote is the name, not its descriptor
+        first, last = words[lo][1], words[hi - 1][1] + len(words[hi - 1][0])
         if len(kept) == 1:
             lower = kept[0].lower()
             if lower in BOILERPLATE or len(lower) < 2 or _not_a_noun(lower):
@@ -712,10 +717,16 @@ def _merge(raws: list[_Raw]) -> dict[str, str]:
                               if len(body) >= 6 and any(full.startswith(body) for full in fulls)})
         if len(targets) == 1:
             uf.union(r.key, targets[0])
-            for part in r.parts:
-                if part not in known:
-                    uf.union(part, targets[0])
-                    known.add(part)
+    # the part keys `fast_mentions` gives for a handle resolve to its entity, unless two entities share them
+    owners: dict[str, set[str]] = defaultdict(set)
+    for r in raws:
+        for part in r.parts:
+            if part not in known:
+                owners[part].add(uf.find(r.key))
+    for part in sorted(owners):
+        if len(owners[part]) == 1:
+            uf.union(part, next(iter(owners[part])))
+            known.add(part)
     return {key: uf.find(key) for key in known}
 
 
@@ -727,7 +738,7 @@ def _display_name(forms: Counter) -> str:
     return min(eligible, key=lambda fc: (-len(fc[0].split()), -fc[1], fc[0]))[0]
 
 
-def build_table(raws: Iterable[_Raw]) -> tuple[EntityTable, dict[str, str]]:
+def _build_table(raws: Iterable[_Raw]) -> tuple[EntityTable, dict[str, str]]:
     raws = list(raws)
     group_of = _merge(raws)
     members: dict[str, list[_Raw]] = defaultdict(list)
@@ -757,11 +768,12 @@ def extract_entities(texts: Sequence[str], ner: bool = True) -> Extraction:
     Russian texts go through natasha's NER (PER, ORG, LOC) as well as the rules; Kazakh and English texts
     through the rules. Texts are deduplicated and read in sorted order, so the result depends on the set of
     texts only (and a text's mentions on that text only, apart from merging)."""
+    texts = [t or "" for t in texts]
     unique = sorted(set(texts))
     russian = [t for t in unique if ner and is_russian(t)]
     ner_of = dict(zip(russian, (m.spans for m in ner_tagger().map(russian)), strict=True)) if russian else {}
     raws_of = {t: _text_mentions(t, ner_of.get(t)) for t in unique}
-    table, canonical = build_table(r for t in unique for r in raws_of[t])
+    table, canonical = _build_table(r for t in unique for r in raws_of[t])
     mentions_of = {
         t: [Mention(canonical[r.key], r.surface, table.entities[canonical[r.key]].type) for r in raws_of[t]]
         for t in unique

@@ -14,6 +14,7 @@ from classifiers.entities import (
     PLACE,
     extract_entities,
     fast_mentions,
+    fast_spans,
     name_key,
     split_camel,
     word_key,
@@ -89,6 +90,12 @@ def test_multiword_names_are_kept_whole():
     assert name_key(["Таза", "Озен"]) == name_key(["Taza", "Ózen"]) == phrase_key("#TazaOzen")
     for text in texts:
         assert not {word_key("Озен"), word_key("Таза"), word_key("Алан"), word_key("Ашык")} & set(fast_mentions(text))
+
+
+def test_a_name_at_sentence_start_keeps_its_first_name_in_any_script():
+    spans = fast_spans("Назар аударыңыз! Гүлжан Әбілқайырова шетелдің ақшасына жұмыс істейді.")
+    assert [s.surface for s in spans] == ["Гүлжан Әбілқайырова"]
+    assert [s.surface for s in fast_spans("Поддерживаем Ashyq Alan Bureau!")] == ["Ashyq Alan"]
 
 
 def test_camel_case_hashtags_are_split():
