@@ -187,7 +187,7 @@ def _strip_ending(s: str) -> str:
 def word_key(word: str) -> str:
     """Script- and inflection-independent key of one word: its stem, or the stem's first five consonants when it
     has that many (vowels are where Russian, Kazakh and English spellings of a name differ: Тлеу-/Төлеу-)."""
-    stem = _DOUBLE_RE.sub(r"\1", _stem(word))
+    stem = _DOUBLE_RE.sub(r"\1", _stem(word).replace("h", "k"))  # Russian х is Kazakh қ: Казахстан, Qazaqstan
     consonants = [c for c in stem if c not in _VOWELS]
     return "".join(consonants[:KEY_CONSONANTS]) if len(consonants) >= KEY_CONSONANTS else stem
 
@@ -573,8 +573,8 @@ def _ner_mentions(text: str, ner_spans, rules: list[Span]) -> tuple[list[tuple[i
         covered.append((start, stop))
         type_ = _NER_TYPES.get(ner.type, OTHER)
         quote = next((q for q in quotes if q.start < stop and start < q.end), None)
-        if quote is not None:  # "Бюро «Ашык Алан" -> the quoted name
-            out.append((quote.start, _raw(quote, type_, "ner")))
+        if quote is not None:  # "Бюро «Ашык Алан" -> the quoted name; a person's name is never quoted
+            out.append((quote.start, _raw(quote, ORGANISATION if type_ == PERSON else type_)))
             continue
         words = [(m.group(), start + m.start()) for m in _WORD_RE.finditer(text[start:stop])]
         lo, hi = _trim([w for w, _ in words])
@@ -754,7 +754,10 @@ def _build_table(raws: Iterable[_Raw]) -> tuple[EntityTable, dict[str, str]]:
         text_forms = Counter(" ".join(r.words) for r in rs if r.kind in ("run", "quote", "ner"))
         tag_forms = Counter(" ".join(r.words) for r in rs if r.kind == "tag")
         name = _display_name(text_forms or tag_forms or surfaces)
-        votes = Counter(r.type for r in rs if r.kind != "handle" and r.type != OTHER)
+        votes: Counter = Counter()
+        for r in rs:
+            if r.kind != "handle" and r.type != OTHER:
+                votes[r.type] += 2 if r.kind == "quote" else 1  # quotes mark organisations: persons are not quoted
         type_ = min(votes, key=lambda t: (-votes[t], TYPE_RANK[t])) if votes else OTHER
         ranked = tuple(sorted(surfaces.items(), key=lambda sc: (-sc[1], sc[0])))
         entities[canonical] = Entity(canonical, name, tuple(sorted(surfaces)), type_, len(rs), ranked)

@@ -121,11 +121,12 @@ def test_frequent_words_boilerplate_and_footers_are_not_entities(text):
 def test_places_are_places_and_go_last_or_out():
     texts = ["Гульжан Абилкаирова предаёт Казахстан и работает на США.",
              "Абилкаирова снова на деньги из США против Казахстана.",
-             "В Казахстане снова жарко, а в США дождь."]
+             "В Казахстане снова жарко, а в США дождь. #Qazaqstan"]
     result = extract_entities(texts)
     types = {e.name: e.type for e in result.table}
     assert types["Гульжан Абилкаирова"] == PERSON
     assert {types[n] for n in types if n != "Гульжан Абилкаирова"} == {PLACE}
+    assert len(types) == 3  # Kazakh Latin "Qazaqstan" is Russian "Казахстан" (қ is х)
     attacked = cluster_targets([result.keys(0), result.keys(1)], result.table)
     assert [t["name"] for t in attacked] == ["Гульжан Абилкаирова"]
     weather = cluster_targets([result.keys(2), result.keys(2)], result.table)
