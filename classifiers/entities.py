@@ -23,6 +23,7 @@ as a proper noun (Name, Surn, Patr, Geox, Orgn); very frequent words are cut off
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections import Counter, defaultdict
@@ -259,6 +260,24 @@ MAX_RUN = 5  # a longer capitalised run is a headline or a list, not a name
 FOOTER_MAX_WORDS = 8
 
 
+class _Ranges:
+    """Non-overlapping character ranges, sorted, with a logarithmic overlap test (hostile texts hold thousands)."""
+
+    def __init__(self, ranges: Iterable[tuple[int, int]]):
+        self.ranges = sorted(ranges)
+        self.starts = [a for a, _ in self.ranges]
+
+    def find(self, start: int, end: int) -> int | None:
+        """Index of a range that overlaps [start, end), or None."""
+        i = bisect.bisect_left(self.starts, end) - 1  # the last range that starts before end
+        if i >= 0 and self.ranges[i][1] > start:
+            return i
+        return None
+
+    def hits(self, start: int, end: int) -> bool:
+        return self.find(start, end) is not None
+
+
 def split_camel(tag: str) -> list[str]:
     """'StopAbilkairova' -> ['Stop', 'Abilkairova']; 'ЖаксылыковПредатель' -> ['Жаксылыков', 'Предатель']."""
     parts = []
@@ -361,9 +380,10 @@ def rule_spans(text: str) -> list[Span]:
     quotes = _quotes(text)
     for start, end, words in quotes:
         spans.append(Span(start, end, "quote", tuple(words), text[start:end], _starts_sentence(text, start, specials)))
+    quoted, linked = _Ranges((a, b) for a, b, _ in quotes), _Ranges(links)
     for m in _RUN_RE.finditer(text, skip_until):
         start, end = m.start(), m.end()
-        if any(a < end and start < b for a, b, *_ in (*quotes, *links)):
+        if quoted.hits(start, end) or linked.hits(start, end):
             continue  # a quoted name is its own span; a link is no name
         # a name is written in one script: "Поддерживаем | Ashyq Alan"
         words = [(w.group(), w.start(), w.end()) for w in _CAP_WORD_RE.finditer(text, start, end)]
@@ -381,7 +401,8 @@ def rule_spans(text: str) -> list[Span]:
                               _starts_sentence(text, a, specials), bool(_OPENING_QUOTE_RE.match(text, b))))
     footers = _footer_ranges(text)
     if footers:
-        spans = [s for s in spans if not any(a <= s.start < b for a, b in footers)]
+        in_footer = _Ranges(footers)
+        spans = [s for s in spans if not in_footer.hits(s.start, s.start + 1)]
     spans.sort(key=lambda s: s.start)
     return spans
 
@@ -393,7 +414,7 @@ def _name_spans(span: Span) -> list[Span]:
     if span.kind == "tag":
         return [Span(span.start, span.end, "tag", tuple(words), span.surface, False)
                 for words in _name_runs(list(span.words))
-                if len(words) > 1 or (len(words[0]) >= 3 and not is_common(words[0]))]
+                if 1 < len(words) <= MAX_RUN or (len(words) == 1 and len(words[0]) >= 3 and not is_common(words[0]))]
     words = span.words
     if len(words) > MAX_RUN:
         return []
@@ -430,7 +451,7 @@ def _handle_part_keys(handle: str) -> tuple[str, ...]:
     keys: list[str] = []
     for words in _name_runs(split_camel(handle.lstrip("@"))):
         words = [w for w in words if len(w) >= 4]
-        if words:
+        if 0 < len(words) <= MAX_RUN:
             key = name_key(words)
             if key not in keys:
                 keys.append(key)
@@ -515,6 +536,9 @@ class _Raw:
     parts: tuple[str, ...] = ()  # a handle's part keys
 
 
+NER_MAX_CHARS = 20_000  # NER reads a post's first 20k characters (an article's lead); the rules read all of it
+
+
 @functools.cache
 def ner_tagger():
     """natasha's news NER (slovnet + navec embeddings shipped in its wheel), loaded once per process."""
@@ -563,23 +587,25 @@ def _raw(span: Span, type_: str, kind: str | None = None) -> _Raw:
 def _ner_mentions(text: str, ner_spans, rules: list[Span]) -> tuple[list[tuple[int, _Raw]], list[tuple[int, int]]]:
     """(position, mention) from NER spans, cleaned with the rules' tokens; and the character ranges NER covered."""
     out, covered = [], []
-    blocked = [(m.start(), m.end()) for m in _NOT_WORDS_RE.finditer(text)]
-    quotes = [s for s in rules if s.kind == "quote"]
+    blocked = _Ranges((m.start(), m.end()) for m in _NOT_WORDS_RE.finditer(text))
+    quotes = sorted((s for s in rules if s.kind == "quote"), key=lambda q: q.start)
+    quoted = _Ranges((q.start, q.end) for q in quotes)
     sentence_starts = {s.start for s in rules if s.sentence_start}
     for ner in ner_spans:
         start, stop = ner.start, ner.stop
-        if any(a < stop and start < b for a, b in blocked):
+        if blocked.hits(start, stop):
             continue
         covered.append((start, stop))
         type_ = _NER_TYPES.get(ner.type, OTHER)
-        quote = next((q for q in quotes if q.start < stop and start < q.end), None)
-        if quote is not None:  # "Бюро «Ашык Алан" -> the quoted name; a person's name is never quoted
+        q = quoted.find(start, stop)
+        if q is not None:
+            quote = quotes[q]  # "Бюро «Ашык Алан" -> the quoted name; a person's name is never quoted
             out.append((quote.start, _raw(quote, ORGANISATION if type_ == PERSON else type_)))
             continue
         words = [(m.group(), start + m.start()) for m in _WORD_RE.finditer(text[start:stop])]
         lo, hi = _trim([w for w, _ in words])
         kept = [w for w, _ in words[lo:hi]]
-        if not kept or not kept[0][0].isupper() or (len(kept) == 1 and _OPENING_QUOTE_RE.match(text, stop)):
+        if len(kept) > MAX_RUN or not kept or not kept[0][0].isupper() or (len(kept) == 1 and _OPENING_QUOTE_RE.match(text, stop)):
             continue  # names are capitalised; "Экофонд «Таза Озен»": the quote is the name, not its descriptor
         first, last = words[lo][1], words[hi - 1][1] + len(words[hi - 1][0])
         if len(kept) == 1:
@@ -598,8 +624,9 @@ def _ner_mentions(text: str, ner_spans, rules: list[Span]) -> tuple[list[tuple[i
 def _text_mentions(text: str, ner_spans) -> list[_Raw]:
     rules = rule_spans(text)
     located, covered = _ner_mentions(text, ner_spans, rules) if ner_spans is not None else ([], [])
+    by_ner = _Ranges(covered)
     for span in rules:
-        if any(a < span.end and span.start < b for a, b in covered) and span.kind != "handle":
+        if span.kind != "handle" and by_ner.hits(span.start, span.end):
             continue
         for name in _name_spans(span):
             if not (name.sentence_start and len(name.words) == 1 and name.kind in ("run", "quote")):
@@ -774,7 +801,8 @@ def extract_entities(texts: Sequence[str], ner: bool = True) -> Extraction:
     texts = [t or "" for t in texts]
     unique = sorted(set(texts))
     russian = [t for t in unique if ner and is_russian(t)]
-    ner_of = dict(zip(russian, (m.spans for m in ner_tagger().map(russian)), strict=True)) if russian else {}
+    markups = ner_tagger().map([t[:NER_MAX_CHARS] for t in russian]) if russian else ()
+    ner_of = dict(zip(russian, (m.spans for m in markups), strict=True))
     raws_of = {t: _text_mentions(t, ner_of.get(t)) for t in unique}
     table, canonical = _build_table(r for t in unique for r in raws_of[t])
     mentions_of = {
