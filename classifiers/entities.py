@@ -5,7 +5,7 @@ Two levels share one key:
   CamelCase hashtags, @handles — for the narrative-burst signal over every post (tens of thousands a second).
 - `extract_entities(texts)`: the same rule spans plus natasha's NER model on Russian texts, typed with
   pymorphy3's dictionary, and an `EntityTable` that merges a name's forms into one entity with its aliases.
-  Run it on the unique texts that matter (clustered posts and their originals): NER reads ~600 texts a second.
+  Run it on the unique texts that matter (clustered posts and their originals): NER reads a few hundred a second.
 
 A name's key (`name_key`) is script-independent: each word is mapped to the Latin skeleton of
 `classifiers.text.normalize_text` (Russian and Kazakh Cyrillic, Kazakh Latin and English transliteration agree),
