@@ -13,6 +13,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from classifiers.coordination import SignalUses, judge_all
+from classifiers.entities import PLACE, extract_entities, fast_mentions, handle_key
 from classifiers.frame import PostFrame, to_datetime
 from classifiers.signals import (
     SIGNALS,
@@ -27,7 +28,7 @@ from classifiers.signals import (
     sorted_unique,
 )
 from classifiers.smear import judge as judge_smear
-from classifiers.targets import EntityIndex, alias_keys, handle_key, watched_in
+from classifiers.targets import EntityIndex, alias_keys, cluster_targets, watched_in
 from classifiers.text import normalize_text, normalize_url
 from classifiers.verdict import verdict
 
@@ -91,7 +92,8 @@ CLUSTER_FEATURES = (
     *(f"signal_{s}_share" for s in SIGNALS),
 )
 OUTLET_PLATFORMS = {"web", "rss", "news", "media"}
-TARGET_SAMPLE = 400  # posts read per cluster to name its targets
+TARGET_SAMPLE = 400  # posts read per cluster to judge the smear and name its targets
+NAME_SAMPLE = 60     # posts per flagged cluster whose texts the heavy entity models read to name its targets
 
 
 @dataclass
@@ -274,11 +276,8 @@ def find_edges(frame: PostFrame, text_scores: np.ndarray, config: DetectConfig,
     # every entity a high-scoring post names is a key (so one unnamed alias does not split a narrative)
     entity = np.full(n, None, dtype=object)
     cand = np.nonzero(text_scores >= config.burst_min_score)[0]
-    index = EntityIndex()
     for i in cand:
-        keys_i = index.mentions(frame.text[i])
-        if keys_i:
-            entity[i] = keys_i
+        entity[i] = fast_mentions(frame.text[i]) or None
     rows, keys = codes_of(list(entity))
     add("burst", rows, keys, config.burst_window)
     timings["burst"] = time.perf_counter() - t0
@@ -327,14 +326,22 @@ def detect_with_scores(frame: PostFrame, text_scores: np.ndarray, config: Detect
                for g in groups]
     links = Links.of(frame, np.concatenate(samples) if samples else np.zeros(0, np.int64))
     watched_keys = alias_keys(targets)
-    index = EntityIndex()
+    index = EntityIndex()  # rule-only entities (fast): every cluster's smear judgement
     mention_cache: dict[str, list[str]] = {}  # by text: copy-pasted posts are read once
+    place: dict[str, bool] = {}
 
     def mentions(row: int) -> list[str]:
+        """Entity keys a post names that can be attacked (a place named in passing is not a target)."""
         text = frame.text[row]
         keys = mention_cache.get(text)
         if keys is None:
-            keys = index.mentions(text) + watched_in(norm[row], watched_keys)
+            keys = []
+            for key in index.mentions(text):
+                if key not in place:
+                    place[key] = index.get(key).type == PLACE
+                if not place[key]:
+                    keys.append(key)
+            keys += watched_in(norm[row], watched_keys)
             mention_cache[text] = keys
         return keys
 
@@ -345,8 +352,9 @@ def detect_with_scores(frame: PostFrame, text_scores: np.ndarray, config: Detect
         counts = {es.signal: int(len(sel)) for es, sel in parts}
         kind = max(counts, key=lambda s: (counts[s], s)) if counts else "none"
         sample = samples[ci]
-        named = ranked_targets(sample, mentions, links, watched_keys)
-        smear = judge_smear(sample, text_scores, mentions, links.original, links.parent_author, [k for k, _ in named])
+        post_keys = [links.keys_with_originals(r, mentions) for r in sample.tolist()]
+        named = shared_targets(post_keys, watched_keys)
+        smear = judge_smear(sample, text_scores, mentions, links.original, links.parent_author, named)
         label = verdict(float(coordination[ci]), smear.score, threshold)
         score = min(float(coordination[ci]), smear.score)
         scores[ci] = score
@@ -364,7 +372,7 @@ def detect_with_scores(frame: PostFrame, text_scores: np.ndarray, config: Detect
                 **{f"null_{k}": v for k, v in chance.items()}}
         signals["features"] = f
         signals["judgement"] = {"coordination": float(coordination[ci]), "smear": smear.score,
-                                "smear_target": _display(smear.target, index, watched_keys),
+                                "smear_target": index.display(smear.target) if smear.target else None,
                                 "attacking_posts": smear.attacking, "attack_in_originals": smear.from_originals,
                                 "posts_judged": int(len(sample)), "threshold": threshold}
         ids = sorted(f"{frame.platform[i]}:{frame.id[i]}" for i in g)
@@ -373,10 +381,12 @@ def detect_with_scores(frame: PostFrame, text_scores: np.ndarray, config: Detect
             key=key, score=round(score, 6), flagged=label == "smear", kind=kind, rows=np.sort(g),
             accounts=sorted(set(frame.author_id[g].tolist())),
             start=to_datetime(np.nanmin(frame.created[g])), end=to_datetime(np.nanmax(frame.created[g])),
-            signals=signals, targets=[_target(k, index, targets, watched_keys) for k, _ in named],
+            signals=signals,
+            targets=cluster_targets(post_keys, index, [watched_in(norm[r], watched_keys) for r in sample], targets),
             edges=_top_edges(parts, config.max_edges_per_cluster), features=f,
             coordination=float(coordination[ci]), smear=smear.score, label=label,
         ))
+    name_flagged(frame, [c for c in clusters if c.flagged], links, norm, watched_keys, targets)
     cluster_score = np.where(post_cluster >= 0, scores[np.maximum(post_cluster, 0)] if len(scores) else 0.0,
                              config.unclustered_factor)
     post_scores = np.clip(text_scores * cluster_score, 0.0, 1.0)
@@ -427,38 +437,57 @@ class Links:
                 parent_author[r] = handle_key(frame.author_name[parent])
         return cls(original, parent_author)
 
+    def keys_with_originals(self, row: int, keys_of) -> list[str]:
+        """The entity keys a post names, with those of the original it spreads and the account it answers."""
+        keys = list(keys_of(row))
+        if row in self.original:
+            keys += keys_of(self.original[row])
+        if row in self.parent_author:
+            keys.append(self.parent_author[row])
+        return keys
 
-def ranked_targets(sample: np.ndarray, mentions, links: Links, watched_keys: dict[str, str],
-                   min_share: float = 0.3, top: int = 3) -> list[tuple[str, int]]:
-    """(key, posts) of the targets a cluster names: watched targets first, then entities named by at least
-    `min_share` of its posts (with the originals they spread and the authors they answer) and at least two posts.
+
+def shared_targets(post_keys: list[list[str]], watched_keys: dict[str, str], min_share: float = 0.3,
+                   top: int = 3) -> list[str]:
+    """Keys of the targets a cluster's posts share: watched targets first, then entities named by at least
+    `min_share` of its posts (with the originals they spread and the authors they answer) and at least two.
     Ties go by key, so two runs agree."""
     counts: Counter = Counter()
-    for r in sample.tolist():
-        names = set(mentions(r))
-        if r in links.original:
-            names.update(mentions(links.original[r]))
-        if r in links.parent_author:
-            names.add(links.parent_author[r])
-        counts.update(names)
-    n = max(len(sample), 1)
+    for keys in post_keys:
+        counts.update(set(keys))
+    n = max(len(post_keys), 1)
     watched = set(watched_keys.values())
     ranked = sorted(counts.items(), key=lambda kv: (kv[0] not in watched, -kv[1], kv[0]))
-    return [(k, c) for k, c in ranked if c >= 2 and c / n >= min_share][:top]
+    return [k for k, c in ranked if c >= 2 and c / n >= min_share][:top]
 
 
-def _display(key: str | None, index: EntityIndex, watched_keys: dict[str, str]) -> str | None:
-    if key is None or key in set(watched_keys.values()):
-        return key
-    return index.display(key)
+def name_flagged(frame: PostFrame, flagged: list[DetectedCluster], links: Links, norm: list[str],
+                 watched_keys: dict[str, str], targets: dict | None) -> None:
+    """Name the targets of flagged clusters with the heavy entity models (NER, inflections, transliterations,
+    merged aliases), reading the unique texts of up to NAME_SAMPLE posts of each and of the originals they spread.
+    Only flagged clusters: they are what a reviewer reads first, and the models cost milliseconds a text."""
+    chosen = {c.key: (c.rows if len(c.rows) <= NAME_SAMPLE
+                      else c.rows[np.linspace(0, len(c.rows) - 1, NAME_SAMPLE).astype(int)]) for c in flagged}
+    texts: dict[str, int] = {}
+    for rows in chosen.values():
+        for r in rows.tolist():
+            for row in (r, links.original.get(r)):
+                if row is not None:
+                    texts.setdefault(frame.text[row], len(texts))
+    if not texts:
+        return
+    extraction = extract_entities(list(texts))
 
+    def keys(row: int) -> list[str]:
+        return extraction.keys(texts[frame.text[row]])
 
-def _target(key: str, index: EntityIndex, targets: dict | None, watched_keys: dict[str, str]) -> dict:
-    if key in set(watched_keys.values()):
-        return {"name": key, "aliases": sorted((targets or {}).get(key, [])), "type": "watched"}
-    name = index.display(key)
-    aliases = sorted(set(index.surface.get(key, {})) - {name})
-    return {"name": name, "aliases": aliases, "type": "account" if key.startswith("@") else "entity"}
+    for c in flagged:
+        rows = chosen[c.key].tolist()
+        post_keys = [links.keys_with_originals(r, keys) for r in rows]
+        c.targets = cluster_targets(post_keys, extraction.table, [watched_in(norm[r], watched_keys) for r in rows],
+                                    targets)
+        if c.targets:
+            c.signals["judgement"]["smear_target"] = c.targets[0]["name"]
 
 
 def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -116,7 +116,7 @@ def test_a_model_trained_on_one_target_finds_a_campaign_against_another(toy_mode
 def test_targets_found_without_a_watch_list(model, heldout):
     res = detect(heldout, model)
     names = {t["name"] for c in res.clusters if c.flagged for t in c.targets}
-    assert names & {"Kazakhstan", "Bureau"}
+    assert "Ashyq Alan" in names  # the bureau, not "Bureau" or "Kazakhstan"
 
 
 def test_empty_frame(model):
