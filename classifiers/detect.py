@@ -12,6 +12,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
+from classifiers.attack import attack_scores
 from classifiers.coordination import SignalUses, judge_all
 from classifiers.entities import PLACE, extract_entities, fast_mentions, handle_key
 from classifiers.frame import PostFrame, to_datetime
@@ -158,6 +159,8 @@ def score_texts(model, frame: PostFrame, norm: list[str] | None = None) -> np.nd
         return np.zeros(0)
     behaviour = bool(model.card.get("behaviour", False))
     parts = _linear_parts(model.post_scorer)
+    if parts is None and not behaviour:  # the attack scorer (or any text pipeline): each distinct text once
+        return attack_scores(model.post_scorer, frame.text)
     if parts is None:  # any other Pipeline: plain chunked predict_proba
         X = frame.post_matrix() if behaviour else frame.text.reshape(-1, 1)
         return np.concatenate([model.post_scorer.predict_proba(X[i:i + SCORE_CHUNK])[:, 1]

@@ -17,6 +17,8 @@ PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib", ".pck", ".sav")
 # Every non-builtin type our model files may contain. Anything else in a file refuses the load.
 ALLOWED_TYPES = frozenset({
     "classifiers.text.TextHasher",
+    "classifiers.attack.MeanEmbedding",
+    "sklearn.pipeline.FeatureUnion",
     "classifiers.estimators.MissingAwareScaler",
     "classifiers.estimators.RangeClipper",
     "sklearn.pipeline.Pipeline",

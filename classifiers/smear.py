@@ -6,8 +6,8 @@ spreads: a repost with an empty text or an "I support this!" comment carries the
 each post is judged with its original: its attack score is the higher of the two and its targets are the union of
 both, plus the author of the post it replies to.
 
-`smear` is the share of the cluster's posts that attack a named target (attack scores are probabilities, so the
-share is soft): a cluster of reposted news about a named person scores low (no attack), and so does a cluster of
+`smear` is the share of the cluster's posts that attack a named target (soft: a post the scorer calls an attack
+counts by its attack probability, one it does not call an attack adds nothing): a cluster of reposted news about a named person scores low (no attack), and so does a cluster of
 slogans that name nobody. One troll network attacking several people with one template is a smear of each of them;
 the target reported is the one most attacked among the cluster's shared targets (the entities most of its posts
 name), else the one most attacked.
@@ -22,6 +22,13 @@ from dataclasses import dataclass
 import numpy as np
 
 ATTACK_LEVEL = 0.5  # a post whose attack probability reaches this counts as attacking, for the evidence count
+
+
+def confidence(probability: float) -> float:
+    """What a post adds to the share of attacking posts: its attack probability when the scorer calls it an attack
+    (>= ATTACK_LEVEL), else nothing, so a cluster of posts the scorer is unsure about (a language it barely knows,
+    reports that quote an insult) does not add up to a smear half a post at a time."""
+    return probability if probability >= ATTACK_LEVEL else 0.0
 
 
 @dataclass
@@ -58,12 +65,12 @@ def judge(rows: np.ndarray, attack: np.ndarray, mentions: Callable[[int], Sequen
             names.update(mentions(source))
         if r in parent_author:
             names.add(parent_author[r])
-        strength = max(own, spread)
+        strength = confidence(max(own, spread))
         if names:
             total += strength
         for key in names:
             per_target[key] += strength
-            if strength >= ATTACK_LEVEL:
+            if max(own, spread) >= ATTACK_LEVEL:
                 attacking[key] += 1
                 borrowed[key] += spread > own
     if not per_target:

@@ -17,17 +17,14 @@ from datetime import UTC, datetime
 
 import numpy as np
 import sklearn
-from sklearn.compose import ColumnTransformer
-from sklearn.feature_extraction.text import TfidfTransformer
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, f1_score, precision_score, recall_score
 from sklearn.model_selection import GroupKFold, GroupShuffleSplit
 from sklearn.pipeline import Pipeline
 
+from classifiers.attack import attack_pipeline
 from classifiers.detect import DetectConfig, detect_with_scores, score_texts
 from classifiers.frame import PostFrame
 from classifiers.model import Model
-from classifiers.text import TextHasher
 from classifiers.verdict import VERDICT_LEVEL
 
 LABEL_VALUES = {"1": 1, "0": 0, "smear": 1, "not_smear": 0, "true": 1, "false": 0}
@@ -44,12 +41,9 @@ def parse_label(value) -> int:
     raise ValueError(f"label must be 1/0 or smear/not_smear, got {str(value)[:20]!r}")
 
 
-def make_post_scorer(C: float = 4.0) -> Pipeline:
-    text = Pipeline([("hasher", TextHasher()), ("tfidf", TfidfTransformer(sublinear_tf=True))])
-    return Pipeline([
-        ("features", ColumnTransformer([("text", text, 0)], remainder="drop", sparse_threshold=1.0)),
-        ("clf", LogisticRegression(C=C, class_weight="balanced", max_iter=2000, solver="liblinear")),
-    ])
+def make_post_scorer() -> Pipeline:
+    """The attack judgement of one post: pretrained word embeddings next to character n-grams (classifiers.attack)."""
+    return attack_pipeline()
 
 
 def has_behaviour(frame: PostFrame) -> bool:
@@ -69,9 +63,7 @@ def groups_of(frame: PostFrame) -> np.ndarray:
 
 
 def post_matrix(frame: PostFrame) -> np.ndarray:
-    X = np.empty((len(frame), 1), dtype=object)
-    X[:, 0] = frame.text
-    return X
+    return np.asarray(frame.text, dtype=object)
 
 
 def post_metrics(y, p, threshold=0.5) -> dict:
@@ -161,8 +153,13 @@ def train(frame: PostFrame, y, *, seed: int = 0, log=None) -> Model:
     if len(set(y[tr])) == 2 and len(set(y[te])) == 2:
         p = make_post_scorer().fit(X[tr], y[tr]).predict_proba(X[te])[:, 1]
         card["metrics"] = {"post_heldout": post_metrics(y[te], p), "split": "by campaign/target group, 25% held out"}
-        if has_behaviour(frame) and "campaign" in frame.extra:
-            card["metrics"]["verdict_heldout"] = heldout_verdict(frame, y, groups, np.sort(te), p[np.argsort(te)])
+        # the verdict on held-out campaigns: only posts with a campaign (full posts, not text-only rows)
+        if "campaign" in frame.extra:
+            order = np.argsort(te)
+            test, scores = te[order], p[order]
+            posts = np.array([frame.extra["campaign"][i] not in (None, "") for i in test], dtype=bool)
+            if posts.sum() and has_behaviour(frame.take(test[posts])):
+                card["metrics"]["verdict_heldout"] = heldout_verdict(frame, y, groups, test[posts], scores[posts])
     log("post scorer: fitting on all data")
     post_scorer = make_post_scorer().fit(X, y)
     card["version"] = version_name(card)
