@@ -188,15 +188,57 @@ def attack_threshold(texts, labels, *, sample_weight=None, seed: int = 0, folds:
     return float(thresholds[int(np.argmax(f1))])
 
 
-def attack_scores(estimator, texts) -> np.ndarray:
-    """Probability that each text attacks a reputation. Each distinct text is scored once, in chunks."""
+def attack_scores(estimator, texts, normalized=None) -> np.ndarray:
+    """Probability that each text attacks a reputation. Each distinct text is scored once, in chunks.
+
+    `normalized` (the texts after classifiers.text.normalize_text, parallel to `texts`) saves the n-gram view from
+    normalizing them again; the scores are the same."""
     texts = _as_texts(texts)
     if not texts:
         return np.zeros(0)
     index: dict[str, int] = {}
     inverse = np.fromiter((index.setdefault(t, len(index)) for t in texts), dtype=np.int64, count=len(texts))
     distinct = list(index)
-    scores = np.concatenate([
-        estimator.predict_proba(np.asarray(distinct[i:i + SCORE_CHUNK], dtype=object))[:, 1]
-        for i in range(0, len(distinct), SCORE_CHUNK)])
+    views = _views(estimator) if normalized is not None else None
+    if views is None:
+        scores = np.concatenate([
+            estimator.predict_proba(np.asarray(distinct[i:i + SCORE_CHUNK], dtype=object))[:, 1]
+            for i in range(0, len(distinct), SCORE_CHUNK)])
+        return scores[inverse]
+    first = np.zeros(len(distinct), np.int64)
+    first[inverse[::-1]] = np.arange(len(texts))[::-1]  # a row of each distinct text, for its normalized form
+    norm = [normalized[i] for i in first]
+    scores = np.concatenate([_score_views(estimator, views, distinct[i:i + SCORE_CHUNK], norm[i:i + SCORE_CHUNK])
+                             for i in range(0, len(distinct), SCORE_CHUNK)])
     return scores[inverse]
+
+
+def _views(estimator):
+    """(embedding, n-gram pipeline, their weights) of an attack_pipeline; None for any other estimator."""
+    try:
+        union = estimator.named_steps["features"]
+        parts = dict(union.transformer_list)
+        embedding, ngrams = parts["embedding"], parts["ngrams"]
+        weights = union.transformer_weights or {}
+        if list(parts) != ["embedding", "ngrams"] or not isinstance(embedding, MeanEmbedding):
+            return None
+        ngrams.named_steps["hasher"]
+        return embedding, ngrams, weights.get("embedding", 1.0), weights.get("ngrams", 1.0)
+    except (AttributeError, KeyError, TypeError):
+        return None
+
+
+def _score_views(estimator, views, raw: list[str], norm: list[str]) -> np.ndarray:
+    """FeatureUnion's [embedding | n-grams] built by hand: the embedding reads the raw text, the n-grams the
+    already normalized one (the hasher's own normalizing skipped)."""
+    embedding, ngrams, w_embedding, w_ngrams = views
+    hasher = ngrams.named_steps["hasher"]
+    saved = hasher.normalize
+    hasher.normalize = False
+    try:
+        grams = ngrams.transform(np.asarray(norm, dtype=object))
+    finally:
+        hasher.normalize = saved
+    X = sp.hstack([sp.csr_matrix(embedding.transform(np.asarray(raw, dtype=object)) * w_embedding),
+                   grams * w_ngrams], format="csr")
+    return estimator.named_steps["clf"].predict_proba(X)[:, 1]

@@ -160,7 +160,7 @@ def score_texts(model, frame: PostFrame, norm: list[str] | None = None) -> np.nd
     behaviour = bool(model.card.get("behaviour", False))
     parts = _linear_parts(model.post_scorer)
     if parts is None and not behaviour:  # the attack scorer (or any text pipeline): each distinct text once
-        return attack_scores(model.post_scorer, frame.text)
+        return attack_scores(model.post_scorer, frame.text, normalized=norm)
     if parts is None:  # any other Pipeline: plain chunked predict_proba
         X = frame.post_matrix() if behaviour else frame.text.reshape(-1, 1)
         return np.concatenate([model.post_scorer.predict_proba(X[i:i + SCORE_CHUNK])[:, 1]

@@ -18,6 +18,7 @@ from classifiers.attack import (
     train_attack,
 )
 from classifiers.model import ALLOWED_TYPES
+from classifiers.text import normalize_text
 
 ATTACKS = [
     "Иванов — предатель и вор, он продал страну за иностранные гранты.",
@@ -139,3 +140,10 @@ def test_training_needs_both_classes():
         train_attack(ATTACKS, [1] * len(ATTACKS))
     with pytest.raises(ValueError, match="labels"):
         train_attack(ATTACKS, [1])
+
+
+def test_already_normalized_texts_give_the_same_scores(model):
+    texts = ["Предатель Жаксылыков живёт на гранты!!!", "Погода в Алматы хорошая", "Qazaqstan — bizdiń úıimiz", ""] * 3
+    normalized = [normalize_text(t) for t in texts]
+    np.testing.assert_allclose(attack_scores(model, texts, normalized=normalized), attack_scores(model, texts),
+                               rtol=1e-6, atol=1e-9)
