@@ -26,12 +26,11 @@ lint: $(BIN)/.installed
 samples: $(BIN)/.installed
 	$(BIN)/python samples/generate.py
 
-# Retrain the packaged default model from data the repository ships: the generated samples, the independent
-# world (generated here, bench/world2) and openly licensed real sentences (samples/attack/README.md).
+# Retrain the packaged default model from data the repository may ship: the generated samples and the
+# independent world (generated here by bench/world2, standard library only, same seed same bytes).
 model: $(BIN)/.installed
 	$(BIN)/python bench/world2/generate.py --seed 1 --out var/world2-train
-	$(BIN)/smearwatch train samples/labelled/train.jsonl var/world2-train/posts.jsonl \
-		samples/attack/rusentne2023.csv samples/attack/open_sentiment_corpus.csv --out classifiers/models/default
+	$(BIN)/smearwatch train samples/labelled/train.jsonl var/world2-train/posts.jsonl --out classifiers/models/default
 
 bench: $(BIN)/.installed
 	$(BIN)/python bench/ingest.py

@@ -6,8 +6,7 @@
 World A is ours (`samples/`, `samples/labelled/train.jsonl` + `heldout.jsonl`); world B comes from the
 independent generator `bench/world2/generate.py` (other targets, wording, languages and campaign shapes; written
 without reading `samples/`), generated into the bench cache (SMEARWATCH_BENCH_CACHE) unless --world2 names a
-directory holding its `posts.jsonl`. For each direction a model is trained on one world's labelled posts (plus
-the openly licensed real sentences every packaged model starts from, samples/attack/, unless --no-real) and
+directory holding its `posts.jsonl`. For each direction a model is trained on one world's labelled posts and
 scored on the other's; the table is bench/accuracy.py's (campaigns found, hard negatives, account F1,
 flagged-cluster precision, post average precision). Exit 1 when a bar is missed.
 """
@@ -30,7 +29,6 @@ from classifiers import PostFrame, detect, labelled_frame, parse_label, train  #
 from smearwatch.settings import get_settings  # noqa: E402
 
 SAMPLES = ROOT / "samples" / "labelled"
-REAL = [ROOT / "samples" / "attack" / "rusentne2023.csv", ROOT / "samples" / "attack" / "open_sentiment_corpus.csv"]
 
 
 def world2_posts(directory: str | None, seed: int) -> Path:
@@ -75,13 +73,11 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--world2", help="directory with the independent world's posts.jsonl (default: generate it)")
     ap.add_argument("--seed", type=int, default=1, help="seed of the independent world")
-    ap.add_argument("--no-real", action="store_true", help="train on the world's posts alone")
     args = ap.parse_args(argv)
     ours_paths = [SAMPLES / "train.jsonl", SAMPLES / "heldout.jsonl"]
     theirs_path = world2_posts(args.world2, args.seed)
-    real = [] if args.no_real else REAL
-    ok_ab, _ = run("ours -> independent", labelled_frame([*ours_paths, *real]), read(theirs_path))
-    ok_ba, _ = run("independent -> ours", labelled_frame([theirs_path, *real]), read_many(ours_paths))
+    ok_ab, _ = run("ours -> independent", labelled_frame(ours_paths), read(theirs_path))
+    ok_ba, _ = run("independent -> ours", labelled_frame([theirs_path]), read_many(ours_paths))
     return 0 if ok_ab and ok_ba else 1
 
 

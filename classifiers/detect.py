@@ -14,7 +14,7 @@ from scipy.sparse.csgraph import connected_components
 
 from classifiers.attack import attack_scores
 from classifiers.coordination import SignalUses, judge_all
-from classifiers.entities import PLACE, extract_entities, fast_mentions, handle_key
+from classifiers.entities import PLACE, extract_entities, fast_spans, handle_key, span_type
 from classifiers.frame import PostFrame, to_datetime
 from classifiers.signals import (
     SIGNALS,
@@ -280,11 +280,21 @@ def find_edges(frame: PostFrame, text_scores: np.ndarray, config: DetectConfig,
     entity = np.full(n, None, dtype=object)
     cand = np.nonzero(text_scores >= config.burst_min_score)[0]
     for i in cand:
-        entity[i] = fast_mentions(frame.text[i]) or None
+        entity[i] = attackable_mentions(frame.text[i]) or None
     rows, keys = codes_of(list(entity))
     add("burst", rows, keys, config.burst_window)
     timings["burst"] = time.perf_counter() - t0
     return edge_sets, sig, norm, entity, uses
+
+
+def attackable_mentions(text: str) -> list[str]:
+    """Entity keys (rules only) of the persons, organisations and accounts a text names: a narrative burst is
+    about a target, and a country named in the news all day is none."""
+    keys: list[str] = []
+    for span in fast_spans(text):
+        if span_type(span) != PLACE and span.key not in keys:
+            keys.append(span.key)
+    return keys
 
 
 def detect_with_scores(frame: PostFrame, text_scores: np.ndarray, config: DetectConfig, threshold: float,
