@@ -15,7 +15,8 @@ Research 7(1)) is an R package. PATH is a clone or bare git directory of it (doc
     clusters line up with components.
 (b) `simulate_data` (R/simulate_data.R) ported: coordinated accounts share objects within time_window, the others
     only further apart. Prints precision and recall of coordinated accounts for smearwatch's clusters (any
-    cluster, flagged or not: this measures coordination, not smear) and for the reimplementation.
+    cluster the coordination judgement calls coordinated, smear or not: this measures coordination) and for the
+    reimplementation.
 
 Reading the .rda file needs the pure-Python `rdata` package (bench only: `.venv/bin/pip install rdata`); the
 rows are kept as JSONL in the bench cache, so later runs need neither rdata nor the repository.
@@ -204,7 +205,9 @@ def smearwatch_clusters(shares: list[Share], model: str | None, window: float | 
     result = score_posts(as_posts(shares), model=model, window=window)
     if result.rejected:
         raise SystemExit(f"smearwatch rejected {len(result.rejected)} posts: {result.rejected[0]}")
-    return result.clusters()
+    # coordination, not smear: the clusters the coordination judgement calls coordinated (label smear or
+    # coordinated); every cluster when the output has no verdict
+    return [c for c in result.clusters() if c.get("label", "coordinated") != "organic"]
 
 
 def accounts_of(clusters: list[dict]) -> list[set[str]]:
