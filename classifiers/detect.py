@@ -59,12 +59,6 @@ class DetectConfig:
     tz_offset_hours: float = 6.0          # local time for the office-hours feature (Almaty, UTC+6)
     max_edges_per_cluster: int = 500      # evidence edges kept per cluster (strongest first)
 
-    def windows(self) -> dict[str, float]:
-        """Each signal's window (seconds)."""
-        return {"co_repost": self.co_repost_window, "near_duplicate": self.near_duplicate_window,
-                "co_link": self.co_link_window, "co_hashtag": self.co_hashtag_window,
-                "co_reply": self.co_reply_window, "burst": self.burst_window}
-
     def with_window(self, window: float | None) -> DetectConfig:
         if window is None:
             return self
@@ -367,7 +361,7 @@ def detect_with_scores(frame: PostFrame, text_scores: np.ndarray, config: Detect
         sample = samples[ci]
         post_keys = [links.keys_with_originals(r, mentions) for r in sample.tolist()]
         named = shared_targets(post_keys, watched_keys)
-        smear = judge_smear(sample, text_scores, mentions, links.original, links.parent_author, named)
+        smear = judge_smear(sample, text_scores, post_keys, links.original, named)
         label = verdict(float(coordination[ci]), smear.score, threshold)
         score = min(float(coordination[ci]), smear.score)
         scores[ci] = score

@@ -16,7 +16,7 @@ name), else the one most attacked.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,13 +39,13 @@ class Smear:
     from_originals: int     # of those, posts whose attack is in the original they spread
 
 
-def judge(rows: np.ndarray, attack: np.ndarray, mentions: Callable[[int], Sequence[str]],
-          original: dict[int, int], parent_author: dict[int, str], candidates: Sequence[str]) -> Smear:
+def judge(rows: np.ndarray, attack: np.ndarray, post_keys: Sequence[Sequence[str]], original: dict[int, int],
+          candidates: Sequence[str]) -> Smear:
     """Smear score of one cluster.
 
-    rows: its posts; attack: attack probability per row of the input; mentions(row): entity keys a post names;
-    original: row -> row of the post it reposts or quotes (when in the input); parent_author: row -> entity key of
-    the author of the post it replies to; candidates: the cluster's target keys (persons and organisations first).
+    rows: its posts; attack: attack probability per row of the input; post_keys[i]: the entity keys rows[i] names
+    with the original it spreads and the author it answers (detect.Links.keys_with_originals); original: row -> row
+    of the post it reposts, quotes or links to (when in the input); candidates: the cluster's shared target keys.
     """
     if len(rows) == 0:
         return Smear(0.0, None, 0, 0)
@@ -54,17 +54,11 @@ def judge(rows: np.ndarray, attack: np.ndarray, mentions: Callable[[int], Sequen
     borrowed: Counter = Counter()
     total = 0.0
     wanted = set(candidates)
-    for r in rows:
-        r = int(r)
+    for r, keys in zip(rows.tolist(), post_keys, strict=True):
         own = float(attack[r])
-        names = set(mentions(r))
+        names = set(keys)
         source = original.get(r)
-        spread = 0.0
-        if source is not None:
-            spread = float(attack[source])
-            names.update(mentions(source))
-        if r in parent_author:
-            names.add(parent_author[r])
+        spread = float(attack[source]) if source is not None else 0.0
         strength = confidence(max(own, spread))
         if names:
             total += strength

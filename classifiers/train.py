@@ -21,7 +21,7 @@ from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, f1_score, precision_score, recall_score
-from sklearn.model_selection import GroupKFold, GroupShuffleSplit
+from sklearn.model_selection import GroupShuffleSplit
 from sklearn.pipeline import Pipeline
 
 from classifiers.attack import attack_pipeline
@@ -103,19 +103,6 @@ def data_hash(frame: PostFrame, y: np.ndarray) -> str:
         h.update(text.encode())
         h.update(b"\x01" if label else b"\x00")
     return h.hexdigest()
-
-
-def oof_post_scores(frame: PostFrame, y: np.ndarray, groups: np.ndarray, folds: int = 5) -> np.ndarray:
-    """Each post's attack score from a scorer that never saw its group."""
-    X = post_matrix(frame)
-    oof = np.zeros(len(y))
-    n_groups = len(set(groups))
-    for tr, te in GroupKFold(n_splits=min(folds, n_groups)).split(X, y, groups):
-        if len(set(y[tr])) < 2:
-            oof[te] = y[tr].mean()
-            continue
-        oof[te] = make_post_scorer().fit(X[tr], y[tr]).predict_proba(X[te])[:, 1]
-    return oof
 
 
 def heldout_verdict(frame: PostFrame, y: np.ndarray, groups: np.ndarray, test: np.ndarray,
