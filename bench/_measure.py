@@ -15,5 +15,8 @@ def run_measured(command: list[str], env: dict | None = None) -> dict:
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        return {"seconds": seconds, "peak_rss_mb": usage.ru_maxrss / 1024, "returncode": process.returncode,
+        # CPU seconds (user + system) next to wall time: on a machine shared with other work, wall time
+        # measures the neighbours too, CPU time mostly our own cost
+        return {"seconds": seconds, "cpu_seconds": usage.ru_utime + usage.ru_stime,
+                "peak_rss_mb": usage.ru_maxrss / 1024, "returncode": process.returncode,
                 "stdout": out.read(), "stderr": err.read()}

@@ -5,7 +5,8 @@
                                     [--similar-max-posts N] [--no-reference]
 
 For each size it generates a dump with `samples/generate.py --posts N` (cached in --work) and runs, each in its
-own child process (wall time and the child's own peak RSS from os.wait4):
+own child process (wall time, the child's CPU time and its own peak RSS from os.wait4; on a shared machine
+CPU time is the figure to compare):
 
 - `smearwatch score` with the packaged default model; flagged accounts = accounts of flagged clusters.
 - the reference, PyPI `coordination-network-toolkit` (installed by this script into its own venv,
@@ -77,7 +78,7 @@ def run_ours(dump: Path, work: Path, n: int) -> dict:
             if c["flagged"]:
                 flagged.update(c["accounts"])
     summary = json.loads((out / "summary.json").read_text())
-    return {"seconds": run["seconds"], "rss": run["peak_rss_mb"], "flagged": flagged,
+    return {"seconds": run["seconds"], "cpu": run["cpu_seconds"], "rss": run["peak_rss_mb"], "flagged": flagged,
             "note": f"clusters {summary['clusters']}, flagged {summary['flagged']}"}
 
 
@@ -128,12 +129,13 @@ def run_reference(dump: Path, work: Path, n: int, networks: tuple[str, ...]) -> 
     steps = [("preprocess", [str(exe), str(db), "preprocess", "--format", "csv", str(data)])]
     for net in networks:
         steps.append((net, [str(exe), str(db), "compute", net, "--time_window", str(WINDOW)]))
-    seconds, rss, parts = 0.0, 0.0, {}
+    seconds, cpu, rss, parts = 0.0, 0.0, 0.0, {}
     for name, cmd in steps:
         run = run_measured(cmd)
         if run["returncode"]:
             raise SystemExit(f"{REFERENCE} {name} failed: {run['stderr'].strip()[-800:]}")
         seconds += run["seconds"]
+        cpu += run["cpu_seconds"]
         rss = max(rss, run["peak_rss_mb"])
         parts[name] = run["seconds"]
     # the edges, read with the toolkit's own graph.get_edge_rows (its CSV writer fails in 1.5.2:
@@ -145,7 +147,7 @@ def run_reference(dump: Path, work: Path, n: int, networks: tuple[str, ...]) -> 
                           text=True, check=True)
     flagged = set(json.loads(proc.stdout))
     note = ", ".join(f"{k} {v:.0f}s" for k, v in parts.items()) + f"; csv conversion {conv['seconds']:.0f}s (not counted)"
-    return {"seconds": seconds, "rss": rss, "flagged": flagged, "note": note}
+    return {"seconds": seconds, "cpu": cpu, "rss": rss, "flagged": flagged, "note": note}
 
 
 def main(argv=None) -> int:
@@ -166,7 +168,7 @@ def main(argv=None) -> int:
         _, version = reference_venv(work)
         print(f"reference: {REFERENCE} {version}, networks {', '.join(NETWORKS)}, --time_window {WINDOW}, "
               "other options at their defaults; flagged = accounts in any edge")
-    header = (f"| {'tool':40} | {'posts':>9} | {'wall s':>7} | {'peak RSS MB':>11} | {'acct P':>6} | {'acct R':>6} "
+    header = (f"| {'tool':40} | {'posts':>9} | {'wall s':>7} | {'cpu s':>7} | {'peak RSS MB':>11} | {'acct P':>6} | {'acct R':>6} "
               f"| {'acct F1':>7} | {'flagged':>8} |")
     print(header)
     print("|" + "|".join("-" * (len(c)) for c in header.split("|")[1:-1]) + "|")
@@ -181,11 +183,12 @@ def main(argv=None) -> int:
             runs.append((name, run_reference(dump, work, n, nets)))
         for name, r in runs:
             m = metrics(r["flagged"], positives)
-            print(f"| {name:40} | {n:9d} | {r['seconds']:7.1f} | {r['rss']:11.0f} | {m['precision']:6.3f} | "
+            print(f"| {name:40} | {n:9d} | {r['seconds']:7.1f} | {r['cpu']:7.1f} | {r['rss']:11.0f} | {m['precision']:6.3f} | "
                   f"{m['recall']:6.3f} | {m['f1']:7.3f} | {m['flagged']:8d} |", flush=True)
             notes.append(f"{name} @ {n}: {r['note']}")
         if len(runs) == 2:
-            notes.append(f"time ratio reference / smearwatch @ {n}: {runs[1][1]['seconds'] / runs[0][1]['seconds']:.1f}x")
+            notes.append(f"time ratio reference / smearwatch @ {n}: wall {runs[1][1]['seconds'] / runs[0][1]['seconds']:.1f}x, "
+                         f"cpu {runs[1][1]['cpu'] / runs[0][1]['cpu']:.1f}x")
         notes.append(f"smear accounts in the {n} dump: {len(positives)}")
     print()
     for note in notes:
