@@ -92,7 +92,7 @@ def test_queue_page_progress(client, world):
     headers = {"X-CSRF-Token": client.csrf()}
     for cid in world["clusters"][:3]:
         client.post(f"/api/v1/clusters/{cid}/decisions", headers=headers, json={"answer": "smear"})
-    page = client.get("/")
+    page = client.get("/queue/clusters")
     assert "3 of 7 reviewed" in page.text
     assert page.text.count('class="cluster-row"') == 7
     cluster = client.get(f"/clusters/{world['clusters'][0]}")

@@ -69,14 +69,6 @@ def regroup_campaigns(connection: Connection, start: datetime | None = None, end
     return {"campaigns": len(campaigns), "flagged_campaigns": sum(c.flagged for c in campaigns)}
 
 
-def refresh_campaign_status(connection: Connection, campaign_id: int) -> None:
-    """A campaign is reviewed when every one of its clusters is (after a decision or an undo)."""
-    open_parts = connection.execute(select(func.count()).where(CLUSTERS.c.campaign_id == campaign_id,
-                                                               CLUSTERS.c.status != "reviewed")).scalar_one()
-    connection.execute(update(CAMPAIGNS).where(CAMPAIGNS.c.id == campaign_id)
-                       .values(status="open" if open_parts else "reviewed", updated_at=utcnow()))
-
-
 def _clusters_to_regroup(connection: Connection, start: datetime | None, end: datetime | None) -> list[int]:
     current = select(CLUSTERS.c.id).where(CURRENT)
     if start is None and end is None:
