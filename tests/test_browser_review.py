@@ -49,6 +49,7 @@ def test_review_with_the_keyboard(watched, server):
 
     page, _ = watched
     login(page, server)
+    page.goto(server["base"] + "/queue/clusters")  # cluster by cluster (the home page is the campaign queue)
     progress = page.locator(".progress-text")
     expect(progress).to_have_text("0 of 7 reviewed")
     expect(page.locator("tr.cluster-row.selected")).to_have_count(1)
