@@ -18,27 +18,37 @@ GAP = 1.6  # units between packed components
 MIN_DISTANCE = 0.75  # units: closer nodes are pushed apart
 
 
-def layout(ids: list[str], ties: list[tuple[str, str, float]], aspect: float = 1.4
+def layout(ids: list[str], ties: list[tuple[str, str, float]], aspect: float = 1.4, label_room: float = 3.0
            ) -> tuple[dict[str, tuple[float, float]], float, float]:
     """Positions of `ids` (in units, from 0) tied by `ties` (source, target, weight), and the width and height of
-    the whole. `aspect` is the width / height the rows of components aim at.
+    the whole. `aspect` is the width / height the rows of components aim at; `label_room` (units) is left right
+    of each component for the names of its rightmost accounts.
 
-    Cached by the graph itself, so a cluster page shown again costs nothing here.
+    The components' layouts are cached by the graph itself, so a cluster page shown again costs nothing here.
     """
     key_ids = tuple(sorted(ids))
     weights: dict[tuple[str, str], float] = {}
     for a, b, w in ties:
         pair = (a, b) if a < b else (b, a)
         weights[pair] = weights.get(pair, 0.0) + w
-    positions, width, height = _layout(key_ids, tuple(sorted(weights.items())), aspect)
-    return dict(positions), width, height
+    pieces = _components(key_ids, tuple(sorted(weights.items())))
+    if not pieces:
+        return {}, 0.0, 0.0
+    offsets, width, height = _pack([points.max(axis=0) for _, points in pieces], aspect, label_room)
+    positions = {}
+    for (members, points), offset in zip(pieces, offsets, strict=True):
+        for node, (x, y) in zip(members, points + offset, strict=True):
+            positions[node] = (float(x), float(y))
+    return positions, width, height
 
 
 @lru_cache(maxsize=1024)
-def _layout(ids: tuple[str, ...], ties: tuple[tuple[tuple[str, str], float], ...], aspect: float):
+def _components(ids: tuple[str, ...], ties: tuple[tuple[tuple[str, str], float], ...]
+                ) -> tuple[tuple[tuple[str, ...], np.ndarray], ...]:
+    """Each connected component's ids and layout, largest first."""
     n = len(ids)
     if n == 0:
-        return (), 0.0, 0.0
+        return ()
     index = {i: k for k, i in enumerate(ids)}
     rows = np.array([index[a] for (a, _), _ in ties], dtype=int)
     cols = np.array([index[b] for (_, b), _ in ties], dtype=int)
@@ -50,12 +60,7 @@ def _layout(ids: tuple[str, ...], ties: tuple[tuple[tuple[str, str], float], ...
     members = [np.flatnonzero(component == c) for c in range(component.max() + 1)]
     # Largest first; equal sizes in the order of their first id (ids are sorted), so the result is deterministic.
     members.sort(key=lambda m: (-len(m), m[0]))
-    pieces = [_component(adjacency[np.ix_(m, m)]) for m in members]
-    offsets, width, height = _pack([p.max(axis=0) if len(p) else np.zeros(2) for p in pieces], aspect)
-    placed = np.zeros((n, 2))
-    for m, piece, offset in zip(members, pieces, offsets, strict=True):
-        placed[m] = piece + offset
-    return tuple((ids[k], (float(placed[k, 0]), float(placed[k, 1]))) for k in range(n)), width, height
+    return tuple((tuple(ids[k] for k in m), _component(adjacency[np.ix_(m, m)])) for m in members)
 
 
 def _component(adjacency: np.ndarray) -> np.ndarray:
@@ -68,8 +73,8 @@ def _component(adjacency: np.ndarray) -> np.ndarray:
     n = len(adjacency)
     if n == 1:
         return np.zeros((1, 2))
-    if n == 2:
-        return np.array([[0.0, 0.0], [1.2, 0.0]])
+    if n == 2:  # one above the other, so that both names fit beside them
+        return np.array([[0.0, 0.0], [0.0, 1.2]])
     mass = (adjacency > 0).sum(axis=1) + 1.0
     repulsion = np.outer(mass, mass)
     # Start on a spiral in the order of the ids: deterministic, and no two nodes start at the same place.
@@ -120,9 +125,9 @@ def _spread(points: np.ndarray, rounds: int = 30) -> np.ndarray:
     return points
 
 
-def _pack(sizes: list[np.ndarray], aspect: float) -> tuple[list[np.ndarray], float, float]:
+def _pack(sizes: list[np.ndarray], aspect: float, label_room: float) -> tuple[list[np.ndarray], float, float]:
     """Rows of component boxes, largest first, in a width that makes the whole about `aspect` wide per high."""
-    boxes = [(float(w) + GAP, float(h) + GAP) for w, h in sizes]
+    boxes = [(float(w) + GAP + label_room, float(h) + GAP) for w, h in sizes]
     area = sum(w * h for w, h in boxes)
     row_width = max(max(w for w, _ in boxes), math.sqrt(area * aspect))
     offsets, x, y, row_height, width = [], 0.0, 0.0, 0.0, 0.0
@@ -133,4 +138,4 @@ def _pack(sizes: list[np.ndarray], aspect: float) -> tuple[list[np.ndarray], flo
         x += w
         row_height = max(row_height, h)
         width = max(width, x)
-    return offsets, width - GAP, y + row_height - GAP
+    return offsets, width - GAP - label_room, y + row_height - GAP

@@ -17,7 +17,7 @@ SIGNAL_STYLES = {
     "co_link": ("#2ca02c", "2 3", "shared link"),
     "co_hashtag": ("#9467bd", "10 3 2 3", "shared hashtag"),
     "co_reply": ("#ff7f0e", "5 2 1 2", "co-reply"),
-    "burst": ("#8c564b", "1 3", "burst"),
+    "burst": ("#8c564b", "1.5 2.5", "burst"),
 }
 OTHER_STYLE = ("#7f7f7f", "4 4", None)
 WIDTH = 1100  # the page's column; a big network grows in height instead
@@ -99,7 +99,7 @@ def _edge_paths(links: list[dict], xy, peak: int, names: dict[str, str]) -> list
             dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
             body.append(
                 f'<path class="net-edge" data-signal="{escape(link["signal"])}" d="{d}" fill="none" '
-                f'stroke="{colour}" stroke-width="{num(w)}" stroke-opacity="0.7"{dash_attr} stroke-linecap="round">'
+                f'stroke="{colour}" stroke-width="{num(w)}" stroke-opacity="0.7"{dash_attr}>'
                 f'<title>{escape(names.get(source, source))} – {escape(names.get(target, target))}: {escape(name)} '
                 f'×{link["weight"]}</title></path>')
     return body
@@ -110,20 +110,32 @@ def _labels(nodes: list[dict], xy, radius, names: dict[str, str], width: float, 
     """Names beside their circles, the most connected accounts first; a name that would overlap one already
     placed tries the other side, above and below, and is left out if there is no room (its circle keeps its
     full name as a tooltip)."""
-    placed: dict[tuple[int, int], list[tuple[float, float, float, float]]] = defaultdict(list)
+    # A grid of what is drawn where: circles (with their account) and the names placed so far.
+    placed: dict[tuple[int, int], list[tuple[tuple[float, float, float, float], str | None]]] = defaultdict(list)
     cell = 60.0
     body = []
 
-    def free(box) -> bool:
+    def cells(box):
+        for gx in range(int(box[0] // cell), int(box[2] // cell) + 1):
+            for gy in range(int(box[1] // cell), int(box[3] // cell) + 1):
+                yield gx, gy
+
+    def free(box, owner: str) -> bool:
         x0, y0, x1, y1 = box
         if x0 < 2 or x1 > width - 2 or y0 < top or y1 > height - 2:
             return False
-        for gx in range(int(x0 // cell), int(x1 // cell) + 1):
-            for gy in range(int(y0 // cell), int(y1 // cell) + 1):
-                for a0, b0, a1, b1 in placed[(gx, gy)]:
-                    if x0 < a1 and a0 < x1 and y0 < b1 and b0 < y1:
-                        return False
+        for key in cells(box):
+            for (a0, b0, a1, b1), who in placed[key]:
+                if who != owner and x0 < a1 and a0 < x1 and y0 < b1 and b0 < y1:
+                    return False
         return True
+
+    for node in nodes:
+        x, y = xy(node["id"])
+        r = radius(node)
+        circle = (x - r, y - r, x + r, y + r)
+        for key in cells(circle):
+            placed[key].append((circle, node["id"]))
 
     for node in sorted(nodes, key=lambda item: (-item["degree"], item["id"])):
         name = names.get(node["id"]) or node["id"]
@@ -135,10 +147,9 @@ def _labels(nodes: list[dict], xy, radius, names: dict[str, str], width: float, 
                                ("middle", x, y - r - 3), ("middle", x, y + r + FONT + 1)):
             left = lx if anchor == "start" else lx - w if anchor == "end" else lx - w / 2
             box = (left, ly - FONT, left + w, ly + 2)
-            if free(box):
-                for gx in range(int(box[0] // cell), int(box[2] // cell) + 1):
-                    for gy in range(int(box[1] // cell), int(box[3] // cell) + 1):
-                        placed[(gx, gy)].append(box)
+            if free(box, node["id"]):
+                for key in cells(box):
+                    placed[key].append((box, None))
                 body.append(f'<text class="net-label" x="{num(lx)}" y="{num(ly)}" font-size="{FONT}" '
                             f'font-family="sans-serif" fill="#222" text-anchor="{anchor}" paint-order="stroke" '
                             f'stroke="#fff" stroke-width="3" stroke-linejoin="round">{escape(label)}'
@@ -155,14 +166,23 @@ def network_svg(graph: dict, width: int = WIDTH, names: dict[str, str] | None = 
     names = names or {}
     margin = 24
     legend, legend_h = _legend(links, width, margin)
-    pos, span_x, span_y = layout([n["id"] for n in nodes],
-                                 [(link["source"], link["target"], link["weight"]) for link in links])
-    # Pixels per unit (about one node spacing): room for a short name beside most circles, never blown up.
-    unit = min(64.0, (width - 2 * margin - 90) / max(span_x, 1e-9))
-    drawn_w = span_x * unit
-    left = margin + 45 + (width - 2 * margin - 90 - drawn_w) / 2  # 45: half a label's room on either side
+    ids = [n["id"] for n in nodes]
+    ties = [(link["source"], link["target"], link["weight"]) for link in links]
+    # Pixels per unit (about one node spacing): room for a short name beside most circles, never blown up. The
+    # room for names between components is in pixels, so the packing is done again once the scale is known.
+    room = LABEL_CHARS * 0.6 * FONT
+    pos, span_x, span_y = layout(ids, ties, label_room=3.0)
+    room_left = 45  # names left of the leftmost circles; those of the rightmost get `room`
+
+    def scale(span: float) -> float:
+        return min(64.0, (width - 2 * margin - room_left - room) / max(span, 1e-9))
+
+    for _ in range(2):
+        pos, span_x, span_y = layout(ids, ties, label_room=room / scale(span_x))
+    unit = scale(span_x)
+    left = margin + room_left + (width - 2 * margin - room_left - room - span_x * unit) / 2
     top = legend_h + 14
-    height = int(top + span_y * unit + margin + 6)
+    height = int(top + span_y * unit + margin + 20)  # 20: the line under the drawing
 
     def xy(node_id):
         x, y = pos[node_id]
@@ -170,8 +190,10 @@ def network_svg(graph: dict, width: int = WIDTH, names: dict[str, str] | None = 
 
     top_degree = max(n["degree"] for n in nodes) or 1
 
+    biggest = min(6.0, 0.22 * unit)  # circles never wider than the spacing between accounts
+
     def radius(node):
-        return 3 + 6 * math.sqrt(node["degree"] / top_degree)
+        return 2.5 + biggest * math.sqrt(node["degree"] / top_degree)
 
     peak = max((link["weight"] for link in links), default=1)
     body = [*legend, *_edge_paths(links, xy, peak, names)]
@@ -181,5 +203,9 @@ def network_svg(graph: dict, width: int = WIDTH, names: dict[str, str] | None = 
         body.append(f'<circle class="net-node" data-account="{escape(node["id"])}" cx="{num(x)}" cy="{num(y)}" '
                     f'r="{num(radius(node))}" fill="#333" stroke="#fff">'
                     f'<title>{escape(name)} ({escape(node["id"])}), {node["degree"]} ties</title></circle>')
-    body += _labels(nodes, xy, radius, names, width, height, legend_h)
+    labels = _labels(nodes, xy, radius, names, width, height, legend_h)
+    if len(labels) < len(nodes):  # say so, rather than let a missing name look like a missing account
+        body.append(text(width - margin, height - 8, f"names shown where they fit: {len(labels)} of {len(nodes)} "
+                         "accounts; hover a circle for any account", anchor="end", size=10))
+    body += labels
     return svg(width, height, label, body, "chart chart-network")
