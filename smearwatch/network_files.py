@@ -52,7 +52,7 @@ def _description(network: AccountNetwork) -> str:
 
 def _xml(root: ET.Element) -> bytes:
     ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode").encode() + b"\n"
 
 
 def gexf(network: AccountNetwork, *, now: datetime | None = None) -> bytes:
@@ -74,7 +74,8 @@ def gexf(network: AccountNetwork, *, now: datetime | None = None) -> bytes:
     for i, edge in enumerate(network.edges):
         element = ET.SubElement(edges, "edge", {"id": str(i), "source": clean(edge.source),
                                                 "target": clean(edge.target), "label": edge.signal,
-                                                "weight": str(edge.weight)})
+                                                # the edge type: Gephi keeps parallel edges apart only by kind
+                                                "kind": edge.signal, "weight": str(edge.weight)})
         _gexf_values(element, "e", EDGE_ATTRIBUTES, edge)
     return _xml(root)
 
