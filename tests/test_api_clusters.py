@@ -10,6 +10,7 @@ import networkx as nx
 from api_client import bearer
 from sqlmodel import Session, select
 
+from api.crud import evidence
 from smearwatch.models import Decision
 
 client, world = api_client.client, api_client.world  # fixtures
@@ -150,6 +151,15 @@ def test_network_files(client, world):
                           headers=bearer(world["reviewer"])).status_code == 404
     client.login("rita", world["reviewer"].password)  # the cluster page's links: the login session is enough
     assert client.get(f"/api/v1/clusters/{cid}/network.gexf").status_code == 200
+
+
+def test_network_of_a_big_cluster_is_read_whole(client, world, monkeypatch):
+    """Past the evidence rows a page lists, the chart's network is read from all of them: the same graph."""
+    cid = world["clusters"][2]
+    listed = get(client, world, f"/api/v1/clusters/{cid}")["network"]
+    monkeypatch.setattr(evidence, "EVIDENCE_SHOWN", 3)  # the cluster has more rows than that: read them all
+    whole = get(client, world, f"/api/v1/clusters/{cid}")["network"]
+    assert whole == listed and len(whole["nodes"]) == 8
 
 
 def test_upload_becomes_an_ingest_run(client, world, tmp_path):

@@ -7,9 +7,11 @@ from html import escape
 
 from api.render.layout import layout
 from api.render.svg import num, svg, text
+from smearwatch.account_network import AccountNetwork
 from smearwatch.models import Evidence
 
 NETWORK_NODES = 500
+NETWORK_LINKS = 4000
 # One colour and one dash pattern per signal, so that a signal reads in grey print and for colour-blind readers.
 SIGNAL_STYLES = {
     "co_repost": ("#1f77b4", "", "co-repost"),
@@ -35,16 +37,28 @@ def network(evidence: list[Evidence], authors: dict[int, tuple[str, str]]) -> di
         a_key, b_key = f"{a[0]}:{a[1]}", f"{b[0]}:{b[1]}"
         pair = (a_key, b_key) if a_key < b_key else (b_key, a_key)
         edges[(*pair, item.signal)] += 1
+    return _graph(edges)
+
+
+def network_of(accounts: AccountNetwork) -> dict:
+    """The same from the store's whole account network (every evidence row, not the first ones a page lists)."""
+    return _graph(Counter({(e.source, e.target, e.signal): e.weight for e in accounts.edges}))
+
+
+def _graph(edges: Counter) -> dict:
     degree: Counter = Counter()
     for (a, b, _), n in edges.items():
         degree[a] += n
         degree[b] += n
     keep = {key for key, _ in degree.most_common(NETWORK_NODES)}
-    nodes = [{"id": key, "degree": degree[key]} for key in sorted(keep)]
-    links = [{"source": a, "target": b, "signal": s, "weight": n}
-             for (a, b, s), n in sorted(edges.items()) if a in keep and b in keep]
-    return {"nodes": nodes, "links": links, "truncated": len(degree) > len(keep)}
-
+    among = sorted(((key, n) for key, n in edges.items() if key[0] in keep and key[1] in keep),
+                   key=lambda item: (-item[1], item[0]))
+    drawn = sorted(among[:NETWORK_LINKS])  # the strongest ties: thousands more lines would only be ink
+    # Accounts left with no tie drawn are left out too (their ties are in the downloads).
+    tied = {a for (a, _, _), _ in drawn} | {b for (_, b, _), _ in drawn}
+    nodes = [{"id": key, "degree": degree[key]} for key in sorted(keep & tied)]
+    links = [{"source": a, "target": b, "signal": s, "weight": n} for (a, b, s), n in drawn]
+    return {"nodes": nodes, "links": links, "truncated": len(degree) > len(nodes) or len(among) > len(drawn)}
 
 
 def style(signal: str) -> tuple[str, str, str]:
