@@ -3,11 +3,14 @@ circles, one line style per signal, parallel edges apart, and a legend."""
 
 import random
 import re
+from datetime import UTC, datetime
 
 import numpy as np
 
+from api.render import network
 from api.render.layout import layout
-from api.render.network import SIGNAL_STYLES, network_svg
+from api.render.network import SIGNAL_STYLES, network_of, network_svg
+from smearwatch.account_network import AccountEdge, AccountNetwork
 
 
 def big_graph(accounts: int = 500, seed: int = 3) -> dict:
@@ -94,3 +97,18 @@ def test_big_chart_names_what_fits_and_says_so():
     xs = [float(x) for x in re.findall(r'<circle class="net-node"[^>]* cx="([\d.]+)"', chart)]
     ys = [float(y) for y in re.findall(r'<circle class="net-node"[^>]* cy="([\d.]+)"', chart)]
     assert min(xs) > 0 and max(xs) < 1100 and min(ys) > 0 and max(ys) < height
+
+
+def test_the_chart_keeps_the_strongest_ties_of_the_most_connected_accounts(monkeypatch):
+    monkeypatch.setattr(network, "NETWORK_NODES", 4)
+    monkeypatch.setattr(network, "NETWORK_LINKS", 3)
+    when = datetime(2020, 4, 28, tzinfo=UTC)
+    ties = [("a", "b", 5), ("a", "c", 4), ("b", "c", 3), ("c", "d", 2), ("d", "e", 1), ("a", "d", 1)]
+    accounts = AccountNetwork(clusters=(1,), nodes=(), edges=tuple(
+        AccountEdge(source=f"x:{a}", target=f"x:{b}", signal="co_hashtag", weight=w, first=when, last=when)
+        for a, b, w in ties))
+    graph = network_of(accounts)
+    assert [(link["source"][2:], link["target"][2:], link["weight"]) for link in graph["links"]] == [
+        ("a", "b", 5), ("a", "c", 4), ("b", "c", 3)]
+    assert [node["id"] for node in graph["nodes"]] == ["x:a", "x:b", "x:c"]  # d is kept but has no tie drawn
+    assert graph["truncated"]
