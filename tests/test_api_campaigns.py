@@ -1,7 +1,10 @@
 """Campaigns API: the list with filters, one campaign with its clusters, deciding a campaign once (one decision per
 cluster, append-only), a later per-cluster override, and undo of the whole campaign decision."""
 
+import io
+
 import api_client
+import networkx as nx
 from api_client import bearer
 from sqlmodel import Session, select
 
@@ -93,3 +96,14 @@ def test_campaign_pages_and_the_no_javascript_decision(client, world):
     assert client.get("/?order=coordinated").status_code == 200
     assert client.get("/?order=uncertainty", follow_redirects=False).headers["location"].startswith("/queue/clusters")
     assert "Cluster queue" in client.get("/queue/clusters").text
+
+
+def test_campaign_network_downloads_one_node_per_account(client, world):
+    campaign = get(client, world, "/api/v1/campaigns", flagged="true", sort="-n_clusters")["data"][0]
+    for fmt, read in (("gexf", nx.read_gexf), ("graphml", nx.read_graphml)):
+        response = client.get(f"/api/v1/campaigns/{campaign['id']}/network.{fmt}", headers=bearer(world["reviewer"]))
+        assert response.status_code == 200, response.text
+        assert f"campaign-{campaign['id']}-network.{fmt}" in response.headers["content-disposition"]
+        graph = read(io.BytesIO(response.content))
+        assert graph.number_of_nodes() == campaign["n_accounts"]
+        assert {d["signal"] for _, _, d in graph.edges(data=True)}

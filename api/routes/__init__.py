@@ -2,17 +2,18 @@
 module per page. `create_app` includes them in this order."""
 
 from api.routes import (
-                                                  campaigns,
-                                                  clusters,
-                                                  decisions,
-                                                  exports,
-                                                  feeds,
-                                                  health,
-                                                  jobs,
-                                                  models,
-                                                  search,
-                                                  uploads,
-                                                  users,
+    campaigns,
+    clusters,
+    decisions,
+    exports,
+    feeds,
+    health,
+    jobs,
+    models,
+    networks,
+    search,
+    uploads,
+    users,
 )
 from api.routes.pages import admin, cluster, login, queue
 from api.routes.pages import campaigns as campaigns_page
@@ -21,8 +22,8 @@ from api.routes.pages import models as models_page
 from api.routes.pages import search as search_page
 from api.routes.pages import uploads as uploads_page
 
-API_ROUTERS = tuple(module.router for module in (health, users, campaigns, clusters, decisions, search, uploads, models, jobs,
-                                                  feeds, exports))
-PAGE_ROUTERS = tuple(module.router for module in (login, campaigns_page, queue, cluster, decisions_page, search_page, uploads_page,
-                                                   models_page, admin))
+API_ROUTERS = tuple(module.router for module in (health, users, campaigns, clusters, decisions, search, uploads,
+                                                  models, jobs, feeds, exports, networks))
+PAGE_ROUTERS = tuple(module.router for module in (login, campaigns_page, queue, cluster, decisions_page, search_page,
+                                                   uploads_page, models_page, admin))
 ROUTERS = API_ROUTERS + PAGE_ROUTERS
