@@ -182,6 +182,35 @@ class CampaignDetail(CampaignItem):
     decisions: list[DecisionOut]
 
 
+class AssignmentIn(BaseModel):
+    username: str | None = Field(default=None, max_length=100, pattern=NO_NUL,
+                                 description="the reviewer to assign it to; null: nobody")
+
+
+class CommentIn(BaseModel):
+    text: str = Field(min_length=1, max_length=4000, pattern=NO_NUL)
+
+
+class CommentOut(BaseModel):
+    id: int
+    campaign_id: int
+    user: str
+    text: str
+    created_at: datetime
+
+
+class CommentList(BaseModel):
+    data: list[CommentOut]
+    count: int
+
+
+class Agreement(BaseModel):
+    campaigns: int = Field(description="campaigns decided by two or more reviewers")
+    pairs: int = Field(description="pairs of reviewers' answers compared (unsure left out)")
+    observed: float | None = Field(description="share of pairs that agree")
+    kappa: float | None = Field(description="Cohen's kappa: agreement beyond chance (1 perfect, 0 chance)")
+
+
 class CampaignDecisionOut(BaseModel):
     campaign_id: int
     answer: str
