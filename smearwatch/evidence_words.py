@@ -76,7 +76,9 @@ def duration(seconds: float) -> str:
         return f"{seconds / 60:.0f} minutes"
     if seconds < 172800:
         return f"{seconds / 3600:.1f} hours"
-    return f"{seconds / 86400:.1f} days"
+    if seconds < 2 * 365 * 86400:
+        return f"{seconds / 86400:.0f} days"
+    return f"{seconds / (365.25 * 86400):.1f} years"
 
 
 def expected_words(value: float) -> str:
@@ -147,10 +149,12 @@ def feature_rows(features: dict | None) -> list[dict]:
 
 
 def shared_post(*, signal: str, uses: int, author: str | None, text: str, created_at, platform: str,
-                post_id: str, url: str | None = None) -> dict:
-    """The original that `uses` of a cluster's posts repost (co_repost) or answer (co_reply)."""
+                post_id: str, url: str | None = None, stored: bool = True) -> dict:
+    """The original that `uses` of a cluster's posts repost (co_repost) or answer (co_reply); `stored` False
+    when only its id is known (it is not in the input or the store)."""
     return {"signal": signal, "uses": int(uses), "author": author or "", "text": text or "",
-            "created_at": utc_time(created_at), "platform": platform, "post_id": post_id, "url": url or ""}
+            "created_at": utc_time(created_at), "platform": platform, "post_id": post_id, "url": url or "",
+            "stored": stored}
 
 
 def handle(author: str) -> str:
@@ -295,18 +299,21 @@ def reasons(signals: dict | None, *, n_posts: int, shared: dict[str, dict] | Non
 def verdict_sentence(*, label: str, coordination: float, smear: float, threshold: float | None,
                      model_version: str | None, judgement: dict | None = None) -> str:
     level = f"{float(threshold):.2f}" if threshold is not None else "the threshold"
-    model = f" (model {model_version})" if model_version else ""
-    target = (judgement or {}).get("smear_target")
-    of_target = f" of {target}" if target and label == "smear" else ""
+    model = f" Judged by model {model_version}." if model_version else ""
+    judgement = judgement or {}
+    target = judgement.get("smear_target")
     c, s = f"{float(coordination):.2f}", f"{float(smear):.2f}"
     if label == "smear":
+        of_target = f" of {target}" if target else ""
         return (f"Flagged as a coordinated smear{of_target}: coordination {c} and smear {s} both reach the "
-                f"threshold {level}{model}.")
+                f"threshold {level}.{model}")
     if label == "coordinated":
-        return (f"Not flagged: coordinated (coordination {c} reaches {level}) but not a smear (smear {s} is below "
-                f"{level}){model}.")
-    return (f"Not flagged: its co-actions are no more surprising than chance would make them (coordination {c} "
-            f"is below {level}; smear {s}){model}.")
+        why = smear_reason(judgement)
+        said = f": {why['sentence'][:-1][0].lower()}{why['sentence'][:-1][1:]}" if why else ""
+        return (f"Not flagged: coordinated (coordination {c} reaches the threshold {level}) but not a smear{said} "
+                f"(smear {s}, below {level}).{model}")
+    return (f"Not flagged: its co-actions are no more surprising than chance would make them (coordination {c}, "
+            f"below the threshold {level}; smear {s}).{model}")
 
 
 def heading(label: str) -> str:
@@ -329,6 +336,8 @@ def explain(*, label: str, coordination: float, smear: float, n_posts: int, sign
     if threshold is None and _known(judgement.get("threshold")):
         threshold = float(judgement["threshold"])
     everything = reasons(signals, n_posts=n_posts, shared=shared, details=details)
+    if label == "coordinated":  # what it lacks (an attack on a target) is said in the verdict, not as a reason
+        everything = [r for r in everything if r["key"] != "smear"]
     originals = [shared[s] for s in ORIGINAL_SIGNALS if shared and s in shared and s in signals]
     return {
         "label": label, "label_words": LABEL_WORDS.get(label, label), "flagged": label == "smear",

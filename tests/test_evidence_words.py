@@ -29,7 +29,8 @@ ORIGINAL = shared_post(signal="co_repost", uses=33, author="darkhan_tv", text="�
 
 def test_numbers_and_times_read_as_words():
     assert duration(42) == "42 seconds" and duration(1) == "1 second" and duration(240) == "4 minutes"
-    assert duration(1728) == "29 minutes" and duration(4 * 3600) == "4.0 hours" and duration(3 * 86400) == "3.0 days"
+    assert duration(1728) == "29 minutes" and duration(4 * 3600) == "4.0 hours" and duration(3 * 86400) == "3 days"
+    assert duration(2030 * 86400) == "5.6 years"
     assert [expected_words(x) for x in (0.2, 1.652, 19.8, 0.03, 0.001)] == ["0.2", "1.7", "20", "0.03", "under 0.01"]
     assert utc_time("2020-04-28T14:05:09+06:00") == "2020-04-28 08:05 UTC"
     assert utc_time(datetime(2020, 4, 28, 8, 5)) == "2020-04-28 08:05 UTC" and utc_time(None) == ""
@@ -68,7 +69,7 @@ def test_explain_flagged_and_not_flagged():
                       model_version="20261201-abc", shared={"co_repost": ORIGINAL})
     assert flagged["heading"] == "Why it was flagged" and flagged["flagged"] and flagged["threshold"] == 0.5
     assert flagged["verdict"] == ("Flagged as a coordinated smear of Мирас Кенжегалиев: coordination 0.94 and smear "
-                                  "0.81 both reach the threshold 0.50 (model 20261201-abc).")
+                                  "0.81 both reach the threshold 0.50. Judged by model 20261201-abc.")
     assert len(flagged["reasons"]) == 3 and len(flagged["more_reasons"]) == 1
     assert flagged["shared"][0]["text"] == "Бюро защищает иностранцев"
     assert flagged["shared"][0]["intro"] == "33 of its 37 posts reposted this post by @darkhan_tv:"
@@ -82,11 +83,12 @@ def test_explain_flagged_and_not_flagged():
                           signals={"co_link": LINK, "judgement": {**JUDGED, "smear": 0.0, "smear_target": None,
                                                                    "attacking_posts": 0, "posts_judged": 85}})
     assert "flagged" not in coordinated["heading"].replace("not flagged", "")
-    assert coordinated["verdict"].startswith("Not flagged: coordinated (coordination 0.58 reaches 0.50) but not a "
-                                             "smear (smear 0.00 is below 0.50)")
-    assert coordinated["reasons"][-1]["sentence"] == "The 85 posts judged attack no target they share."
+    assert coordinated["verdict"] == ("Not flagged: coordinated (coordination 0.58 reaches the threshold 0.50) but "
+                                      "not a smear: the 85 posts judged attack no target they share (smear 0.00, "
+                                      "below 0.50).")
+    assert [r["key"] for r in coordinated["reasons"]] == ["co_link"]
     organic = explain(label="organic", coordination=0.2, smear=0.0, n_posts=16, signals={}, threshold=0.5)
-    assert organic["heading"] == "Why it was not flagged" and "below 0.50" in organic["verdict"]
+    assert organic["heading"] == "Why it was not flagged" and "below the threshold 0.50" in organic["verdict"]
     assert organic["reasons"] == [] and organic["features"] == [] and organic["shared"] == []
 
 
