@@ -167,6 +167,20 @@ def shared_intro(post: dict, posts: int) -> str:
     return f"{post['uses']} of its {posts} posts {verb} this post{who}:"
 
 
+def one_per_original(originals: list[dict], posts: int) -> list[dict]:
+    """Each original once with its intro: a post both reposted and answered is shown once, saying both."""
+    out: list[dict] = []
+    for post in originals:
+        same = next((o for o in out if (o["platform"], o["post_id"]) == (post["platform"], post["post_id"])), None)
+        if same is None:
+            out.append({**post, "intro": shared_intro(post, posts)})
+            continue
+        who = f" by {handle(post['author'])}" if post.get("author") else ""
+        same["intro"] = (f"{same['uses']} of its {posts} posts reposted and {post['uses']} replied to this "
+                         f"post{who}:")
+    return out
+
+
 # --- reasons ----------------------------------------------------------------------------------------------
 
 
@@ -347,6 +361,6 @@ def explain(*, label: str, coordination: float, smear: float, n_posts: int, sign
         "coordination": round(float(coordination), 3), "smear": round(float(smear), 3),
         "threshold": threshold, "model_version": model_version,
         "reasons": everything[:TOP_REASONS], "more_reasons": everything[TOP_REASONS:],
-        "shared": [{**post, "intro": shared_intro(post, n_posts)} for post in originals],
+        "shared": one_per_original(originals, n_posts),
         "features": feature_rows(signals.get("features") if isinstance(signals.get("features"), dict) else None),
     }

@@ -92,6 +92,15 @@ def test_explain_flagged_and_not_flagged():
     assert organic["reasons"] == [] and organic["features"] == [] and organic["shared"] == []
 
 
+def test_an_original_both_reposted_and_answered_is_shown_once():
+    reply = {**ORIGINAL, "signal": "co_reply", "uses": 6}
+    said = explain(label="smear", coordination=0.9, smear=0.9, n_posts=9, threshold=0.5,
+                   signals={"co_repost": CO_REPOST, "co_reply": CO_REPOST}, shared={"co_repost": ORIGINAL,
+                                                                                    "co_reply": reply})
+    assert [s["intro"] for s in said["shared"]] == ["33 of its 9 posts reposted and 6 replied to this post by "
+                                                    "@darkhan_tv:"]
+
+
 def test_signals_stored_before_the_null_model_still_read():
     legacy = {"near_duplicate": {"pairs": 40, "median_seconds": 300, "similarity": 0.82},
               "account_creation": {"batch_share": 0.7}, "burst": {"posts": 12, "seconds": 1800}}
