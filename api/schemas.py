@@ -136,8 +136,53 @@ class DecisionList(BaseModel):
     count: int
 
 
+class ReasonOut(BaseModel):
+    key: str
+    name: str
+    sentence: str
+    weight: float | None = Field(description="share of the cluster's posts this reason covers beyond chance")
+
+
+class SharedPostOut(BaseModel):
+    signal: str
+    uses: int
+    author: str
+    text: str
+    created_at: str
+    platform: str
+    post_id: str
+    url: str
+    stored: bool
+    intro: str
+
+
+class FeatureOut(BaseModel):
+    key: str
+    name: str
+    value: str
+
+
+class Explanation(BaseModel):
+    """The cluster's evidence in words (smearwatch.evidence_words)."""
+
+    label: str
+    label_words: str
+    flagged: bool
+    heading: str
+    verdict: str
+    coordination: float
+    smear: float
+    threshold: float | None
+    model_version: str | None
+    reasons: list[ReasonOut] = Field(description="the three strongest reasons, strongest first")
+    more_reasons: list[ReasonOut]
+    shared: list[SharedPostOut] = Field(description="the originals its co-reposts and co-replies share")
+    features: list[FeatureOut] = Field(description="descriptive features under human names; unknown ones left out")
+
+
 class ClusterDetail(ClusterItem):
     signals_explained: list[SignalOut]
+    explanation: Explanation
     posts: list[PostOut]
     posts_shown: int
     accounts: list[ClusterAccount]

@@ -19,6 +19,7 @@ import orjson
 
 from classifiers import DetectResult, Model, PostFrame, detect, load_model
 from classifiers.campaigns import brief_of, group_campaigns
+from worker.batch_report import write_report
 from worker.sources import ReadOptions, Rejection, open_source
 from worker.sources.base import RawRecord
 from worker.sources.jsonl import normalize as normalize_contract
@@ -100,6 +101,7 @@ class BatchScoring:
         with open(out / "campaigns.jsonl", "wb") as f:
             for record in self.campaigns():
                 f.write(orjson.dumps(record) + b"\n")
+        write_report(self, out)
         self.timings["write"] = round(time.perf_counter() - started, 3)
         self.timings["total"] = round(self.timings["scoring"] + self.timings["write"], 3)
         (out / "summary.json").write_bytes(orjson.dumps(self.summary(), option=orjson.OPT_INDENT_2) + b"\n")
