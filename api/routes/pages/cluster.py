@@ -9,7 +9,18 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from api import cluster_views
 from api.crud import decisions
 from api.crud.queue import queue_position
-from api.deps import ClusterWithViewDep, CsrfField, PageUser, SessionDep, check_csrf, get_cluster, text_form
+from api.deps import (
+    ClusterDep,
+    ClusterWithViewDep,
+    CsrfField,
+    PageNumber,
+    PageUser,
+    SessionDep,
+    check_csrf,
+    get_cluster,
+    text_form,
+)
+from api.render.cluster_posts import posts_section
 from api.render.page import render_page
 from api.render.rows import cluster_out, decision_out
 
@@ -17,7 +28,8 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/clusters/{cluster_id}", response_class=HTMLResponse)
-def cluster_page(request: Request, session: SessionDep, user: PageUser, found: ClusterWithViewDep):
+def cluster_page(request: Request, session: SessionDep, user: PageUser, found: ClusterWithViewDep,
+                 posts_page: PageNumber = 1):
     cluster, view = found
     evidence_html, evidence_at = cluster_views.evidence_section(session, request.app.state.templates.env,
                                                                 cluster=cluster, view=view)
@@ -26,7 +38,15 @@ def cluster_page(request: Request, session: SessionDep, user: PageUser, found: C
     c = {**cluster_out(cluster, decisions.answer_of([d for d, _ in history])),
          "decisions": [decision_out(d, u) for d, u in history]}
     return render_page(request, "cluster.html", user, c=c, evidence_html=evidence_html, evidence_at=evidence_at,
-                       prev_id=prev_id, next_id=next_id, progress=progress)
+                       prev_id=prev_id, next_id=next_id, progress=progress,
+                       posts=posts_section(session, cluster=cluster, page=posts_page))
+
+
+@router.get("/clusters/{cluster_id}/posts", response_class=HTMLResponse)
+def cluster_posts_page(request: Request, session: SessionDep, user: PageUser, cluster: ClusterDep,
+                       page: PageNumber = 1):
+    """One page of the cluster's posts section, for htmx."""
+    return render_page(request, "_cluster_posts.html", user, posts=posts_section(session, cluster=cluster, page=page))
 
 
 @router.post("/clusters/{cluster_id}/decide")
