@@ -148,7 +148,8 @@ def create_app(engine: Engine | None = None, *, settings: Settings | None = None
             return await request_validation_exception_handler(request, exc)
         # htmx swaps a 422 into the part of the page it asked for (base.html): one line, in place
         template = "_error_line.html" if request.headers.get("HX-Request") else "error.html"
-        return render_page(request, template, status_code=422, code=422, detail=_error_messages(exc))
+        return render_page(request, template, status_code=422, code=422, detail=_error_messages(exc),
+                           retry=request.url.path if request.method == "GET" else None)
 
     @app.get("/api/v1/openapi.json", include_in_schema=False)
     def openapi(user: ApiUser) -> dict:

@@ -28,8 +28,7 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/clusters/{cluster_id}", response_class=HTMLResponse)
-def cluster_page(request: Request, session: SessionDep, user: PageUser, found: ClusterWithViewDep,
-                 posts_page: PageNumber = 1):
+def cluster_page(request: Request, session: SessionDep, user: PageUser, found: ClusterWithViewDep):
     cluster, view = found
     evidence_html, evidence_at = cluster_views.evidence_section(session, request.app.state.templates.env,
                                                                 cluster=cluster, view=view)
@@ -38,15 +37,15 @@ def cluster_page(request: Request, session: SessionDep, user: PageUser, found: C
     c = {**cluster_out(cluster, decisions.answer_of([d for d, _ in history])),
          "decisions": [decision_out(d, u) for d, u in history]}
     return render_page(request, "cluster.html", user, c=c, evidence_html=evidence_html, evidence_at=evidence_at,
-                       prev_id=prev_id, next_id=next_id, progress=progress,
-                       posts=posts_section(session, cluster=cluster, page=posts_page))
+                       prev_id=prev_id, next_id=next_id, progress=progress)
 
 
 @router.get("/clusters/{cluster_id}/posts", response_class=HTMLResponse)
 def cluster_posts_page(request: Request, session: SessionDep, user: PageUser, cluster: ClusterDep,
                        page: PageNumber = 1):
-    """One page of the cluster's posts section, for htmx."""
-    return render_page(request, "_cluster_posts.html", user, posts=posts_section(session, cluster=cluster, page=page))
+    """One page of the cluster's posts: the section alone for htmx, else a page of its own."""
+    template = "_cluster_posts.html" if request.headers.get("HX-Request") else "cluster_posts.html"
+    return render_page(request, template, user, posts=posts_section(session, cluster=cluster, page=page))
 
 
 @router.post("/clusters/{cluster_id}/decide")
