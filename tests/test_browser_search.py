@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from devsupport.services import REPO, ServerProcess
 from smearwatch.db import make_engine
-from smearwatch.models import Cluster, Post
+from smearwatch.models import Cluster, ClusterMember, Post
 from smearwatch.users import create_user
 
 pytestmark = pytest.mark.integration
@@ -31,6 +31,16 @@ def server(tmp_path_factory, migrated_sqlite):
         post = session.exec(select(Post).where(Post.post_id == "c0p0")).one()
         post.raw = {"url": "https://example.org/status/c0p0"}
         session.add_all([first, post])
+        # a cluster of 60 more posts, all different: two pages of posts
+        big = session.get(Cluster, world["clusters"][2])
+        for i in range(60):
+            extra = Post(platform="twitter", post_id=f"extra{i}", author_id="c2a0", author_name="patriot_2_0",
+                         text=f"filler {i} " + "x" * i, created_at=big.end)
+            session.add(extra)
+            session.flush()
+            session.add(ClusterMember(cluster_id=big.id, post_id=extra.id))
+        big.n_posts += 60
+        session.add(big)
         session.commit()
     process = ServerProcess({"SMEARWATCH_DATABASE_URL": url, "PYTHONPATH": str(REPO)}, folder / "serve.log",
                             cwd=folder).start()
@@ -169,3 +179,24 @@ def test_cluster_posts_collapse_and_link(watched, server):
     expect(page.locator("section.account-posts article.post")).to_have_count(2)
     page.locator("section.account-clusters a").first.click()
     page.wait_for_url(f"**/clusters/{cluster_id}")
+
+
+def test_cluster_posts_are_paged(watched, server):
+    page, _ = watched
+    login(page, server)
+    cluster_id = server["clusters"][2]
+    page.goto(server["base"] + f"/clusters/{cluster_id}")
+    posts = page.locator("#posts")
+    expect(posts.locator("h2")).to_contain_text("Posts (76)")
+    expect(posts.locator(".posts-pager span")).to_have_text("groups page 1 of 2")
+    expect(posts.locator("> .group")).to_have_count(50)
+    first = posts.locator("> .group .post").first.get_attribute("data-post")
+    posts.locator(".posts-pager a", has_text="next").click()  # by htmx, in place
+    expect(page.locator("#posts .posts-pager span")).to_have_text("groups page 2 of 2")
+    assert page.url.endswith(f"/clusters/{cluster_id}")
+    assert page.locator("#posts > .group").count() > 0
+    assert page.locator("#posts > .group .post").first.get_attribute("data-post") != first
+    page.goto(server["base"] + f"/clusters/{cluster_id}/posts?page=2")  # without JavaScript: a page of its own
+    expect(page.locator("h1")).to_contain_text(f"Cluster {cluster_id}: posts, page 2")
+    page.locator(".posts-pager a", has_text="previous").click()
+    expect(page.locator("#posts .posts-pager span")).to_have_text("groups page 1 of 2")
