@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import cast, exists, func
+from sqlalchemy import cast, exists, func, or_
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
@@ -67,14 +67,18 @@ def cluster_conditions(session: Session, filters: ClusterFilters) -> list:
         conditions.append(_has_member_post(post_text_matches(filters.text)))
     if filters.account:
         conditions.append(_has_member_post(post_author_matches(filters.account)))
-    if filters.target:
+    if filters.target:  # by its name or one of its aliases (other scripts, inflections), as written
         if session.get_bind().dialect.name == "postgresql":
-            conditions.append(cast(Cluster.__table__.c.targets, JSONB).contains([{"name": filters.target}]))
-        else:  # targets are entities: {"name", "aliases", "type"}; the name of each element, by its path
+            targets = cast(Cluster.__table__.c.targets, JSONB)
+            conditions.append(or_(targets.contains([{"name": filters.target}]),
+                                  targets.contains([{"aliases": [filters.target]}])))
+        else:  # targets are entities: {"name", "aliases", "type"}; the name and aliases of each, by their path
             targets = Cluster.__table__.c.targets
             each = func.json_each(targets).table_valued("fullkey")
             name = func.json_extract(targets, each.c.fullkey + ".name")
-            conditions.append(exists(select(1).select_from(each).where(name == filters.target)))
+            aliases = func.json_each(targets, each.c.fullkey + ".aliases").table_valued("value")
+            alias_matches = exists(select(1).select_from(aliases).where(aliases.c.value == filters.target))
+            conditions.append(exists(select(1).select_from(each).where(or_(name == filters.target, alias_matches))))
     return conditions
 
 
