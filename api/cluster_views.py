@@ -19,11 +19,13 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from api.crud.cluster_views import keep_view, next_stale_flagged
+from api.render.cluster_posts import posts_section
 from api.render.detail import build_detail, page_extras
 from smearwatch import __version__
 from smearwatch.models import Cluster, ClusterView, utcnow
 
 TEMPLATE = "_cluster_evidence.html"
+INCLUDED = ("_cluster_posts.html", "_post.html")  # the templates TEMPLATE includes
 HERE = Path(__file__).parent
 CORE = HERE.parent / "smearwatch"  # the words the section says come from the core (smearwatch.evidence_words)
 log = logging.getLogger(__name__)
@@ -32,7 +34,8 @@ log = logging.getLogger(__name__)
 def _code_version() -> str:
     """Changes whenever the template or the code that fills it changes, so upgrades re-render."""
     digest = hashlib.sha256(__version__.encode())
-    for path in (*sorted((HERE / "templates").glob("_cluster_*.html")), *sorted((HERE / "render").glob("*.py")),
+    for path in (*sorted((HERE / "templates").glob("_cluster_*.html")),
+                 *(HERE / "templates" / name for name in (TEMPLATE, *INCLUDED)), *sorted((HERE / "render").glob("*.py")),
                  *sorted((HERE / "crud").glob("*.py")), CORE / "evidence_words.py", CORE / "post_links.py"):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
@@ -47,7 +50,8 @@ def is_fresh(view: ClusterView | None, cluster: Cluster) -> bool:
 
 def render(session: Session, env: Environment, *, cluster: Cluster) -> str:
     detail = build_detail(session, cluster=cluster)
-    return env.get_template(TEMPLATE).render(c=detail, x=page_extras(detail))
+    return env.get_template(TEMPLATE).render(c=detail, x=page_extras(detail),
+                                             posts=posts_section(session, cluster=cluster, page=1))
 
 
 def keep(session: Session, *, cluster: Cluster, html: str) -> datetime:

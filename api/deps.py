@@ -11,7 +11,7 @@ from urllib.parse import quote
 from fastapi import Depends, Form, HTTPException, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 from sqlmodel import Session
 
 from api import security
@@ -215,9 +215,17 @@ def _empty_is_none(value: Any) -> Any:
     return None if value == "" else value
 
 
-# A page's GET form sends its empty fields too (`?since=&min_score=`): on a page, an empty field is one not given.
-PageDate = Annotated[QueryDate | None, BeforeValidator(_empty_is_none)]
-PageScore = Annotated[Probability | None, BeforeValidator(_empty_is_none)]
+# A GET form sends its empty fields too (`?since=&min_score=`), and so does a script that fills a URL template:
+# an empty query parameter is one not given, on the pages and in the JSON API alike.
+OptionalDate = Annotated[QueryDate | None, BeforeValidator(_empty_is_none)]
+OptionalScore = Annotated[Probability | None, BeforeValidator(_empty_is_none)]
+PageDate, PageScore = OptionalDate, OptionalScore  # the names the page routes first used
+
+
+def optional_text(max_length: int, **options: Any) -> Any:
+    """The type of an optional text query parameter: empty is not given."""
+    text = Annotated[str, StringConstraints(max_length=max_length, pattern=NO_NUL)]
+    return Annotated[text | None, BeforeValidator(_empty_is_none), Query(**options)]
 
 
 # --- paging and filters ----------------------------------------------------------------------------------
@@ -226,27 +234,37 @@ MAX_OFFSET = 1_000_000_000
 Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 PageNumber = Annotated[int, Query(ge=1, le=100000)]
-Score = Annotated[float | None, Query(ge=0.0, le=1.0, allow_inf_nan=False)]
 Sort = Literal["score", "-score", "start", "-start", "n_posts", "-n_posts", "n_accounts", "-n_accounts", "id", "-id",
                "coordination", "-coordination", "smear", "-smear", "uncertainty"]
 Label = Literal["smear", "coordinated", "organic"]
+Status = Literal["open", "reviewed"]
+
+
+def optional(kind: Any) -> Any:
+    """The type of an optional query parameter of type `kind`: empty is not given."""
+    return Annotated[kind | None, BeforeValidator(_empty_is_none)]
 
 
 async def cluster_filters(  # async: no I/O here, so no trip to the thread pool
-    flagged: bool | None = None,
-    label: Label | None = None,
-    status_: Annotated[Literal["open", "reviewed"] | None, Query(alias="status")] = None,
-    min_score: Score = None,
-    max_score: Score = None,
-    since: QueryDate | None = None,
-    until: QueryDate | None = None,
-    platform: Annotated[str | None, text_query(40)] = None,
-    target: Annotated[str | None, text_query(300)] = None,
-    kind: Annotated[str | None, text_query(40)] = None,
-    sort: Sort = "-score",
+    flagged: optional(bool) = None,
+    label: optional(Label) = None,
+    status_: Annotated[optional(Status), Query(alias="status")] = None,
+    min_score: OptionalScore = None,
+    max_score: OptionalScore = None,
+    since: OptionalDate = None,
+    until: OptionalDate = None,
+    platform: optional_text(40) = None,
+    target: optional_text(300) = None,
+    kind: optional_text(40) = None,
+    q: optional_text(500) = None,
+    account: optional_text(200) = None,
+    sort: optional(Sort) = None,
 ) -> ClusterFilters:
+    """The filters of a list of clusters, for the JSON API and the pages: `q` is text in one of its posts,
+    `account` the id or a name of one of its accounts; an empty parameter is not given."""
     return ClusterFilters(flagged=flagged, label=label, status=status_, min_score=min_score, max_score=max_score,
-                          since=since, until=until, platform=platform, target=target, kind=kind, sort=sort)
+                          since=since, until=until, platform=platform, target=target, kind=kind, text=q,
+                          account=account, sort=sort or "-score")
 
 
 FiltersDep = Annotated[ClusterFilters, Depends(cluster_filters)]
@@ -255,18 +273,19 @@ CampaignSort = Literal["score", "-score", "start", "-start", "n_posts", "-n_post
 
 
 async def campaign_filters(
-    flagged: bool | None = None,
-    label: Label | None = None,
-    status_: Annotated[Literal["open", "reviewed"] | None, Query(alias="status")] = None,
-    min_score: Score = None,
-    max_score: Score = None,
-    since: QueryDate | None = None,
-    until: QueryDate | None = None,
-    target: Annotated[str | None, text_query(300)] = None,
-    sort: CampaignSort = "-score",
+    flagged: optional(bool) = None,
+    label: optional(Label) = None,
+    status_: Annotated[optional(Status), Query(alias="status")] = None,
+    min_score: OptionalScore = None,
+    max_score: OptionalScore = None,
+    since: OptionalDate = None,
+    until: OptionalDate = None,
+    target: optional_text(300) = None,
+    sort: optional(CampaignSort) = None,
 ) -> CampaignFilters:
+    """The filters of a list of campaigns; an empty parameter is not given."""
     return CampaignFilters(flagged=flagged, label=label, status=status_, min_score=min_score, max_score=max_score,
-                           since=since, until=until, target=target, sort=sort)
+                           since=since, until=until, target=target, sort=sort or "-score")
 
 
 CampaignFiltersDep = Annotated[CampaignFilters, Depends(campaign_filters)]

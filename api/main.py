@@ -20,6 +20,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from api.cluster_views import ViewPreparer
 from api.deps import ApiUser, LoginRequired
+from api.render.links import account_url, post_url
 from api.render.page import render_page
 from api.routes import ROUTERS
 from api.schemas import NO_NUL
@@ -122,6 +123,7 @@ def create_app(engine: Engine | None = None, *, settings: Settings | None = None
     app.state.upload_dir = Path(upload_dir or "var/uploads")
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.state.templates.env.auto_reload = False  # templates are compiled once, not stat()ed on every render
+    app.state.templates.env.globals.update(account_url=account_url, post_url=post_url)
     app.state.login_limiter = LoginLimiter()
 
     # Outside development the cookie is `Secure`: browsers send it over HTTPS only.
@@ -142,9 +144,12 @@ def create_app(engine: Engine | None = None, *, settings: Settings | None = None
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError):
-        if request.url.path.startswith("/api/") or request.headers.get("HX-Request"):
+        if request.url.path.startswith("/api/"):
             return await request_validation_exception_handler(request, exc)
-        return render_page(request, "error.html", status_code=422, code=422, detail=_error_messages(exc))
+        # htmx swaps a 422 into the part of the page it asked for (base.html): one line, in place
+        template = "_error_line.html" if request.headers.get("HX-Request") else "error.html"
+        return render_page(request, template, status_code=422, code=422, detail=_error_messages(exc),
+                           retry=request.url.path if request.method == "GET" else None)
 
     @app.get("/api/v1/openapi.json", include_in_schema=False)
     def openapi(user: ApiUser) -> dict:

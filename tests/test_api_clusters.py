@@ -11,7 +11,7 @@ from api_client import bearer
 from sqlmodel import Session, select
 
 from api.crud import evidence
-from smearwatch.models import Decision
+from smearwatch.models import Cluster, Decision
 
 client, world = api_client.client, api_client.world  # fixtures
 
@@ -41,6 +41,21 @@ def test_list_shape_and_filters(client, world):
     assert get(client, world, "/api/v1/clusters", since="2020-04-29T12:00:00Z")["count"] == 3
     assert get(client, world, "/api/v1/clusters", until="2020-04-28T13:00:00")["count"] == 2  # naive is UTC
     assert get(client, world, "/api/v1/clusters", status="reviewed")["count"] == 0
+    with Session(world["app"].state.engine) as session:  # the target's name in another script, as an alias
+        for cluster in session.exec(select(Cluster)).all():
+            if cluster.targets[0]["name"] == "Dauren Zhaksylykov":
+                cluster.targets = [{**cluster.targets[0], "aliases": ["Даурен Жаксылыков"]}]
+                session.add(cluster)
+        session.commit()
+    assert get(client, world, "/api/v1/clusters", target="Даурен Жаксылыков")["count"] == 4
+    assert get(client, world, "/api/v1/clusters", target="Даурен")["count"] == 0  # a whole name or alias
+    assert get(client, world, "/api/v1/clusters", q="WESTERN donors")["count"] == 8  # text in one of its posts
+    assert get(client, world, "/api/v1/clusters", q="no such words")["count"] == 0
+    assert get(client, world, "/api/v1/clusters", account="c2a1")["count"] == 1  # an account id
+    assert get(client, world, "/api/v1/clusters", account="patriot_3_")["count"] == 1  # part of a name
+    empty = {name: "" for name in ["flagged", "label", "status", "min_score", "max_score", "since", "until",
+                                   "platform", "target", "kind", "q", "account", "sort"]}
+    assert get(client, world, "/api/v1/clusters", **empty)["count"] == 8  # empty is not given
     ascending = get(client, world, "/api/v1/clusters", sort="score", limit=3, offset=1)
     assert [c["score"] for c in ascending["data"]] == [0.65, 0.7, 0.75] and ascending["count"] == 8
     bad = client.get("/api/v1/clusters", headers=bearer(world["reviewer"]), params={"limit": 0})

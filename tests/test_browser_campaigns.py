@@ -81,6 +81,12 @@ def test_decide_a_campaign_with_one_key(watched, server):
     for i in range(4):
         expect(parts.nth(i).locator("td.answer")).to_have_text("")
 
+    # its accounts link to their pages, which list the campaign
+    page.locator("#campaign-accounts a").first.click()
+    page.wait_for_url("**/accounts/**")
+    expect(page.locator(".account-campaigns")).to_contain_text(f"Campaign {campaign_id}")
+    page.go_back()
+
     # a cluster of it opens from its row and can be decided on its own
     parts.nth(0).locator("a").first.click()
     page.wait_for_url("**/clusters/*")

@@ -95,6 +95,7 @@ def test_review_with_the_keyboard(watched, server):
     box = page.locator("#network svg").bounding_box()
     assert box["width"] > 300 and box["height"] > 200
     expect(page.locator("li.signal").first).to_contain_text("pairs of posts")
+    page.locator(".posts details.dup-group summary").first.click()  # near-identical posts are collapsed
     expect(page.locator(".posts mark").first).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "cluster.png"), full_page=True)
 

@@ -157,3 +157,12 @@ def decide_campaign(session: Session, *, campaign: Campaign, user: User, answer:
     for row in rows:
         session.refresh(row)
     return rows
+
+
+def account_campaigns(session: Session, *, platform: str, account_id: str) -> list[Campaign]:
+    """The campaigns whose current clusters hold posts of this account, best first."""
+    clusters = (select(Cluster.campaign_id).join(ClusterMember, ClusterMember.cluster_id == Cluster.id)
+                .join(Post, Post.id == ClusterMember.post_id)
+                .where(Post.platform == platform, Post.author_id == account_id, Cluster.status != "superseded"))
+    return list(session.exec(select(Campaign).where(Campaign.id.in_(clusters))
+                             .order_by(Campaign.flagged.desc(), Campaign.score.desc(), Campaign.id)))

@@ -3,12 +3,13 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import cast, exists, func
+from sqlalchemy import cast, exists, func, or_
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from api.crud.model_versions import active_threshold
+from api.crud.post_match import post_author_matches, post_text_matches
 from smearwatch.models import Cluster, ClusterMember, Decision, Post
 
 SORTS = {
@@ -34,12 +35,14 @@ class ClusterFilters:
     platform: str | None = None
     target: str | None = None
     kind: str | None = None
+    text: str | None = None  # text in one of its posts
+    account: str | None = None  # the id or a name of one of its accounts
     sort: str = "-score"
     threshold: float | None = None  # sort "uncertainty": nearest this score first; None: the active model's
     campaign_id: int | None = None  # the current clusters of one campaign
 
 
-def _cluster_conditions(session: Session, filters: ClusterFilters) -> list:
+def cluster_conditions(session: Session, filters: ClusterFilters) -> list:
     conditions = []
     if filters.flagged is not None:
         conditions.append(Cluster.flagged == filters.flagged)
@@ -63,15 +66,27 @@ def _cluster_conditions(session: Session, filters: ClusterFilters) -> list:
         conditions.append(exists().where(
             ClusterMember.cluster_id == Cluster.id, Post.id == ClusterMember.post_id,
             Post.platform == filters.platform))
-    if filters.target:
+    if filters.text:
+        conditions.append(_has_member_post(post_text_matches(filters.text)))
+    if filters.account:
+        conditions.append(_has_member_post(post_author_matches(filters.account)))
+    if filters.target:  # by its name or one of its aliases (other scripts, inflections), as written
         if session.get_bind().dialect.name == "postgresql":
-            conditions.append(cast(Cluster.__table__.c.targets, JSONB).contains([{"name": filters.target}]))
-        else:  # targets are entities: {"name", "aliases", "type"}; the name of each element, by its path
+            targets = cast(Cluster.__table__.c.targets, JSONB)
+            conditions.append(or_(targets.contains([{"name": filters.target}]),
+                                  targets.contains([{"aliases": [filters.target]}])))
+        else:  # targets are entities: {"name", "aliases", "type"}; the name and aliases of each, by their path
             targets = Cluster.__table__.c.targets
             each = func.json_each(targets).table_valued("fullkey")
             name = func.json_extract(targets, each.c.fullkey + ".name")
-            conditions.append(exists(select(1).select_from(each).where(name == filters.target)))
+            aliases = func.json_each(targets, each.c.fullkey + ".aliases").table_valued("value")
+            alias_matches = exists(select(1).select_from(aliases).where(aliases.c.value == filters.target))
+            conditions.append(exists(select(1).select_from(each).where(or_(name == filters.target, alias_matches))))
     return conditions
+
+
+def _has_member_post(condition):
+    return exists().where(ClusterMember.cluster_id == Cluster.id, Post.id == ClusterMember.post_id, condition)
 
 
 def _answer_in_force():
@@ -94,7 +109,7 @@ LIST_COLUMNS = [*(Cluster.__table__.c[name] for name in ("id", "key", "score", "
 def list_clusters(session: Session, *, filters: ClusterFilters, limit: int = 50, offset: int = 0,
                   count: int | None = None) -> tuple[list, int]:
     """One page of clusters (rows of LIST_COLUMNS) and how many match; pass `count` when it is known."""
-    conditions = _cluster_conditions(session, filters)
+    conditions = cluster_conditions(session, filters)
     if count is None:
         count = session.exec(select(func.count()).select_from(Cluster).where(*conditions)).one()
     if filters.sort == "uncertainty":

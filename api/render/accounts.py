@@ -1,6 +1,5 @@
 """The accounts of a cluster: the histogram of their creation dates and its chart."""
 
-import math
 from datetime import datetime
 from html import escape
 
@@ -12,8 +11,11 @@ def creation_histogram(accounts: list[dict], bins: int = 30) -> dict:
     if not dates:
         return {"bins": [], "unknown": len(accounts)}
     lo, hi = dates[0].timestamp(), dates[-1].timestamp()
+    # Always `bins` bars of at least a day: dates within a few days (or one known date) are narrow bars in the
+    # middle of the axis, not one bar across the whole chart.
     width = max((hi - lo) / bins, 86400.0)
-    n = max(1, min(bins, int(math.ceil((hi - lo) / width)) or 1))
+    lo -= (bins * width - (hi - lo)) / 2
+    n = bins
     counts = [0] * n
     for d in dates:
         counts[min(int((d.timestamp() - lo) / width), n - 1)] += 1
@@ -42,6 +44,10 @@ def histogram_svg(histogram: dict, width: int = 720, height: int = 200) -> str:
         body.append(f'<rect class="bar-created" x="{num(left + i * bar_w + 0.5)}" y="{num(top + plot_h - h)}" '
                     f'width="{num(max(bar_w - 1, 0.5))}" height="{num(h)}" fill="{colour}">'
                     f'<title>{escape(b["start"][:10])}: {b["count"]} accounts created</title></rect>')
+    if histogram.get("unknown"):
+        known = sum(b["count"] for b in bins)
+        body.append(text(width - right, top + 8, f'{histogram["unknown"]} of {known + histogram["unknown"]} '
+                         "accounts without a creation date", "end"))
     body.append(text(left - 4, top + 8, str(peak), "end"))
     body.append(text(left - 4, top + plot_h, "0", "end"))
     body.append(text(left, height - 8, bins[0]["start"][:10]))

@@ -44,21 +44,12 @@ def build_detail(session: Session, *, cluster: Cluster) -> dict:
 
 
 def page_extras(detail: dict) -> dict:
-    """What only the HTML needs: the charts as SVG and near-duplicate groups with differences marked."""
+    """What only the HTML needs: the charts as SVG (the posts are paged apart: render/cluster_posts.py)."""
     names = {f"{a['platform']}:{a['account_id']}": (a["name"] or a["account_id"]) for a in detail["accounts"]}
-    groups = []
-    for group in posts.duplicate_groups(detail["_posts"], detail["_evidence"]):
-        reference = group[0]
-        groups.append([
-            {"post": post, "segments": [(post.text, False)] if post is reference
-             else posts.diff_segments(reference.text, post.text)}
-            for post in group
-        ])
     return {
         "timeline_svg": timeline.timeline_svg(detail["timeline"]),
         "histogram_svg": accounts.histogram_svg(accounts.creation_histogram(detail["accounts"])),
         "network_svg": network.network_svg(detail["network"], names=names),
-        "groups": groups,
     }
 
 

@@ -4,7 +4,7 @@ import difflib
 import re
 from collections import Counter, defaultdict
 
-from smearwatch.models import Evidence, Post
+from smearwatch.models import Post
 
 _WORDS = re.compile(r"\S+|\s+")
 
@@ -15,8 +15,8 @@ def shared_items(posts: list[Post]) -> dict:
     return {"links": links.most_common(20), "hashtags": tags.most_common(20)}
 
 
-def duplicate_groups(posts: list[Post], evidence: list[Evidence]) -> list[list[Post]]:
-    """Posts joined by near-duplicate evidence (or identical text), largest group first, in time order."""
+def group_by_pairs(posts: list[Post], pairs: list[tuple[int, int]]) -> list[list[Post]]:
+    """Posts joined by these near-duplicate pairs (or identical text), largest group first, in time order."""
     parent = {post.id: post.id for post in posts}
 
     def find(x):
@@ -29,9 +29,8 @@ def duplicate_groups(posts: list[Post], evidence: list[Evidence]) -> list[list[P
         if a in parent and b in parent:
             parent[find(a)] = find(b)
 
-    for item in evidence:
-        if item.signal == "near_duplicate":
-            union(item.post_a, item.post_b)
+    for a, b in pairs:
+        union(a, b)
     by_text: dict[str, int] = {}
     for post in posts:
         key = " ".join(post.text.lower().split())
@@ -53,3 +52,14 @@ def diff_segments(reference: str, text: str) -> list[tuple[str, bool]]:
         if piece:
             segments.append((piece, tag != "equal" and bool(piece.strip())))
     return segments
+
+
+def group_page(groups: list[list[Post]], *, page: int, per_page: int, members_shown: int) -> list[dict]:
+    """One page of groups: each its first post, how many posts it has, and up to `members_shown` of the others
+    with what differs from the first marked."""
+    shown = []
+    for group in groups[(page - 1) * per_page:page * per_page]:
+        first = group[0]
+        shown.append({"first": first, "size": len(group),
+                      "others": [(post, diff_segments(first.text, post.text)) for post in group[1:members_shown + 1]]})
+    return shown

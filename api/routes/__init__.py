@@ -15,7 +15,7 @@ from api.routes import (
     uploads,
     users,
 )
-from api.routes.pages import admin, cluster, login, queue
+from api.routes.pages import accounts, admin, cluster, login, queue
 from api.routes.pages import campaigns as campaigns_page
 from api.routes.pages import decisions as decisions_page
 from api.routes.pages import models as models_page
@@ -24,6 +24,6 @@ from api.routes.pages import uploads as uploads_page
 
 API_ROUTERS = tuple(module.router for module in (health, users, campaigns, clusters, decisions, search, uploads,
                                                   models, jobs, feeds, exports, networks))
-PAGE_ROUTERS = tuple(module.router for module in (login, campaigns_page, queue, cluster, decisions_page, search_page,
-                                                   uploads_page, models_page, admin))
+PAGE_ROUTERS = tuple(module.router for module in (login, campaigns_page, queue, cluster, accounts, decisions_page,
+                                                   search_page, uploads_page, models_page, admin))
 ROUTERS = API_ROUTERS + PAGE_ROUTERS

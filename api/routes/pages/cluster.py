@@ -9,7 +9,18 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from api import cluster_views
 from api.crud import decisions
 from api.crud.queue import queue_position
-from api.deps import ClusterWithViewDep, CsrfField, PageUser, SessionDep, check_csrf, get_cluster, text_form
+from api.deps import (
+    ClusterDep,
+    ClusterWithViewDep,
+    CsrfField,
+    PageNumber,
+    PageUser,
+    SessionDep,
+    check_csrf,
+    get_cluster,
+    text_form,
+)
+from api.render.cluster_posts import posts_section
 from api.render.page import render_page
 from api.render.rows import cluster_out, decision_out
 
@@ -27,6 +38,14 @@ def cluster_page(request: Request, session: SessionDep, user: PageUser, found: C
          "decisions": [decision_out(d, u) for d, u in history]}
     return render_page(request, "cluster.html", user, c=c, evidence_html=evidence_html, evidence_at=evidence_at,
                        prev_id=prev_id, next_id=next_id, progress=progress)
+
+
+@router.get("/clusters/{cluster_id}/posts", response_class=HTMLResponse)
+def cluster_posts_page(request: Request, session: SessionDep, user: PageUser, cluster: ClusterDep,
+                       page: PageNumber = 1):
+    """One page of the cluster's posts: the section alone for htmx, else a page of its own."""
+    template = "_cluster_posts.html" if request.headers.get("HX-Request") else "cluster_posts.html"
+    return render_page(request, template, user, posts=posts_section(session, cluster=cluster, page=page))
 
 
 @router.post("/clusters/{cluster_id}/decide")

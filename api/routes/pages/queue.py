@@ -1,7 +1,8 @@
 """The cluster queue (flagged clusters by score, or by uncertainty), its progress partials, and the filtered list
 of all clusters. The review app's home is the campaign queue (routes/pages/campaigns.py)."""
 
-from typing import Annotated, Literal
+from dataclasses import asdict
+from typing import Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
@@ -9,7 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from api.crud.clusters import ClusterFilters, list_clusters
 from api.crud.queue import pending_decisions, queue_counts, queue_progress
-from api.deps import PageDate, PageNumber, PageScore, PageUser, SessionDep, text_query
+from api.deps import FiltersDep, PageNumber, PageUser, SessionDep
 from api.render.page import render_page
 
 router = APIRouter(include_in_schema=False)
@@ -48,24 +49,15 @@ def pending_partial(request: Request, session: SessionDep, user: PageUser):
 
 
 @router.get("/clusters", response_class=HTMLResponse)
-def clusters(request: Request, session: SessionDep, user: PageUser,
-             flagged: Annotated[str | None, text_query(5)] = None,
-             status_: Annotated[str | None, text_query(20, alias="status")] = None,
-             min_score: PageScore = None,
-             kind: Annotated[str | None, text_query(40)] = None,
-             target: Annotated[str | None, text_query(300)] = None,
-             platform: Annotated[str | None, text_query(40)] = None,
-             since: PageDate = None, until: PageDate = None, page: PageNumber = 1):
-    filters = ClusterFilters(
-        flagged={"true": True, "false": False}.get(flagged or ""), status=status_ or None, min_score=min_score,
-        kind=kind or None, target=target or None, platform=platform or None, since=since,
-        until=until)
+def clusters(request: Request, session: SessionDep, user: PageUser, filters: FiltersDep, page: PageNumber = 1):
+    """Every cluster, filtered with the JSON API's own filters (an empty field is not given)."""
     rows, count = list_clusters(session, filters=filters, limit=QUEUE_PAGE, offset=(page - 1) * QUEUE_PAGE)
-    chosen = {"flagged": flagged if flagged in ("true", "false") else None, "status": status_,
-              "min_score": min_score, "kind": kind, "target": target, "platform": platform,
-              "since": since.isoformat() if since else None, "until": until.isoformat() if until else None}
-    query = urlencode({k: v for k, v in chosen.items() if v not in (None, "")})
+    form = {"q": filters.text, "account": filters.account, **asdict(filters)}
+    given = {"q": filters.text, "account": filters.account, "flagged": filters.flagged, "label": filters.label,
+             "status": filters.status, "min_score": filters.min_score, "max_score": filters.max_score,
+             "since": filters.since, "until": filters.until, "kind": filters.kind, "target": filters.target,
+             "platform": filters.platform, "sort": None if filters.sort == "-score" else filters.sort}
+    query = urlencode({k: str(v).lower() if isinstance(v, bool) else v.isoformat() if hasattr(v, "isoformat")
+                       else v for k, v in given.items() if v is not None})
     return render_page(request, "clusters.html", user, clusters=rows, count=count, page=page,
-                       pages=max(1, -(-count // QUEUE_PAGE)), query=query,
-                       form={"flagged": flagged or "", "status": status_ or "", "min_score": min_score,
-                             "kind": kind or "", "target": target or "", "platform": platform or ""})
+                       pages=max(1, -(-count // QUEUE_PAGE)), query=query, form=form)
