@@ -169,10 +169,29 @@ class RejectionOut(BaseModel):
     source: str
     line: int
     reason: str
+    text: str | None = None  # "FILE:LINE: reason"
+
+
+class RunClusterOut(BaseModel):
+    id: int
+    label: str
+    score: float
+    flagged: bool
+    n_accounts: int
+    n_posts: int
 
 
 class RunDetail(RunOut):
-    rejections: list[RejectionOut]
+    files: list[str]  # the uploaded or ingested files by name
+    rejections: list[RejectionOut]  # the first 50 kept; all of them: /runs/{id}/rejected
+    rejected_kept: int  # rejected records kept (the first 10,000 of a run); `rejected` counts them all
+    clusters: list[RunClusterOut]  # clusters holding posts this run stored
+
+
+class RejectionList(BaseModel):
+    data: list[RejectionOut]
+    count: int  # records kept for the run (at most 10,000)
+    rejected: int  # records the run rejected in all
 
 
 class RunList(BaseModel):
@@ -276,6 +295,11 @@ class Health(BaseModel):
 
 class Problem(BaseModel):
     detail: str
+
+
+class UploadProblem(Problem):
+    columns: list[str] | None = None  # an unknown format: the file's CSV header, for the column mapping
+    fields: list[str] | None = None  # the fields those columns map to
 
 
 def links(status: int, **targets: tuple[str, str, dict[str, str]]) -> dict:

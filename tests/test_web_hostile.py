@@ -321,7 +321,7 @@ def test_runs_show_file_names_not_server_paths(client, world):
         time.sleep(0.05)
     folder = str(world["app"].state.upload_dir.resolve())
     assert folder not in str(run) and run["sources"] == [response.json()["upload"]]
-    assert run["rejections"][0]["source"] == response.json()["upload"]
+    assert run["rejections"][0]["source"] == "mine.jsonl" and run["files"] == ["mine.jsonl"]
     client.login("rita", world["reviewer"].password)
     assert folder not in client.get("/uploads").text and folder not in client.get("/partials/runs").text
 
