@@ -199,6 +199,11 @@ class RunList(BaseModel):
     count: int
 
 
+class ProbeOut(BaseModel):
+    format: str | None  # the detected format; None: no format recognises it (map its columns)
+    columns: list[str]  # its CSV header, if it has one
+
+
 class UploadOut(BaseModel):
     upload: str
     bytes: int

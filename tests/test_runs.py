@@ -172,3 +172,15 @@ def test_cli_runs_list_and_show(tmp_path, cli_env):
 def test_run_report_without_paths():
     assert file_name("/var/uploads/0123456789abcdef-a b.csv") == "a b.csv"
     assert without_paths("/var/x/0123456789abcdef-d.csv: bad; see https://x.org/a/b") == "d.csv: bad; see https://x.org/a/b"
+
+
+def test_probe_names_the_format_or_the_columns_and_keeps_nothing(client, world):
+    headers = bearer(world["reviewer"])
+    odd = client.post("/api/v1/uploads/probe", headers=headers, params={"filename": "odd.csv"}, content=MAPPED_CSV)
+    assert odd.status_code == 200 and odd.json() == {"format": None,
+                                                     "columns": ["post", "user", "body", "when", "extra"]}
+    known = client.post("/api/v1/uploads/probe", headers=headers, params={"filename": "m.jsonl"}, content=DUMP)
+    assert known.json()["format"] == "jsonl"
+    assert client.post("/api/v1/uploads/probe", headers=headers, content=b"x" * 70000).status_code == 413
+    probes = world["app"].state.upload_dir / "probes"
+    assert not probes.exists() or list(probes.iterdir()) == []

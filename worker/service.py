@@ -28,7 +28,7 @@ from smearwatch.settings import get_settings
 from worker.celery_app import app as celery_app
 from worker.ingest_runs import create_queued_run
 from worker.sources import FORMATS as SOURCE_FORMATS
-from worker.sources import ReadOptions, SourceError
+from worker.sources import ReadOptions, SourceError, detect_format
 from worker.sources import UnknownFormat as UnknownFormat_
 from worker.sources.base import CONTRACT_FIELDS
 from worker.sources.csvrows import header_of
@@ -60,6 +60,18 @@ class UnknownFormat(ServiceError):
 # What the upload page offers: each source format, and the normalized fields a CSV's columns map to.
 FORMATS = SOURCE_FORMATS
 FIELDS = CONTRACT_FIELDS
+
+
+def probe_file(path: str | Path) -> dict:
+    """What the upload page needs before sending a whole file: its detected format (None if no format knows it)
+    and its CSV columns."""
+    try:
+        fmt = detect_format(path)
+    except UnknownFormat_:
+        fmt = None
+    except SourceError as error:
+        raise ServiceError(str(error)) from None
+    return {"format": fmt, "columns": file_columns(path)}
 
 
 def file_columns(path: str | Path) -> list[str]:

@@ -22,6 +22,7 @@ from smearwatch import run_report
 from worker import service
 
 router = APIRouter(prefix=API_V1, tags=["uploads"])
+PROBE_BYTES = 65536
 
 
 @router.post("/uploads", response_model=schemas.UploadOut, status_code=202,
@@ -66,6 +67,31 @@ async def upload(request: Request, user: ApiUser,
         raise HTTPException(status.HTTP_400_BAD_REQUEST,
                             message if message.startswith(name) else f"{name}: {message}") from None
     return {"upload": path.name, "bytes": size, "run_id": started["run"]}
+
+
+@router.post("/uploads/probe", response_model=schemas.ProbeOut, responses={400: {"model": schemas.Problem}},
+             summary="the format and CSV columns of a dump from its first 64 KB (the raw request body)",
+             openapi_extra={"requestBody": {"required": True, "content": {
+                 "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}})
+async def probe(request: Request, user: ApiUser,
+                filename: Annotated[str, text_query(200, min_length=1)] = "upload") -> dict:
+    # Asked before a whole file is sent, so the page shows the column form instead of sending it in vain.
+    name = PurePosixPath(filename).name or "upload"
+    try:
+        path, _ = await save_stream(request.stream(), folder=request.app.state.upload_dir / "probes",
+                                    filename=filename, max_bytes=PROBE_BYTES)
+    except UploadTooLarge:
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"send at most {PROBE_BYTES} bytes") from None
+    except UploadEmpty as error:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, f"{name}: {error}") from None
+    try:
+        return await run_in_threadpool(service.probe_file, path)
+    except service.ServiceError as error:
+        message = upload_message(hide_paths(str(error), {str(path.resolve()): name, str(path): name}))
+        raise HTTPException(status.HTTP_400_BAD_REQUEST,
+                            message if message.startswith(name) else f"{name}: {message}") from None
+    finally:
+        path.unlink(missing_ok=True)
 
 
 @router.get("/runs", response_model=schemas.RunList, summary="ingest runs and their progress",

@@ -239,29 +239,60 @@
     input.addEventListener("change", function () { mapping.hidden = true; status.textContent = ""; });
     picker.addEventListener("change", function () { if (picker.value !== "csv" && picker.value !== "auto") mapping.hidden = true; });
 
+    function failed(message) {
+      bar.hidden = false;
+      bar.classList.add("failed");  // red, and not full: the file was not taken
+      bar.value = 0;
+      status.classList.add("error");
+      status.textContent = "Upload failed: " + message;
+    }
+
+    // With "detect automatically", the first 64 KB are probed first: a file no format knows gets the column
+    // form (or an answer in words) before the whole file is sent. Compressed files are sent as they are.
+    function probe(file, then) {
+      if (picker.value !== "auto" || !mapping.hidden || /\.(gz|zst)$/i.test(file.name)) { then(); return; }
+      const xhr = new XMLHttpRequest();
+      xhr.open("POST", "/api/v1/uploads/probe?filename=" + encodeURIComponent(file.name));
+      xhr.setRequestHeader("X-CSRF-Token", csrf);
+      xhr.setRequestHeader("Content-Type", "application/octet-stream");
+      xhr.addEventListener("load", function () {
+        let data = null;
+        try { data = JSON.parse(xhr.responseText); } catch (e) { data = null; }
+        if (xhr.status !== 200 || !data || data.format) { then(); return; }
+        if (data.columns && data.columns.length) {
+          showMapping(data.columns);
+          bar.hidden = true;  // nothing was uploaded yet
+          status.classList.remove("error");
+          status.textContent = file.name + ": no supported format recognises this file. Map its columns to the fields below, then upload it.";
+        } else {
+          failed(file.name + ": no supported format recognises this file. Choose its format.");
+        }
+      });
+      xhr.addEventListener("error", function () { then(); });
+      xhr.send(file.slice(0, 65536));
+    }
+
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       const file = input.files && input.files[0];
       if (!file) return;
       if (file.size > Number(input.dataset.maxBytes)) { status.textContent = "The file is larger than the upload limit."; return; }
+      bar.classList.remove("failed");
+      status.classList.remove("error");
+      probe(file, function () { send(file); });
+    });
+
+    function send(file) {
       const xhr = new XMLHttpRequest();
       xhr.open("POST", "/api/v1/uploads?filename=" + encodeURIComponent(file.name) +
                "&format=" + encodeURIComponent(picker.value) + mappingParams());
       xhr.setRequestHeader("X-CSRF-Token", csrf);
       xhr.setRequestHeader("Content-Type", "application/octet-stream");
       bar.hidden = false;
-      bar.classList.remove("failed");
       bar.value = 0;
-      status.classList.remove("error");
       xhr.upload.addEventListener("progress", function (e) {
         if (e.lengthComputable) bar.value = Math.round(99 * e.loaded / e.total);
       });
-      function failed(message) {
-        bar.classList.add("failed");  // red, and not full: the file was sent but not taken
-        bar.value = 0;
-        status.classList.add("error");
-        status.textContent = "Upload failed: " + message;
-      }
       xhr.addEventListener("load", function () {
         let data = {};
         try { data = JSON.parse(xhr.responseText); } catch (e) { data = {}; }
@@ -282,6 +313,6 @@
       });
       xhr.addEventListener("error", function () { failed("the connection to the server was lost"); });
       xhr.send(file);
-    });
+    }
   }
 })();
