@@ -92,3 +92,13 @@ def test_upload_map_columns_and_read_the_rejected_records(watched, server):
     page.goto(server["base"] + "/uploads")
     page.locator(f'table.runs a[href="{run_href}#rejected"]').click()
     expect(page.locator("ol.rejected li")).to_have_count(2)
+
+    # a file picked as CSV gets the column form too, with same-named columns chosen
+    page.goto(server["base"] + "/uploads")
+    page.locator("#upload-format").select_option("csv")
+    page.locator("#upload-file").set_input_files({"name": "named.csv", "mimeType": "text/csv",
+                                                  "buffer": b"id,author_id,text,created_at\n"})
+    page.get_by_role("button", name="Upload", exact=True).click()
+    expect(page.locator("#upload-mapping")).to_be_visible()
+    expect(page.locator("#map-author_id")).to_have_value("author_id")
+    expect(page.locator("#map-lang")).to_have_value("")

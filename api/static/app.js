@@ -247,10 +247,12 @@
       status.textContent = "Upload failed: " + message;
     }
 
-    // With "detect automatically", the first 64 KB are probed first: a file no format knows gets the column
-    // form (or an answer in words) before the whole file is sent. Compressed files are sent as they are.
+    // With "detect automatically" or "CSV", the first 64 KB are probed first: a file no format knows (or a CSV)
+    // gets the column form (or an answer in words) before the whole file is sent. Compressed files are sent as
+    // they are.
     function probe(file, then) {
-      if (picker.value !== "auto" || !mapping.hidden || /\.(gz|zst)$/i.test(file.name)) { then(); return; }
+      const csv = picker.value === "csv";  // a CSV named as such: show its columns to map (same names preselected)
+      if ((picker.value !== "auto" && !csv) || !mapping.hidden || /\.(gz|zst)$/i.test(file.name)) { then(); return; }
       const xhr = new XMLHttpRequest();
       xhr.open("POST", "/api/v1/uploads/probe?filename=" + encodeURIComponent(file.name));
       xhr.setRequestHeader("X-CSRF-Token", csrf);
@@ -258,8 +260,13 @@
       xhr.addEventListener("load", function () {
         let data = null;
         try { data = JSON.parse(xhr.responseText); } catch (e) { data = null; }
-        if (xhr.status !== 200 || !data || data.format) { then(); return; }
-        if (data.columns && data.columns.length) {
+        if (xhr.status !== 200 || !data || (data.format && !csv)) { then(); return; }
+        if (csv && data.columns && data.columns.length) {
+          showMapping(data.columns);
+          bar.hidden = true;
+          status.classList.remove("error");
+          status.textContent = file.name + ": check which column holds each field, then upload it.";
+        } else if (data.columns && data.columns.length) {
           showMapping(data.columns);
           bar.hidden = true;  // nothing was uploaded yet
           status.classList.remove("error");
@@ -304,7 +311,7 @@
           link.href = "/runs/" + data.run_id;
           link.textContent = "Open run " + data.run_id;
           status.appendChild(link);
-          if (window.htmx) window.htmx.trigger("#runs", "every");
+          if (window.htmx) window.htmx.ajax("GET", "/partials/runs", {target: "#runs", swap: "innerHTML"});
         } else {
           const detail = typeof data.detail === "string" ? data.detail : "the server could not take the file (" + xhr.status + ")";
           failed(detail);
