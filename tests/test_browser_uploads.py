@@ -1,6 +1,7 @@
 """In Chromium: upload a dump with bad records and a CSV of no known format, map its columns, open the run page
 with the rejected records. Screenshots for looking go to /work/notes/shots/uploads/ when that folder exists."""
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from sqlmodel import Session
 
 from devsupport.services import REPO, ServerProcess
 from smearwatch.db import make_engine
+from smearwatch.models import IngestRun
 from smearwatch.users import create_user
 
 pytestmark = pytest.mark.integration
@@ -102,3 +104,24 @@ def test_upload_map_columns_and_read_the_rejected_records(watched, server):
     expect(page.locator("#upload-mapping")).to_be_visible()
     expect(page.locator("#map-author_id")).to_have_value("author_id")
     expect(page.locator("#map-lang")).to_have_value("")
+
+
+def test_a_failed_run_is_red_and_stops_where_it_failed(watched, server):
+    with server["engine"].begin() as connection:
+        run_id = connection.execute(IngestRun.__table__.insert().values(
+            status="failed", sources=["/srv/var/uploads/0123456789abcdef-broken.jsonl.gz"], bytes_total=1000,
+            bytes_done=420, read=120, stored=118, rejected=2, started_at=datetime(2020, 5, 1, tzinfo=UTC),
+            error="/srv/var/uploads/0123456789abcdef-broken.jsonl.gz: cannot decompress after 120 records",
+        ).returning(IngestRun.__table__.c.id)).scalar_one()
+    page, _ = watched
+    page.goto(server["base"] + "/")
+    page.locator("input[name=username]").type("rita")
+    page.locator("input[name=password]").type(server["reviewer"].password)
+    page.keyboard.press("Enter")
+    page.wait_for_url(server["base"] + "/")
+    page.goto(f"{server['base']}/runs/{run_id}")
+    bar = page.locator("progress.run-progress")
+    expect(bar).to_have_class("run-progress failed")
+    expect(bar).to_have_attribute("value", "0.42")
+    expect(page.locator("p.error")).to_have_text("broken.jsonl.gz: cannot decompress after 120 records")
+    shot(page, "run-failed.png")
