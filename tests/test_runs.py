@@ -93,6 +93,10 @@ def test_a_picked_format_is_used_and_its_errors_carry_no_cli_advice(client, worl
                          content=DUMP)
     assert answer.status_code == 202
     assert wait_for_run(client, headers, answer.json()["run_id"])["stored"] == 2
+    unmapped = client.post("/api/v1/uploads", headers=headers, params={"filename": "odd.csv", "format": "csv"},
+                           content=MAPPED_CSV)
+    assert unmapped.status_code == 400
+    assert unmapped.json()["detail"] == "odd.csv: choose a column for id, author_id, created_at, text"
     bad = client.post("/api/v1/uploads", headers=headers, params={"filename": "x.csv", "format": "nonsense"},
                       content=DUMP)
     assert bad.status_code == 422

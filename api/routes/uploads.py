@@ -49,8 +49,8 @@ async def upload(request: Request, user: ApiUser,
         raise HTTPException(status.HTTP_400_BAD_REQUEST, str(error)) from None
     name = PurePosixPath(filename).name or "upload"
     try:
-        mapping = parse_mapping(map, service.file_columns(path), name) if map else None
-        fmt = "csv" if mapping else (None if format == "auto" else format)
+        mapping = parse_mapping(map or [], service.file_columns(path), name) if map or format == "csv" else None
+        fmt = "csv" if map else (None if format == "auto" else format)
         started = await run_in_threadpool(service.start_ingest, request.app.state.engine, [path], fmt=fmt,
                                           options=service.ReadOptions(mapping=mapping), background=True)
     except service.UnknownFormat:
