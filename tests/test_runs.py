@@ -10,6 +10,7 @@ import pytest
 from api_client import bearer
 from sqlalchemy import select, update
 
+import api.routes.pages.uploads
 from devsupport.commands import call_cli
 from smearwatch import store
 from smearwatch.models import ClusterMember, IngestRun, Post, RejectedRecord
@@ -188,3 +189,16 @@ def test_probe_names_the_format_or_the_columns_and_keeps_nothing(client, world):
     assert client.post("/api/v1/uploads/probe", headers=headers, content=b"x" * 70000).status_code == 413
     probes = world["app"].state.upload_dir / "probes"
     assert not probes.exists() or list(probes.iterdir()) == []
+
+
+def test_the_run_page_pages_its_rejected_records(client, world, monkeypatch):
+    monkeypatch.setattr(api.routes.pages.uploads, "REJECTED_PER_PAGE", 1)
+    headers = bearer(world["reviewer"])
+    answer = client.post("/api/v1/uploads", headers=headers, params={"filename": "paged.jsonl"}, content=DUMP)
+    run_id = answer.json()["run_id"]
+    assert wait_for_run(client, headers, run_id)["rejected"] == 2
+    client.login("rita", world["reviewer"].password)
+    first = client.get(f"/runs/{run_id}").text
+    assert "paged.jsonl:2: " in first and "paged.jsonl:4: " not in first and "page 1 of 2" in first
+    second = client.get(f"/runs/{run_id}", params={"page": 2}).text
+    assert "paged.jsonl:4: " in second and "paged.jsonl:2: " not in second and '<ol class="rejected" start="2">' in second

@@ -44,4 +44,4 @@ def run_page(request: Request, user: PageUser, found: RunDep, page: PageNumber =
                                                   offset=(page - 1) * REJECTED_PER_PAGE)
     return render_page(request, "run.html", user, run=run, rejections=rejections, kept=kept,
                        kept_limit=REJECTED_KEPT, clusters=run_report.run_clusters(engine, found.id),
-                       page=page, pages=max(1, -(-kept // REJECTED_PER_PAGE)), query="")
+                       page=page, pages=max(1, -(-kept // REJECTED_PER_PAGE)), per_page=REJECTED_PER_PAGE, query="")
