@@ -233,7 +233,8 @@ class AssignmentIn(BaseModel):
 
 
 class CommentIn(BaseModel):
-    text: str = Field(min_length=1, max_length=4000, pattern=NO_NUL)
+    text: str = Field(min_length=1, max_length=4000, pattern=r"^[^\x00]*[^\x00\s][^\x00]*$",
+                      description="not only spaces")
 
 
 class CommentOut(BaseModel):
@@ -283,15 +284,39 @@ class RejectionOut(BaseModel):
     source: str
     line: int
     reason: str
+    text: str | None = None  # "FILE:LINE: reason"
+
+
+class RunClusterOut(BaseModel):
+    id: int
+    label: str
+    score: float
+    flagged: bool
+    n_accounts: int
+    n_posts: int
 
 
 class RunDetail(RunOut):
-    rejections: list[RejectionOut]
+    files: list[str]  # the uploaded or ingested files by name
+    rejections: list[RejectionOut]  # the first 50 kept; all of them: /runs/{id}/rejected
+    rejected_kept: int  # rejected records kept (the first 10,000 of a run); `rejected` counts them all
+    clusters: list[RunClusterOut]  # clusters holding posts this run stored
+
+
+class RejectionList(BaseModel):
+    data: list[RejectionOut]
+    count: int  # records kept for the run (at most 10,000)
+    rejected: int  # records the run rejected in all
 
 
 class RunList(BaseModel):
     data: list[RunOut]
     count: int
+
+
+class ProbeOut(BaseModel):
+    format: str | None  # the detected format; None: no format recognises it (map its columns)
+    columns: list[str]  # its CSV header, if it has one
 
 
 class UploadOut(BaseModel):
@@ -392,6 +417,11 @@ class Problem(BaseModel):
     detail: str
 
 
+class UploadProblem(Problem):
+    columns: list[str] | None = None  # an unknown format: the file's CSV header, for the column mapping
+    fields: list[str] | None = None  # the fields those columns map to
+
+
 def links(status: int, **targets: tuple[str, str, dict[str, str]]) -> dict:
     """OpenAPI links of one answer: name=(method, path, {parameter: runtime expression}). They tell clients (and
     schemathesis' stateful tests) which operation can follow with which value, e.g. a decision's id to undo it."""
@@ -410,6 +440,16 @@ def cluster_links(status: int, cluster_id: str) -> dict:
                  GetDecisions=("get", CLUSTER_PATH + "/decisions", {"cluster_id": cluster_id}),
                  Decide=("post", CLUSTER_PATH + "/decisions", {"cluster_id": cluster_id}),
                  Export=("get", CLUSTER_PATH + "/export", {"cluster_id": cluster_id}))
+
+
+CAMPAIGN_PATH = "/api/v1/campaigns/{campaign_id}"
+
+
+def campaign_links(status: int, campaign_id: str) -> dict:
+    """What can follow an answer that names a campaign: the campaign, deciding it, its comments."""
+    return links(status, GetCampaign=("get", CAMPAIGN_PATH, {"campaign_id": campaign_id}),
+                 Decide=("post", CAMPAIGN_PATH + "/decisions", {"campaign_id": campaign_id}),
+                 GetComments=("get", CAMPAIGN_PATH + "/comments", {"campaign_id": campaign_id}))
 
 
 def undo_link(status: int, decision_id: str) -> dict:

@@ -18,6 +18,7 @@ COMMANDS = {
     "demo": ("cli.demo", "set up the embedded default, ingest and score the sample feeds"),
     "ingest": ("cli.ingest", "store posts from dump files (idempotent), then score and cluster them"),
     "status": ("cli.status", "counts of posts, accounts, clusters and recent ingest runs"),
+    "runs": ("cli.runs", "ingest runs: list them, show one with its rejected records (FILE:LINE: reason)"),
     "recover": ("cli.recover", "end ingest runs whose process is gone and score posts left unscored"),
     "score": ("cli.score", "score and cluster dump files with no database or broker"),
     "train": ("cli.train", "train a model from labelled samples, or a new version from reviewers' decisions"),

@@ -143,7 +143,7 @@ class Post(SQLModel, table=True):
     repost_of: str | None = Field(default=None, max_length=500)
     reply_to: str | None = Field(default=None, max_length=500)
     raw: dict | None = json_column()
-    run_id: int | None = Field(default=None, foreign_key="ingestrun.id")
+    run_id: int | None = Field(default=None, foreign_key="ingestrun.id", index=True)  # the run that stored it
     score: float | None = None
     model_version_id: int | None = Field(default=None, foreign_key="modelversion.id")
 

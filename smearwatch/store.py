@@ -10,6 +10,7 @@ from datetime import datetime
 
 import orjson
 import psycopg
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from smearwatch.models import RejectedRecord
@@ -148,6 +149,16 @@ def _copy_then_insert(connection: Connection, table: str, columns: Sequence[str]
     return cursor.rowcount
 
 
+# A run keeps its first REJECTED_KEPT rejected records (FILE:LINE: reason); its `rejected` counter counts all of
+# them. A dump of a million broken lines must not double the store to say the same thing a million times.
+REJECTED_KEPT = 10_000
+
+
 def add_rejected(connection: Connection, run_id: int, rejected: Sequence[dict]) -> None:
-    if rejected:
-        connection.execute(RejectedRecord.__table__.insert(), [dict(item, run_id=run_id) for item in rejected])
+    if not rejected:
+        return
+    table = RejectedRecord.__table__
+    kept = connection.execute(select(func.count()).select_from(table).where(table.c.run_id == run_id)).scalar_one()
+    room = max(REJECTED_KEPT - kept, 0)
+    if room:
+        connection.execute(table.insert(), [dict(item, run_id=run_id) for item in rejected[:room]])

@@ -32,13 +32,13 @@ def test_assign_comment_second_opinion_and_agreement(client, world):
     assert [c["id"] for c in mine["data"]] == [first]
     assert client.get("/api/v1/campaigns", headers=adam, params={"mine": "true"}).json()["count"] == 0
     assert client.post(f"/api/v1/campaigns/{first}/assignment", headers=adam,
-                       json={"username": "nobody"}).status_code == 422
+                       json={"username": "nobody"}).status_code == 404
 
     posted = client.post(f"/api/v1/campaigns/{first}/comments", headers=rita, json={"text": "same troll accounts as May"})
     assert posted.status_code == 201 and posted.json()["user"] == "rita"
     comments = client.get(f"/api/v1/campaigns/{first}/comments", headers=adam).json()
     assert comments["count"] == 1 and comments["data"][0]["text"] == "same troll accounts as May"
-    assert client.post(f"/api/v1/campaigns/{first}/comments", headers=rita, json={"text": ""}).status_code == 422
+    assert client.post(f"/api/v1/campaigns/{first}/comments", headers=rita, json={"text": "  "}).status_code == 422
 
     assert client.get("/api/v1/reviewers/agreement", headers=rita).json()["pairs"] == 0
     for campaign in (first, second):

@@ -27,7 +27,12 @@ from smearwatch.registry import activate_version, get_version, previous_version
 from smearwatch.settings import get_settings
 from worker.celery_app import app as celery_app
 from worker.ingest_runs import create_queued_run
-from worker.sources import ReadOptions, SourceError
+from worker.sources import FORMATS as SOURCE_FORMATS
+from worker.sources import ReadOptions, SourceError, detect_format
+from worker.sources import UnknownFormat as UnknownFormat_
+from worker.sources.base import CONTRACT_FIELDS
+from worker.sources.csvrows import header_of
+from worker.sources.files import read_head
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +51,35 @@ _FORCE_IN_PROCESS: ContextVar[bool] = ContextVar("smearwatch_in_process", defaul
 
 class ServiceError(ValueError):
     """Work that cannot be started (an unreadable dump, no such version, nothing to roll back to): one line."""
+
+
+class UnknownFormat(ServiceError):
+    """No format recognises the dump: the caller names one, or maps the columns of a CSV (file_columns)."""
+
+
+# What the upload page offers: each source format, and the normalized fields a CSV's columns map to.
+FORMATS = SOURCE_FORMATS
+FIELDS = CONTRACT_FIELDS
+
+
+def probe_file(path: str | Path) -> dict:
+    """What the upload page needs before sending a whole file: its detected format (None if no format knows it)
+    and its CSV columns."""
+    try:
+        fmt = detect_format(path)
+    except UnknownFormat_:
+        fmt = None
+    except SourceError as error:
+        raise ServiceError(str(error)) from None
+    return {"format": fmt, "columns": file_columns(path)}
+
+
+def file_columns(path: str | Path) -> list[str]:
+    """The columns of a CSV dump from its header line ([] if it does not look like CSV)."""
+    try:
+        return header_of(read_head(path)) or []
+    except SourceError:
+        return []
 
 
 def broker_enabled() -> bool:
@@ -123,6 +157,8 @@ def start_ingest(engine: Engine, paths: Sequence[str | Path], *, fmt: str | None
     try:
         run_id, slice_ids = create_queued_run(engine, paths, fmt=fmt, options=options, slice_bytes=slice_bytes,
                                               feed_id=feed_id)
+    except UnknownFormat_ as error:
+        raise UnknownFormat(str(error)) from None
     except SourceError as error:
         raise ServiceError(str(error)) from None
     queued = broker_enabled()

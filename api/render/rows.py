@@ -1,7 +1,8 @@
 """Rows as the plain dicts the JSON API answers and the templates show (the shapes of `schemas.*Out`)."""
 
 from api.render.paths import file_name, hide_paths
-from smearwatch.models import CampaignComment, Cluster, Decision, IngestRun, Post, RejectedRecord
+from smearwatch import run_report
+from smearwatch.models import CampaignComment, Cluster, Decision, IngestRun, Post
 
 
 def decision_out(decision: Decision, username: str) -> dict:
@@ -40,8 +41,5 @@ def run_done_fraction(run: IngestRun) -> float:
 def run_out(run: IngestRun) -> dict:
     """The run with its sources as file names and its error without server paths."""
     return {**run.model_dump(), "sources": [file_name(s) for s in run.sources] if run.sources else run.sources,
+            "files": [run_report.file_name(s) for s in run.sources or []],
             "error": hide_paths(run.error), "progress": run_done_fraction(run)}
-
-
-def rejection_out(rejection: RejectedRecord) -> dict:
-    return {"source": file_name(rejection.source), "line": rejection.line, "reason": hide_paths(rejection.reason)}

@@ -15,6 +15,7 @@ router = APIRouter(prefix=API_V1, tags=["campaigns"])
 
 
 @router.get("/campaigns", response_model=schemas.CampaignList,
+            responses=schemas.campaign_links(200, "$response.body#/data/0/id"),
             summary="campaigns (clusters grouped by target, shared accounts and narrative), best first")
 def list_campaigns(session: SessionDep, user: ApiUser, filters: CampaignFiltersDep, limit: Limit = 50,
                    offset: Offset = 0, mine: bool = False, second_opinion: bool = False) -> dict:
@@ -38,7 +39,7 @@ def get_campaign(session: SessionDep, user: ApiUser, campaign: CampaignDep) -> d
 
 
 @router.post("/campaigns/{campaign_id}/decisions", response_model=schemas.CampaignDecisionOut, status_code=201,
-             responses=schemas.NOT_FOUND,
+             responses={**schemas.NOT_FOUND, **schemas.undo_link(201, "$response.body#/decisions/0/id")},
              summary="decide a whole campaign: one decision per cluster, appended (a cluster decided later on its "
                      "own keeps that decision)")
 def decide(body: schemas.DecisionIn, session: SessionDep, user: ApiUser, campaign: CampaignDep) -> dict:
@@ -56,7 +57,7 @@ def assign(body: schemas.AssignmentIn, session: SessionDep, user: ApiUser, campa
     if body.username is not None:
         assignee = reviewers.active_user(session, username=body.username)
         if assignee is None:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"no active user {body.username!r}")
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no active user {body.username!r}")
     campaign = reviewers.assign_campaign(session, campaign=campaign, assignee=assignee)
     return {**campaign.model_dump(), "answer": crud.campaign_answer(session, campaign_id=campaign.id)}
 
@@ -71,10 +72,7 @@ def list_comments(session: SessionDep, user: ApiUser, campaign: CampaignDep) -> 
 @router.post("/campaigns/{campaign_id}/comments", response_model=schemas.CommentOut, status_code=201,
              responses=schemas.NOT_FOUND, summary="comment on the campaign (appended)")
 def comment(body: schemas.CommentIn, session: SessionDep, user: ApiUser, campaign: CampaignDep) -> dict:
-    try:
-        row = reviewers.add_comment(session, campaign=campaign, user=user, text=body.text)
-    except ValueError as error:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from None
+    row = reviewers.add_comment(session, campaign=campaign, user=user, text=body.text)  # the body has a letter
     return comment_out(row, user.username)
 
 

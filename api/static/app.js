@@ -233,39 +233,122 @@
     }
   });
 
-  // --- uploads: stream the file as the request body, with a progress bar ---------------------------------
+  // --- uploads: stream the file as the request body, with a progress bar; a CSV of no known format gets a form
+  // mapping its columns (the server answers with the file's header) and is sent again with the mapping ------
   const form = document.getElementById("upload-form");
   if (form) {
+    const input = document.getElementById("upload-file");
+    const picker = document.getElementById("upload-format");
+    const bar = document.getElementById("upload-progress");
+    const status = document.getElementById("upload-status");
+    const mapping = document.getElementById("upload-mapping");
+    const selects = Array.prototype.slice.call(mapping.querySelectorAll("select.map-column"));
+
+    function showMapping(columns) {
+      selects.forEach(function (select) {
+        while (select.options.length > 1) select.remove(1);
+        columns.forEach(function (column) {
+          const option = document.createElement("option");
+          option.value = column;
+          option.textContent = column;
+          select.appendChild(option);
+        });
+        if (columns.indexOf(select.dataset.field) >= 0) select.value = select.dataset.field;
+      });
+      mapping.hidden = false;
+    }
+
+    function mappingParams() {
+      if (mapping.hidden) return "";
+      return selects.filter(function (s) { return s.value; }).map(function (s) {
+        return "&map=" + encodeURIComponent(s.dataset.field + "=" + s.value);
+      }).join("");
+    }
+
+    input.addEventListener("change", function () { mapping.hidden = true; status.textContent = ""; });
+    picker.addEventListener("change", function () { if (picker.value !== "csv" && picker.value !== "auto") mapping.hidden = true; });
+
+    function failed(message) {
+      bar.hidden = false;
+      bar.classList.add("failed");  // red, and not full: the file was not taken
+      bar.value = 0;
+      status.classList.add("error");
+      status.textContent = "Upload failed: " + message;
+    }
+
+    // With "detect automatically" or "CSV", the first 64 KB are probed first: a file no format knows (or a CSV)
+    // gets the column form (or an answer in words) before the whole file is sent. Compressed files are sent as
+    // they are.
+    function probe(file, then) {
+      const csv = picker.value === "csv";  // a CSV named as such: show its columns to map (same names preselected)
+      if ((picker.value !== "auto" && !csv) || !mapping.hidden || /\.(gz|zst)$/i.test(file.name)) { then(); return; }
+      const xhr = new XMLHttpRequest();
+      xhr.open("POST", "/api/v1/uploads/probe?filename=" + encodeURIComponent(file.name));
+      xhr.setRequestHeader("X-CSRF-Token", csrf);
+      xhr.setRequestHeader("Content-Type", "application/octet-stream");
+      xhr.addEventListener("load", function () {
+        let data = null;
+        try { data = JSON.parse(xhr.responseText); } catch (e) { data = null; }
+        if (xhr.status !== 200 || !data || (data.format && !csv)) { then(); return; }
+        if (csv && data.columns && data.columns.length) {
+          showMapping(data.columns);
+          bar.hidden = true;
+          status.classList.remove("error");
+          status.textContent = file.name + ": check which column holds each field, then upload it.";
+        } else if (data.columns && data.columns.length) {
+          showMapping(data.columns);
+          bar.hidden = true;  // nothing was uploaded yet
+          status.classList.remove("error");
+          status.textContent = file.name + ": no supported format recognises this file. Map its columns to the fields below, then upload it.";
+        } else {
+          failed(file.name + ": no supported format recognises this file. Choose its format.");
+        }
+      });
+      xhr.addEventListener("error", function () { then(); });
+      xhr.send(file.slice(0, 65536));
+    }
+
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      const input = document.getElementById("upload-file");
-      const bar = document.getElementById("upload-progress");
-      const status = document.getElementById("upload-status");
       const file = input.files && input.files[0];
       if (!file) return;
       if (file.size > Number(input.dataset.maxBytes)) { status.textContent = "The file is larger than the upload limit."; return; }
+      bar.classList.remove("failed");
+      status.classList.remove("error");
+      probe(file, function () { send(file); });
+    });
+
+    function send(file) {
       const xhr = new XMLHttpRequest();
-      xhr.open("POST", "/api/v1/uploads?filename=" + encodeURIComponent(file.name));
+      xhr.open("POST", "/api/v1/uploads?filename=" + encodeURIComponent(file.name) +
+               "&format=" + encodeURIComponent(picker.value) + mappingParams());
       xhr.setRequestHeader("X-CSRF-Token", csrf);
       xhr.setRequestHeader("Content-Type", "application/octet-stream");
       bar.hidden = false;
       bar.value = 0;
       xhr.upload.addEventListener("progress", function (e) {
-        if (e.lengthComputable) bar.value = Math.round(100 * e.loaded / e.total);
+        if (e.lengthComputable) bar.value = Math.round(99 * e.loaded / e.total);
       });
       xhr.addEventListener("load", function () {
         let data = {};
         try { data = JSON.parse(xhr.responseText); } catch (e) { data = {}; }
         if (xhr.status === 202) {
           bar.value = 100;
-          status.textContent = "Uploaded; ingest run " + data.run_id + " started.";
-          if (window.htmx) window.htmx.trigger("#runs", "every");
+          mapping.hidden = true;
+          status.textContent = "Uploaded; ingest run " + data.run_id + " started. ";
+          const link = document.createElement("a");
+          link.href = "/runs/" + data.run_id;
+          link.textContent = "Open run " + data.run_id;
+          status.appendChild(link);
+          if (window.htmx) window.htmx.ajax("GET", "/partials/runs", {target: "#runs", swap: "innerHTML"});
         } else {
-          status.textContent = "Upload failed: " + (data.detail || xhr.status);
+          const detail = typeof data.detail === "string" ? data.detail : "the server could not take the file (" + xhr.status + ")";
+          failed(detail);
+          if (data.columns && data.columns.length) showMapping(data.columns);
         }
       });
-      xhr.addEventListener("error", function () { status.textContent = "Upload failed: network error"; });
+      xhr.addEventListener("error", function () { failed("the connection to the server was lost"); });
       xhr.send(file);
-    });
+    }
   }
 })();

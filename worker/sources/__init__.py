@@ -7,7 +7,7 @@ from pathlib import Path
 from types import ModuleType
 
 from worker.sources.base import BrokenFile, NormalizedPost, ReadOptions, Rejection, current_limits
-from worker.sources.files import SourceError, logical_name, open_text, read_head
+from worker.sources.files import SourceError, UnknownFormat, logical_name, open_text, read_head
 
 # Detection order matters: specific formats first, the generic CSV last (it is only chosen by --format).
 FORMAT_MODULES = {
@@ -38,7 +38,7 @@ def detect_format(path: str | Path) -> str:
         module = format_module(fmt)
         if module.detect(head, name):
             return fmt
-    raise SourceError(f"{path}: unknown format (use --format, one of: {', '.join(FORMATS)})")
+    raise UnknownFormat(f"{path}: unknown format (use --format, one of: {', '.join(FORMATS)})")
 
 
 @dataclass
@@ -128,5 +128,6 @@ def open_source(path: str | Path, fmt: str | None = None, options: ReadOptions |
     return Source(path=path, format=chosen, options=options or ReadOptions(), size=size)
 
 
-__all__ = ["FORMATS", "BrokenFile", "NormalizedPost", "ReadOptions", "Rejection", "Source", "SourceError", "detect_format",
+__all__ = ["FORMATS", "BrokenFile", "NormalizedPost", "ReadOptions", "Rejection", "Source", "SourceError", "UnknownFormat",
+           "detect_format",
            "open_source", "read_items"]

@@ -29,6 +29,10 @@ class SourceError(Exception):
     """A whole input cannot be read (missing, unreadable, unknown format); reported as one line, exit 2."""
 
 
+class UnknownFormat(SourceError):
+    """No format recognises the file: the user names one (the CLI's --format, the upload page's picker)."""
+
+
 class DecompressError(Exception):
     """The compressed stream breaks here (truncated, corrupt); the data before the break has been delivered."""
 
