@@ -1,0 +1,109 @@
+"""The activation gate: a new version is compared with the active one on a fixed evaluation set the review queue
+cannot bias, and refused when its training or its effect on the store says it would wreck the queue.
+
+The fixed evaluation set is the shipped held-out world (samples/labelled/heldout.jsonl: smears, every kind of hard
+negative and organic background, so most of its clusters are unflagged ones) plus the decided clusters of the
+store's evaluation split (a hash of the cluster id). The decisions alone are no evaluation set: they cover what
+the queue showed, mostly flagged clusters, so a version that flags everything looks precise on them.
+
+Each judgement is reported apart: coordination (clusters of held-out campaigns that are coordinated: smear, spam,
+solidarity), smear (post-level attack scores: precision, recall, F1, average precision) and the verdict (flagged
+clusters: precision, smear-campaign recall, F1 over clusters; and on decided clusters of the store).
+
+A version is refused, with one line saying why, when:
+- it was trained on reviewers' decisions alone (no shipped labelled data): they only cover what the queue chose;
+- it was trained on decisions that cover only flagged clusters: no store negative was ever reviewed;
+- it would flag more than FLAG_FACTOR x (flagged now) + FLAG_MARGIN clusters of the store.
+A refused version is never activated automatically; an admin activates it only with --force (CLI, API).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+
+from classifiers import Model, PostFrame, detect, post_metrics
+from classifiers.verdict import VERDICT_LEVEL
+
+FLAG_FACTOR = 2  # the flag-rate bound: at most FLAG_FACTOR x flagged now + FLAG_MARGIN clusters after
+FLAG_MARGIN = 5
+COORDINATED_KINDS = frozenset({"smear", "spam", "solidarity"})  # held-out kinds that are coordinated campaigns
+ANSWER_COORDINATED = {"smear": True, "coordinated": True, "organic": False}
+
+
+def flag_bound(flagged_now: int) -> int:
+    return FLAG_FACTOR * flagged_now + FLAG_MARGIN
+
+
+def _prf(truth: list[bool], predicted: list[bool]) -> dict:
+    tp = sum(t and p for t, p in zip(truth, predicted, strict=True))
+    fp = sum(p and not t for t, p in zip(truth, predicted, strict=True))
+    fn = sum(t and not p for t, p in zip(truth, predicted, strict=True))
+    precision = tp / (tp + fp) if tp + fp else None
+    recall = tp / (tp + fn) if tp + fn else None
+    f1 = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else None
+    return {"precision": None if precision is None else round(precision, 4),
+            "recall": None if recall is None else round(recall, 4), "f1": None if f1 is None else round(f1, 4),
+            "n": len(truth)}
+
+
+def heldout_judgements(model: Model, frame: PostFrame) -> dict:
+    """Coordination, smear and the verdict of `model` on held-out labelled posts (label, kind, campaign)."""
+    result = detect(frame, model)
+    y = np.asarray([int(v) for v in frame.extra["label"]], dtype=int)
+    kinds = np.asarray([str(v or "") for v in frame.extra.get("kind", [""] * len(frame))], dtype=object)
+    campaigns = np.asarray([str(v or "") for v in frame.extra.get("campaign", [""] * len(frame))], dtype=object)
+    coordinated_truth, coordinated, smear_truth, flagged = [], [], [], []
+    found: set[str] = set()
+    for cluster in result.clusters:
+        rows = cluster.rows
+        kind = Counter(kinds[rows].tolist()).most_common(1)[0][0]
+        is_smear = bool(y[rows].mean() >= 0.5)
+        coordinated_truth.append(kind in COORDINATED_KINDS)
+        coordinated.append(cluster.coordination >= VERDICT_LEVEL)
+        smear_truth.append(is_smear)
+        flagged.append(cluster.flagged)
+        if cluster.flagged and is_smear:
+            found.add(Counter(campaigns[rows][y[rows] == 1].tolist()).most_common(1)[0][0])
+    smear_campaigns = sorted(set(campaigns[y == 1].tolist()))
+    verdict = _prf(smear_truth, flagged)
+    verdict.update(clusters=len(result.clusters), flagged=int(sum(flagged)),
+                   smear_campaigns=len(smear_campaigns), smear_campaigns_found=len(found & set(smear_campaigns)))
+    return {"coordination": _prf(coordinated_truth, coordinated),
+            "smear": post_metrics(y, result.text_scores), "verdict": verdict}
+
+
+def decided_judgements(decided: dict[int, str], labels: dict[int, str], coordination: dict[int, float]) -> dict:
+    """Coordination and the verdict on the store's decided clusters of the evaluation split."""
+    ids = [cid for cid, answer in sorted(decided.items()) if answer in ANSWER_COORDINATED and cid in labels]
+    return {"coordination": _prf([ANSWER_COORDINATED[decided[c]] for c in ids],
+                                 [coordination.get(c, 0.0) >= VERDICT_LEVEL for c in ids]),
+            "verdict": _prf([decided[c] == "smear" for c in ids], [labels[c] == "smear" for c in ids])}
+
+
+def not_worse(candidate: dict, active: dict | None) -> bool:
+    """At least as good as the active version on the fixed set: smear F1 and average precision, verdict F1."""
+    if active is None:
+        return True
+    for judgement, metric in (("smear", "f1"), ("smear", "average_precision"), ("verdict", "f1")):
+        if ((candidate.get(judgement) or {}).get(metric) or 0.0) < ((active.get(judgement) or {}).get(metric) or 0.0):
+            return False
+    return True
+
+
+def refusal(labels: dict, preview: dict | None) -> str | None:
+    """The one-line reason the gate refuses a version, or None."""
+    decisions = labels.get("decisions", 0)
+    if decisions and not labels.get("base") and not labels.get("files"):
+        return (f"refused: trained on reviewers' decisions alone ({decisions} posts), which cover only what the "
+                "queue showed; retrain with the shipped labelled data")
+    if decisions and not labels.get("decided_unflagged"):
+        return (f"refused: the decisions cover only flagged clusters ({labels.get('decided_flagged', 0)}), so "
+                "training saw no negative from the store; review some of the queue's unflagged clusters first")
+    if preview is not None:
+        now, after = preview["flagged_now"], preview["flagged_after"]
+        if after > flag_bound(now):
+            return (f"refused: would flag {after} clusters of the store, against {now} now (bound "
+                    f"{FLAG_FACTOR} x {now} + {FLAG_MARGIN} = {flag_bound(now)})")
+    return None
