@@ -53,8 +53,7 @@ def run(args: argparse.Namespace) -> int:
         version = registry.get_version(engine, _required(args))
         if version is None:
             raise CommandError(f"no model version {args.version!r}")
-        sys.stdout.write(orjson.dumps({**_view(version), "gate": (version.get("metrics") or {}).get("gate"),
-                                       "card": version.get("card")},
+        sys.stdout.write(orjson.dumps({**_view(version), "card": version.get("card")},
                                       option=orjson.OPT_INDENT_2).decode() + "\n")
         return 0
     if args.action == "activate":
