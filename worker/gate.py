@@ -13,23 +13,58 @@ clusters: precision, smear-campaign recall, F1 over clusters; and on decided clu
 A version is refused, with one line saying why, when:
 - it was trained on reviewers' decisions alone (no shipped labelled data): they only cover what the queue chose;
 - it was trained on decisions that cover only flagged clusters: no store negative was ever reviewed;
-- it would flag more than FLAG_FACTOR x (flagged now) + FLAG_MARGIN clusters of the store.
+- it would flag more than FLAG_FACTOR x (flagged now) + FLAG_MARGIN clusters of the store;
+- it finds no smear campaign of the held-out world: it cannot flag clusters (`score --model` refuses such a
+  model too, see `flag_check`).
 A refused version is never activated automatically; an admin activates it only with --force (CLI, API).
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 
-from classifiers import Model, PostFrame, detect, post_metrics
+from classifiers import Model, PostFrame, detect, post_metrics, read_labelled
 from classifiers.verdict import VERDICT_LEVEL
+from smearwatch.settings import get_settings
 
 FLAG_FACTOR = 2  # the flag-rate bound: at most FLAG_FACTOR x flagged now + FLAG_MARGIN clusters after
 FLAG_MARGIN = 5
 COORDINATED_KINDS = frozenset({"smear", "spam", "solidarity"})  # held-out kinds that are coordinated campaigns
 ANSWER_COORDINATED = {"smear": True, "coordinated": True, "organic": False}
+
+
+def shipped_records(name: str) -> list[dict]:
+    """A shipped labelled file (SMEARWATCH_LABELLED_DIR/name), or nothing when it is not there."""
+    path = Path(get_settings().labelled_dir) / name
+    return read_labelled([path]) if path.is_file() else []
+
+
+def heldout_frame() -> PostFrame | None:
+    records = shipped_records("heldout.jsonl")
+    return PostFrame.from_records(records, extra=("label", "kind", "campaign")) if records else None
+
+
+def flag_check(model: Model) -> dict | None:
+    """Can the model flag clusters at all? Its verdict on the shipped held-out world (5 smear campaigns and every
+    kind of look-alike); None when that file is not there."""
+    frame = heldout_frame()
+    if frame is None:
+        return None
+    verdict = heldout_judgements(model, frame)["verdict"]
+    return {"heldout_clusters": verdict["clusters"], "flagged": verdict["flagged"],
+            "smear_campaigns": verdict["smear_campaigns"], "found": verdict["smear_campaigns_found"],
+            "can_flag": verdict["smear_campaigns_found"] > 0 or verdict["smear_campaigns"] == 0}
+
+
+def cannot_flag(check: dict | None) -> str | None:
+    """One line on why a model cannot be used to flag clusters, or None."""
+    if not check or check.get("can_flag", True):
+        return None
+    return (f"cannot flag clusters: it flags {check['flagged']} of {check['heldout_clusters']} clusters of the "
+            f"shipped held-out world and finds {check['found']} of its {check['smear_campaigns']} smear campaigns")
 
 
 def flag_bound(flagged_now: int) -> int:
@@ -92,8 +127,8 @@ def not_worse(candidate: dict, active: dict | None) -> bool:
     return True
 
 
-def refusal(labels: dict, preview: dict | None) -> str | None:
-    """The one-line reason the gate refuses a version, or None."""
+def refusal(labels: dict, preview: dict | None, verdict: dict | None = None) -> str | None:
+    """The one-line reason the gate refuses a version, or None. `verdict`: its verdict on the held-out world."""
     decisions = labels.get("decisions", 0)
     if decisions and not labels.get("base") and not labels.get("files"):
         return (f"refused: trained on reviewers' decisions alone ({decisions} posts), which cover only what the "
@@ -106,4 +141,7 @@ def refusal(labels: dict, preview: dict | None) -> str | None:
         if after > flag_bound(now):
             return (f"refused: would flag {after} clusters of the store, against {now} now (bound "
                     f"{FLAG_FACTOR} x {now} + {FLAG_MARGIN} = {flag_bound(now)})")
+    if verdict and verdict.get("smear_campaigns") and not verdict.get("smear_campaigns_found"):
+        return (f"refused: cannot flag clusters: finds 0 of the {verdict['smear_campaigns']} smear campaigns of "
+                "the shipped held-out world")
     return None

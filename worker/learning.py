@@ -20,19 +20,20 @@ from pathlib import Path
 from sqlalchemy import and_, select, update
 from sqlalchemy.engine import Connection, Engine
 
-from classifiers import Model, PostFrame, evaluate_posts, load_model, read_labelled, save_model, train
+from classifiers import Model, PostFrame, evaluate_posts, load_model, save_model, train
 from smearwatch.db import get_engine
 from smearwatch.models import Account, Cluster, ClusterMember, Decision, ModelVersion, Post, User
 from smearwatch.registry import activate_version, active_version, register_version
-from smearwatch.settings import get_settings
 from worker.gate import (
     FLAG_FACTOR,
     FLAG_MARGIN,
     decided_judgements,
     flag_bound,
+    heldout_frame,
     heldout_judgements,
     not_worse,
     refusal,
+    shipped_records,
 )
 from worker.preview import store_preview
 
@@ -136,12 +137,6 @@ class TrainingOutcome:
     preview: dict | None = None
 
 
-def shipped_records(name: str) -> list[dict]:
-    """A shipped labelled file (SMEARWATCH_LABELLED_DIR/name), or nothing when it is not there."""
-    path = Path(get_settings().labelled_dir) / name
-    return read_labelled([path]) if path.is_file() else []
-
-
 def decided_coverage(connection: Connection) -> tuple[dict[int, str], int, int]:
     """The latest labelling answer of each decided cluster, and how many of those are flagged and unflagged now."""
     answers = {cid: d["answer"] for cid, d in latest_cluster_decisions(connection).items()
@@ -163,7 +158,7 @@ def judge_version(engine: Engine, model: Model, current: dict | None, labels: di
     heldout = shipped_records("heldout.jsonl")
     fixed = heldout + evaluation  # post-level: the shipped held-out posts and the decided evaluation split
     decided_eval = {cid: answer for cid, answer in decided.items() if in_evaluation(f"cluster-{cid}")}
-    frame = PostFrame.from_records(heldout, extra=("label", "kind", "campaign")) if heldout else None
+    frame = heldout_frame()
 
     def report(version: Model) -> dict:
         out = {"posts": evaluate(version, fixed)}
@@ -185,7 +180,8 @@ def judge_version(engine: Engine, model: Model, current: dict | None, labels: di
         active["decided"] = decided_judgements(decided_eval, stored_labels, stored_coordination)
     better = not_worse(candidate.get("heldout") or {"smear": candidate["posts"]},
                        (active.get("heldout") or {"smear": active["posts"]}) if active else None)
-    gate = {"refused": refusal(labels, preview.summary), "not_worse": better, "candidate": candidate,
+    verdict = (candidate.get("heldout") or {}).get("verdict")
+    gate = {"refused": refusal(labels, preview.summary, verdict), "not_worse": better, "candidate": candidate,
             "active": {"id": current["id"], "name": current["name"], **active} if active else None,
             "bound": {"factor": FLAG_FACTOR, "margin": FLAG_MARGIN, "flagged_now": preview.summary["flagged_now"],
                       "max_flagged": flag_bound(preview.summary["flagged_now"])},
@@ -213,6 +209,9 @@ def train_version(engine: Engine | None = None, *, plus: list[dict] | None = Non
     with engine.connect() as connection:
         records = decision_records(connection) if from_decisions else []
         decided, decided_flagged, decided_unflagged = decided_coverage(connection) if from_decisions else ({}, 0, 0)
+    if not records and not plus:  # the shipped data alone would only make the packaged model again
+        raise ValueError("nothing new to learn: retraining needs decisions or labelled files with both smear and "
+                         "not-smear labels")
     shipped = shipped_records("train.jsonl") if base else []
     records = records + list(plus or [])
     heldout_keys = {(str(r.get("platform")), str(r.get("id"))) for r in shipped_records("heldout.jsonl")}
