@@ -33,7 +33,8 @@ class Settings(BaseSettings):
                                validation_alias=AliasChoices("SMEARWATCH_VERSIONS_DIR", "SMEARWATCH_MODELS_DIR"))
     # The shipped labelled samples (train.jsonl, heldout.jsonl): retraining adds the reviewers' decisions to
     # train.jsonl and the activation gate evaluates every new version on heldout.jsonl (docs/retraining.md).
-    labelled_dir: Path = Path(__file__).resolve().parents[1] / "samples" / "labelled"
+    # Unset: samples/labelled of the checkout.
+    labelled_dir: Path | None = None
     # Where benchmarks keep data they fetch or generate (real public datasets, large dumps); never committed.
     bench_cache: Path = Path("var/bench-cache")
     # Posts per database round trip during ingestion.

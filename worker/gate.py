@@ -34,11 +34,12 @@ FLAG_FACTOR = 2  # the flag-rate bound: at most FLAG_FACTOR x flagged now + FLAG
 FLAG_MARGIN = 5
 COORDINATED_KINDS = frozenset({"smear", "spam", "solidarity"})  # held-out kinds that are coordinated campaigns
 ANSWER_COORDINATED = {"smear": True, "coordinated": True, "organic": False}
+SHIPPED_LABELLED = Path(__file__).resolve().parents[1] / "samples" / "labelled"  # SMEARWATCH_LABELLED_DIR unset
 
 
 def shipped_records(name: str) -> list[dict]:
     """A shipped labelled file (SMEARWATCH_LABELLED_DIR/name), or nothing when it is not there."""
-    path = Path(get_settings().labelled_dir) / name
+    path = Path(get_settings().labelled_dir or SHIPPED_LABELLED) / name
     return read_labelled([path]) if path.is_file() else []
 
 
