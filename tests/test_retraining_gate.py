@@ -4,6 +4,7 @@ API and the models page; a version that would flag far more of the store than no
 the clusters a version would newly flag and unflag, with links to a few of each."""
 
 import json
+import re
 
 import pytest
 from api_client import Client, bearer
@@ -162,3 +163,39 @@ def test_preview_counts_and_samples(decided):
     assert {c["cluster"] for c in samples["newly_unflagged"]} <= flagged
     assert not {c["cluster"] for c in samples["newly_flagged"]} & flagged
     assert all(c["url"] == f"/clusters/{c['cluster']}" for c in samples["newly_flagged"] + samples["newly_unflagged"])
+
+
+def test_the_queue_mixes_in_unflagged_clusters_whose_answers_count(flagged_decided, versions, tmp_path):
+    """After every tenth flagged cluster the queue shows an unflagged open cluster (nearest the threshold, then at
+    random); deciding it takes it out of the mix, counts as a label, and lifts the gate's 'only flagged' refusal."""
+    engine = flagged_decided
+    with Session(engine) as session:
+        reviewer = create_user(session, username="rita", role="reviewer")
+    with engine.connect() as connection:
+        flagged = connection.execute(select(Cluster.id).where(Cluster.flagged)).scalars().all()
+        unflagged = dict(connection.execute(select(Cluster.id, Cluster.score).where(
+            Cluster.flagged.is_(False), Cluster.status == "open")).all())
+    threshold = registry.active_version(engine)["card"]["threshold"]
+    nearest = min(unflagged, key=lambda cid: (abs(unflagged[cid] - threshold), cid))
+    assert len(flagged) >= 10 and len(unflagged) >= 2
+    with Client(create_app(engine, upload_dir=tmp_path / "uploads")) as client:
+        client.login("rita", reviewer.password)
+
+        def queue_ids() -> list[int]:
+            page = client.get("/")
+            assert page.status_code == 200
+            return [int(i) for i in re.findall(r'class="cluster-row" data-id="(\d+)"', page.text)]
+
+        ids = queue_ids()
+        shown = min(len(flagged), 50)
+        assert len(ids) == shown + shown // 10
+        checks = [cid for cid in ids if cid not in flagged]
+        assert checks[0] == nearest and all(ids[11 * k + 10] == cid for k, cid in enumerate(checks))
+        assert "mixed in for a check" in client.get("/").text
+        headers = {"X-CSRF-Token": client.csrf()}
+        assert client.post(f"/api/v1/clusters/{nearest}/decisions", headers=headers,
+                           json={"answer": "organic"}).status_code in (200, 201)
+        assert nearest not in queue_ids() and len(queue_ids()) == len(ids)
+    outcome = train_version(engine, versions_dir=versions, auto_activate=False)
+    assert outcome.labels["decided_unflagged"] == 1
+    assert not (outcome.gate["refused"] or "").startswith("refused: the decisions cover only flagged")
