@@ -118,12 +118,21 @@ def decided_judgements(decided: dict[int, str], labels: dict[int, str], coordina
             "verdict": _prf([decided[c] == "smear" for c in ids], [labels[c] == "smear" for c in ids])}
 
 
+# No tolerance: measured with bench/loop.py, a tolerance of 0.005 let through versions that each flagged one more
+# look-alike of the store (flagged-cluster precision 1.000 -> 0.957 in five rounds, against 0.986 without).
+POST_TOLERANCE = 0.0
+
+
 def not_worse(candidate: dict, active: dict | None) -> bool:
-    """At least as good as the active version on the fixed set: smear F1 and average precision, verdict F1."""
+    """At least as good as the active version on the fixed set: held-out smear F1 and average precision, held-out
+    verdict F1 and, when given (`decided`), the verdict F1 on the decided clusters of the evaluation split."""
     if active is None:
         return True
-    for judgement, metric in (("smear", "f1"), ("smear", "average_precision"), ("verdict", "f1")):
-        if ((candidate.get(judgement) or {}).get(metric) or 0.0) < ((active.get(judgement) or {}).get(metric) or 0.0):
+    checks = (("smear", "f1", POST_TOLERANCE), ("smear", "average_precision", POST_TOLERANCE),
+              ("verdict", "f1", 0.0), ("decided", "f1", 0.0))
+    for judgement, metric, tolerance in checks:
+        new, old = (candidate.get(judgement) or {}).get(metric), (active.get(judgement) or {}).get(metric)
+        if old is not None and (new or 0.0) < old - tolerance:
             return False
     return True
 

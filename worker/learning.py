@@ -178,8 +178,11 @@ def judge_version(engine: Engine, model: Model, current: dict | None, labels: di
         with engine.connect() as connection:
             stored_labels, stored_coordination = _stored_verdicts(connection, list(decided_eval))
         active["decided"] = decided_judgements(decided_eval, stored_labels, stored_coordination)
-    better = not_worse(candidate.get("heldout") or {"smear": candidate["posts"]},
-                       (active.get("heldout") or {"smear": active["posts"]}) if active else None)
+    def compared(report: dict) -> dict:
+        return {**(report.get("heldout") or {"smear": report["posts"]}),
+                "decided": report["decided"]["verdict"]}
+
+    better = not_worse(compared(candidate), compared(active) if active else None)
     verdict = (candidate.get("heldout") or {}).get("verdict")
     gate = {"refused": refusal(labels, preview.summary, verdict), "not_worse": better, "candidate": candidate,
             "active": {"id": current["id"], "name": current["name"], **active} if active else None,
