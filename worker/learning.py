@@ -178,6 +178,7 @@ def judge_version(engine: Engine, model: Model, current: dict | None, labels: di
         with engine.connect() as connection:
             stored_labels, stored_coordination = _stored_verdicts(connection, list(decided_eval))
         active["decided"] = decided_judgements(decided_eval, stored_labels, stored_coordination)
+
     def compared(report: dict) -> dict:
         return {**(report.get("heldout") or {"smear": report["posts"]}),
                 "decided": report["decided"]["verdict"]}
