@@ -15,11 +15,12 @@ from pydantic import AfterValidator, BeforeValidator, Field
 from sqlmodel import Session
 
 from api import security
+from api.crud.campaigns import CampaignFilters
 from api.crud.cluster_views import cluster_with_view
 from api.crud.clusters import ClusterFilters
 from api.schemas import NO_NUL
 from smearwatch import users
-from smearwatch.models import Cluster, ClusterView, Decision, IngestRun, Job, ModelVersion, User
+from smearwatch.models import Campaign, Cluster, ClusterView, Decision, IngestRun, Job, ModelVersion, User
 
 API_V1 = "/api/v1"  # the prefix of every JSON API router (api/routes/*.py; the pages are at the root)
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -145,6 +146,10 @@ def get_cluster_with_view(session: SessionDep, cluster_id: int) -> tuple[Cluster
     return row
 
 
+def get_campaign(session: SessionDep, campaign_id: int) -> Campaign:
+    return get_or_404(session, Campaign, campaign_id, "campaign")
+
+
 def get_decision(session: SessionDep, decision_id: int) -> Decision:
     return get_or_404(session, Decision, decision_id, "decision")
 
@@ -163,6 +168,7 @@ def get_model_version(session: SessionDep, model_id: int) -> ModelVersion:
 
 # Declare them after the user: who is asking is checked before whether the row exists.
 ClusterDep = Annotated[Cluster, Depends(get_cluster)]
+CampaignDep = Annotated[Campaign, Depends(get_campaign)]
 ClusterWithViewDep = Annotated[tuple[Cluster, ClusterView | None], Depends(get_cluster_with_view)]
 DecisionDep = Annotated[Decision, Depends(get_decision)]
 RunDep = Annotated[IngestRun, Depends(get_run)]
@@ -244,3 +250,23 @@ async def cluster_filters(  # async: no I/O here, so no trip to the thread pool
 
 
 FiltersDep = Annotated[ClusterFilters, Depends(cluster_filters)]
+CampaignSort = Literal["score", "-score", "start", "-start", "n_posts", "-n_posts", "n_accounts", "-n_accounts",
+                       "n_clusters", "-n_clusters", "id", "-id"]
+
+
+async def campaign_filters(
+    flagged: bool | None = None,
+    label: Label | None = None,
+    status_: Annotated[Literal["open", "reviewed"] | None, Query(alias="status")] = None,
+    min_score: Score = None,
+    max_score: Score = None,
+    since: QueryDate | None = None,
+    until: QueryDate | None = None,
+    target: Annotated[str | None, text_query(300)] = None,
+    sort: CampaignSort = "-score",
+) -> CampaignFilters:
+    return CampaignFilters(flagged=flagged, label=label, status=status_, min_score=min_score, max_score=max_score,
+                           since=since, until=until, target=target, sort=sort)
+
+
+CampaignFiltersDep = Annotated[CampaignFilters, Depends(campaign_filters)]

@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from smearwatch.models import ClusterPublic
+from smearwatch.models import CampaignPublic, ClusterPublic
 
 Answer = Literal["smear", "coordinated", "organic", "unsure"]
 # PostgreSQL text cannot hold NUL: text in a body, query or form with a NUL is refused up front (422), and the
@@ -127,6 +127,7 @@ class DecisionOut(BaseModel):
     answer: str
     note: str | None = None
     undoes: int | None = None
+    campaign_id: int | None = Field(default=None, description="the campaign it was decided through, if any")
     created_at: datetime
 
 
@@ -146,6 +147,45 @@ class ClusterDetail(ClusterItem):
     links: list[tuple[str, int]]
     hashtags: list[tuple[str, int]]
     decisions: list[DecisionOut]
+
+
+class CampaignItem(CampaignPublic):
+    answer: str | None = Field(default=None, description="the campaign-wide decision in force, if any")
+
+
+class CampaignList(BaseModel):
+    data: list[CampaignItem]
+    count: int
+
+
+class CampaignAccount(BaseModel):
+    platform: str
+    author_id: str
+    name: str | None = None
+    posts: int
+    clusters: int = Field(description="in how many of the campaign's clusters it posted")
+
+
+class Narrative(BaseModel):
+    text: str = Field(description="one post of the group, the earliest")
+    posts: int
+    accounts: int
+    first: datetime
+    last: datetime
+
+
+class CampaignDetail(CampaignItem):
+    summary: str = Field(description="what happened, in words")
+    clusters: list[ClusterItem]
+    accounts: list[CampaignAccount]
+    narratives: list[Narrative]
+    decisions: list[DecisionOut]
+
+
+class CampaignDecisionOut(BaseModel):
+    campaign_id: int
+    answer: str
+    decisions: list[DecisionOut] = Field(description="one per cluster of the campaign")
 
 
 class RunOut(BaseModel):

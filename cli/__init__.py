@@ -28,6 +28,7 @@ COMMANDS = {
     "worker": ("cli.worker", "start a Celery worker process (needs SMEARWATCH_BROKER_URL)"),
     "beat": ("cli.beat", "start the scheduler that dispatches due feeds (exactly one per deployment)"),
     "models": ("cli.models", "model versions: list, show, activate (rescoring), roll back"),
+    "export": ("cli.export", "export the account network of clusters for Gephi and other graph tools"),
     "db": ("cli.db", "database migrations (upgrade, downgrade, current, check)"),
 }
 

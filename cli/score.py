@@ -75,5 +75,6 @@ def run(args: argparse.Namespace) -> int:
     summary = result.summary()
     if not args.no_progress:
         print(f"{summary['scored']} posts scored, {summary['clusters']} clusters, {summary['flagged']} flagged, "
+              f"{summary['campaigns']} campaigns ({summary['flagged_campaigns']} flagged), "
               f"{summary['rejected']} rejected -> {out}", file=sys.stderr)
     return EXIT_REJECTED if summary["rejected"] else EXIT_OK

@@ -196,6 +196,37 @@ class Job(SQLModel, table=True):
     finished_at: datetime | None = None
 
 
+class CampaignBase(SQLModel):
+    """Clusters that are parts of one operation (classifiers.campaigns): the unit a reviewer decides once."""
+
+    key: str = Field(max_length=200, unique=True)  # "k-…", after its earliest cluster's key
+    label: str = Field(default="organic", max_length=20, index=True)  # its strongest cluster's label
+    score: float = 0.0
+    flagged: bool = Field(default=False, index=True)  # label == "smear"
+    n_clusters: int = 0
+    n_accounts: int = 0
+    n_posts: int = 0
+    targets: list[dict] | None = json_column()  # [{"name", "aliases", "type"}], most named first
+    start: datetime | None = None
+    end: datetime | None = None
+    status: str = Field(default="open", max_length=20)  # open | reviewed (every cluster decided)
+
+
+class Campaign(CampaignBase, table=True):
+    __table_args__ = (
+        Index("ix_campaign_queue", "flagged", "score", "id"),
+        Index("ix_campaign_review", "flagged", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class CampaignPublic(CampaignBase):
+    id: int
+
+
 class ClusterBase(SQLModel):
     key: str = Field(max_length=200, unique=True)  # stable id, e.g. "c-<hash of first members>"
     score: float = 0.0
@@ -224,12 +255,14 @@ class Cluster(ClusterBase, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     model_version_id: int | None = Field(default=None, foreign_key="modelversion.id")
+    campaign_id: int | None = Field(default=None, index=True)  # None while superseded; campaigns are rebuilt
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
 
 class ClusterPublic(ClusterBase):
     id: int
+    campaign_id: int | None = None
 
 
 class ClusterView(SQLModel, table=True):
@@ -322,4 +355,7 @@ class Decision(SQLModel, table=True):
     answer: str = Field(max_length=20)  # smear | coordinated | organic | unsure | undo
     note: str | None = Field(default=None, max_length=4000)
     undoes: int | None = Field(default=None, foreign_key="decision.id", index=True)
+    # The campaign it was decided through (one row per cluster of it, same created_at); None: on the cluster itself.
+    # No foreign key: campaigns are regrouped as clusters change, decisions stay.
+    campaign_id: int | None = Field(default=None, index=True)
     created_at: datetime = Field(default_factory=utcnow)

@@ -1,4 +1,5 @@
-"""Fixture data for the API and browser tests: accounts, posts, flagged clusters with members and evidence.
+"""Fixture data for the API and browser tests: accounts, posts, flagged clusters with members and evidence, and
+the campaigns they form.
 
 Built directly in the tables (detection is someone else's module), deterministic for a given seed.
 """
@@ -9,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session
 
 from smearwatch.models import Account, Cluster, ClusterMember, Evidence, ModelVersion, Post
+from worker.campaign_store import regroup_campaigns
 
 SIGNALS = ["co_repost", "near_duplicate", "co_link", "co_hashtag", "co_reply", "burst"]
 BASE = datetime(2020, 4, 28, 6, 0, tzinfo=UTC)
@@ -58,6 +60,7 @@ def build_world(engine, *, clusters: int = 8, background: int = 200, seed: int =
             session.flush()
             cluster = Cluster(
                 key=f"c-test-{c}", score=round(0.95 - c * 0.05, 2), flagged=c < clusters - 1,
+                label="smear" if c < clusters - 1 else "organic",
                 kind="smear" if c % 2 == 0 else "mixed", n_posts=len(posts), n_accounts=n_accounts,
                 start=posts[0].created_at, end=posts[-1].created_at, targets=[{"name": TARGETS[c % 2], "aliases": [], "type": "person"}],
                 signals={"near_duplicate": {"pairs": 40 + c, "median_seconds": 300, "similarity": 0.82},
@@ -75,4 +78,6 @@ def build_world(engine, *, clusters: int = 8, background: int = 200, seed: int =
                                      seconds=180.0, similarity=0.9 if SIGNALS[p % len(SIGNALS)] == "near_duplicate" else None))
             ids.append(cluster.id)
         session.commit()
+    with engine.begin() as connection:  # smears of one target within days: one campaign per target
+        regroup_campaigns(connection)
     return {"clusters": ids}

@@ -6,9 +6,11 @@ import time
 import zipfile
 
 import api_client
+import networkx as nx
 from api_client import bearer
 from sqlmodel import Session, select
 
+from api.crud import evidence
 from smearwatch.models import Decision
 
 client, world = api_client.client, api_client.world  # fixtures
@@ -92,7 +94,7 @@ def test_queue_page_progress(client, world):
     headers = {"X-CSRF-Token": client.csrf()}
     for cid in world["clusters"][:3]:
         client.post(f"/api/v1/clusters/{cid}/decisions", headers=headers, json={"answer": "smear"})
-    page = client.get("/")
+    page = client.get("/queue/clusters")
     assert "3 of 7 reviewed" in page.text
     assert page.text.count('class="cluster-row"') == 7
     cluster = client.get(f"/clusters/{world['clusters'][0]}")
@@ -124,6 +126,40 @@ def test_exports(client, world):
     many = client.get("/api/v1/export", headers=headers, params={"flagged": "true", "format": "zip"})
     clusters = list(csv.DictReader(io.StringIO(zipfile.ZipFile(io.BytesIO(many.content)).read("clusters.csv").decode())))
     assert len(clusters) == 7
+
+
+def test_network_files(client, world):
+    """The cluster's account network for Gephi: one node per account, named, with its edges' signals."""
+    cid = world["clusters"][0]
+    detail = get(client, world, f"/api/v1/clusters/{cid}")
+    readers = {"gexf": (nx.read_gexf, "application/gexf+xml"), "graphml": (nx.read_graphml, "application/graphml+xml")}
+    for fmt, (read, media_type) in readers.items():
+        answer = client.get(f"/api/v1/clusters/{cid}/network.{fmt}", headers=bearer(world["reviewer"]))
+        assert answer.status_code == 200, answer.text
+        assert answer.headers["content-type"].startswith(media_type)
+        assert answer.headers["content-disposition"] == f'attachment; filename="smearwatch-cluster-{cid}-network.{fmt}"'
+        graph = read(io.BytesIO(answer.content))
+        accounts = {f"{a['platform']}:{a['account_id']}": a for a in detail["accounts"]}
+        assert set(graph.nodes) == set(accounts) and graph.number_of_nodes() == detail["n_accounts"]
+        for node, data in graph.nodes(data=True):
+            assert data["name"] == accounts[node]["name"] and data["posts"] == accounts[node]["posts_in_cluster"]
+        signals = {data["signal"] for _, _, data in graph.edges(data=True)}
+        assert signals == {link["signal"] for link in detail["network"]["links"]}
+        assert all(data["weight"] >= 1 and data["first"] <= data["last"] for _, _, data in graph.edges(data=True))
+        assert client.get(f"/api/v1/clusters/{cid}/network.{fmt}").status_code == 401
+        assert client.get(f"/api/v1/clusters/999999/network.{fmt}",
+                          headers=bearer(world["reviewer"])).status_code == 404
+    client.login("rita", world["reviewer"].password)  # the cluster page's links: the login session is enough
+    assert client.get(f"/api/v1/clusters/{cid}/network.gexf").status_code == 200
+
+
+def test_network_of_a_big_cluster_is_read_whole(client, world, monkeypatch):
+    """Past the evidence rows a page lists, the chart's network is read from all of them: the same graph."""
+    cid = world["clusters"][2]
+    listed = get(client, world, f"/api/v1/clusters/{cid}")["network"]
+    monkeypatch.setattr(evidence, "EVIDENCE_SHOWN", 3)  # the cluster has more rows than that: read them all
+    whole = get(client, world, f"/api/v1/clusters/{cid}")["network"]
+    assert whole == listed and len(whole["nodes"]) == 8
 
 
 def test_upload_becomes_an_ingest_run(client, world, tmp_path):

@@ -6,6 +6,7 @@ One server on a temporary SQLite database with fixture clusters, started with `s
 
 from pathlib import Path
 
+import networkx as nx
 import pytest
 from api_world import build_world
 from playwright.sync_api import expect
@@ -49,6 +50,7 @@ def test_review_with_the_keyboard(watched, server):
 
     page, _ = watched
     login(page, server)
+    page.goto(server["base"] + "/queue/clusters")  # cluster by cluster (the home page is the campaign queue)
     progress = page.locator(".progress-text")
     expect(progress).to_have_text("0 of 7 reviewed")
     expect(page.locator("tr.cluster-row.selected")).to_have_count(1)
@@ -81,7 +83,14 @@ def test_review_with_the_keyboard(watched, server):
     expect(page.locator("svg.chart-timeline rect.bar-cluster").first).to_be_visible()
     assert page.locator("svg.chart-timeline rect.bar-background").count() > 0
     assert page.locator("svg.chart-network circle.net-node").count() >= 4
-    assert page.locator("svg.chart-network line.net-edge").count() >= 3
+    assert page.locator("svg.chart-network path.net-edge").count() >= 3
+    # every account of the fixture cluster is named beside its circle, in the page's own font, not hidden
+    labels = page.locator("svg.chart-network text.net-label")
+    assert labels.count() == page.locator("svg.chart-network circle.net-node").count()
+    expect(labels.first).to_be_visible()
+    assert labels.first.bounding_box()["width"] > 20
+    assert all(labels.nth(i).text_content().startswith("patriot_") for i in range(labels.count()))
+    assert page.locator("svg.chart-network line.net-legend").count() >= 3  # one line sample per signal drawn
     assert page.locator("svg.chart-histogram rect.bar-created").count() >= 2
     box = page.locator("#network svg").bounding_box()
     assert box["width"] > 300 and box["height"] > 200
@@ -105,3 +114,10 @@ def test_review_with_the_keyboard(watched, server):
         page.locator("#export-html").click()
     report = Path(download_info.value.path()).read_text()
     assert "<svg" in report and "net-node" in report and 'src="http' not in report and "<script" not in report
+
+    # take the network to Gephi: the GEXF link next to the chart, one node per account of the cluster
+    with page.expect_download() as download_info:
+        page.locator("#network-gexf").click()
+    assert download_info.value.suggested_filename.endswith("-network.gexf")
+    graph = nx.read_gexf(download_info.value.path())
+    assert graph.number_of_nodes() == page.locator("section.accounts tbody tr").count() >= 4

@@ -123,7 +123,7 @@ def test_review_retrain_activate_and_roll_back_in_the_browser(watched, stack):
     expect(page.locator("#pending")).to_contain_text("adds 0 decisions")
     pressed = 0
     while True:
-        page.goto(stack["base"] + "/?order=uncertainty")
+        page.goto(stack["base"] + "/queue/clusters?order=uncertainty")
         rows = page.locator("tr.cluster-row")
         ids = [int(i) for i in rows.evaluate_all("rows => rows.map(r => r.dataset.id)")]
         if not ids:

@@ -166,7 +166,7 @@ def test_preview_counts_and_samples(decided):
 
 
 def test_the_queue_mixes_in_unflagged_clusters_whose_answers_count(flagged_decided, versions, tmp_path):
-    """After every tenth flagged cluster the queue shows an unflagged open cluster (nearest the threshold, then at
+    """After every tenth flagged cluster the cluster queue shows an unflagged open cluster (nearest the threshold, then at
     random); deciding it takes it out of the mix, counts as a label, and lifts the gate's 'only flagged' refusal."""
     engine = flagged_decided
     with Session(engine) as session:
@@ -182,7 +182,7 @@ def test_the_queue_mixes_in_unflagged_clusters_whose_answers_count(flagged_decid
         client.login("rita", reviewer.password)
 
         def queue_ids() -> list[int]:
-            page = client.get("/")
+            page = client.get("/queue/clusters")
             assert page.status_code == 200
             return [int(i) for i in re.findall(r'class="cluster-row" data-id="(\d+)"', page.text)]
 
@@ -191,7 +191,7 @@ def test_the_queue_mixes_in_unflagged_clusters_whose_answers_count(flagged_decid
         assert len(ids) == shown + shown // 10
         checks = [cid for cid in ids if cid not in flagged]
         assert checks[0] == nearest and all(ids[11 * k + 10] == cid for k, cid in enumerate(checks))
-        assert "mixed in for a check" in client.get("/").text
+        assert "mixed in for a check" in client.get("/queue/clusters").text
         headers = {"X-CSRF-Token": client.csrf()}
         assert client.post(f"/api/v1/clusters/{nearest}/decisions", headers=headers,
                            json={"answer": "organic"}).status_code in (200, 201)

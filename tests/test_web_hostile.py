@@ -62,7 +62,7 @@ def test_nul_in_any_parameter_or_form_field_is_422(client, world):
     admin = world["admin"]
     cid = world["clusters"][0]
     decision = client.post(f"/api/v1/clusters/{cid}/decisions", headers=bearer(admin), json={"answer": "smear"})
-    ids = {"cluster_id": cid, "decision_id": decision.json()["id"], "model_id": 1, "run_id": 1, "job_id": 1}
+    ids = {"cluster_id": cid, "decision_id": decision.json()["id"], "model_id": 1, "run_id": 1, "job_id": 1, "campaign_id": 1}
     assert client.login("adam", admin.password).status_code == 303
     csrf = client.csrf()
     checked = set()

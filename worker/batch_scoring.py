@@ -18,6 +18,7 @@ from pathlib import Path
 import orjson
 
 from classifiers import DetectResult, Model, PostFrame, detect, load_model
+from classifiers.campaigns import brief_of, group_campaigns
 from worker.sources import ReadOptions, Rejection, open_source
 from worker.sources.base import RawRecord
 from worker.sources.jsonl import normalize as normalize_contract
@@ -39,6 +40,7 @@ class BatchScoring:
     window: float | None = None
     targets: dict[str, list[str]] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    _campaigns: list[dict] | None = field(default=None, repr=False)
 
     def scores(self) -> Iterator[dict]:
         """One record per scored post: {"id", "platform", "score", "cluster"}."""
@@ -55,18 +57,28 @@ class BatchScoring:
         ordered = sorted(self.detection.clusters, key=lambda c: (-c.score, c.key))
         return [cluster_record(c, self.frame) for c in ordered]
 
+    def campaigns(self) -> list[dict]:
+        """One record per campaign (clusters grouped by target, accounts and narrative), flagged ones first."""
+        if self._campaigns is None:
+            campaigns = group_campaigns([brief_of(c, self.frame) for c in self.detection.clusters])
+            self._campaigns = [campaign_record(c, self.detection.clusters) for c in campaigns]
+        return self._campaigns
+
     def summary(self) -> dict:
         flagged = sum(bool(c.flagged) for c in self.detection.clusters)
+        campaigns = self.campaigns()
         return {
             "read": self.read, "scored": len(self.frame), "rejected": len(self.rejected),
             "clusters": len(self.detection.clusters), "flagged": int(flagged),
+            "campaigns": len(campaigns), "flagged_campaigns": sum(c["flagged"] for c in campaigns),
             "model": {"version": self.model.version, "path": str(self.model.path),
                       "threshold": self.model.threshold},
             "window": self.window, "targets": self.targets, "inputs": self.inputs, "timings": self.timings,
         }
 
     def write(self, out: str | Path) -> Path:
-        """Write scores.jsonl, clusters.jsonl, rejected.jsonl and summary.json into `out` (created if missing)."""
+        """Write scores.jsonl, clusters.jsonl, campaigns.jsonl, rejected.jsonl and summary.json into `out` (created
+        if missing)."""
         started = time.perf_counter()
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
@@ -84,6 +96,9 @@ class BatchScoring:
                 f.write(b"\n".join(lines) + b"\n")
         with open(out / "clusters.jsonl", "wb") as f:
             for record in self.clusters():
+                f.write(orjson.dumps(record) + b"\n")
+        with open(out / "campaigns.jsonl", "wb") as f:
+            for record in self.campaigns():
                 f.write(orjson.dumps(record) + b"\n")
         self.timings["write"] = round(time.perf_counter() - started, 3)
         self.timings["total"] = round(self.timings["scoring"] + self.timings["write"], 3)
@@ -187,6 +202,17 @@ def cluster_record(c, frame: PostFrame) -> dict:
         "start": _iso(c.start), "end": _iso(c.end), "signals": c.signals, "targets": c.targets,
         "evidence": [{"signal": e.signal, "a": ref(e.row_a), "b": ref(e.row_b), "seconds": round(e.seconds, 1),
                       "similarity": round(e.similarity, 3)} for e in c.edges],
+    }
+
+
+def campaign_record(campaign, clusters) -> dict:
+    """One campaigns.jsonl line: the contract's fields; `posts` counts the posts of its clusters."""
+    sizes = {c.key: len(c.rows) for c in clusters}
+    return {
+        "campaign": campaign.key, "label": campaign.label, "score": round(campaign.score, 6),
+        "flagged": campaign.flagged, "clusters": campaign.clusters, "accounts": campaign.accounts,
+        "posts": sum(sizes[k] for k in campaign.clusters), "targets": campaign.targets,
+        "start": _iso(campaign.start), "end": _iso(campaign.end),
     }
 
 

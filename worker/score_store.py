@@ -28,6 +28,7 @@ from smearwatch.models import (
 )
 from smearwatch.registry import activate_version, active_version, register_version
 from smearwatch.settings import get_settings
+from worker.campaign_store import regroup_campaigns
 
 POSTS, ACCOUNTS, CLUSTERS = Post.__table__, Account.__table__, Cluster.__table__
 MEMBERS, EVIDENCE, DECISIONS = ClusterMember.__table__, Evidence.__table__, Decision.__table__
@@ -107,11 +108,22 @@ def score_and_cluster(engine: Engine | None = None, *, start: datetime | None = 
     with engine.begin() as connection:
         _write_scores(connection, store_ids, result.post_scores, version_id)
         counts = _replace_clusters(connection, result.clusters, store_ids, frame, version_id)
+        counts.update(regroup_campaigns(connection, *_span(start, end, result.clusters)))
     return {"posts": len(frame), "clusters": len(result.clusters),
             "flagged": sum(1 for c in result.clusters if c.flagged), "model": model.version, **counts}
 
 
 MAX_WIDENINGS = 20
+
+
+def _span(start: datetime | None, end: datetime | None, clusters: Sequence) -> tuple:
+    """The span whose campaigns a scoring changed: its window and every cluster it wrote (all when unbounded)."""
+    if start is None and end is None:
+        return None, None
+    moments = [m for c in clusters for m in (c.start, c.end) if m is not None]
+    lows = [m for m in (start, *moments) if m is not None]
+    highs = [m for m in (end, *moments) if m is not None]
+    return min(lows, default=None), max(highs, default=None)
 
 
 def shift_time(moment: datetime, delta: timedelta) -> datetime:

@@ -36,6 +36,7 @@ class ClusterFilters:
     kind: str | None = None
     sort: str = "-score"
     threshold: float | None = None  # sort "uncertainty": nearest this score first; None: the active model's
+    campaign_id: int | None = None  # the current clusters of one campaign
 
 
 def _cluster_conditions(session: Session, filters: ClusterFilters) -> list:
@@ -56,6 +57,8 @@ def _cluster_conditions(session: Session, filters: ClusterFilters) -> list:
         conditions.append(Cluster.start <= filters.until)
     if filters.kind:
         conditions.append(Cluster.kind == filters.kind)
+    if filters.campaign_id is not None:
+        conditions += [Cluster.campaign_id == filters.campaign_id, Cluster.status != "superseded"]
     if filters.platform:
         conditions.append(exists().where(
             ClusterMember.cluster_id == Cluster.id, Post.id == ClusterMember.post_id,
@@ -84,7 +87,7 @@ def _answer_in_force():
 # What a list of clusters shows: the public columns and the answer in force, as plain rows (no ORM objects).
 LIST_COLUMNS = [*(Cluster.__table__.c[name] for name in ("id", "key", "score", "flagged", "kind", "coordination",
                                                          "smear", "label", "n_posts", "n_accounts", "start", "end",
-                                                         "status", "targets", "signals")),
+                                                         "status", "targets", "signals", "campaign_id")),
                 _answer_in_force()]
 
 

@@ -3,6 +3,7 @@
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from smearwatch.campaign_status import refresh_campaign_status
 from smearwatch.models import Cluster, Decision, User, utcnow
 
 ANSWERS = ("smear", "coordinated", "organic", "unsure")
@@ -16,14 +17,14 @@ class NotYoursError(PermissionError):
     """Undoing another reviewer's decision (only admins may)."""
 
 
-def _effective(decisions: list[Decision]) -> list[Decision]:
+def effective_decisions(decisions: list[Decision]) -> list[Decision]:
     undone = {d.undoes for d in decisions if d.undoes is not None}
     return [d for d in decisions if d.answer != "undo" and d.id not in undone]
 
 
 def answer_of(decisions: list[Decision]) -> Decision | None:
     """The latest decision still in force among one cluster's decisions (oldest first)."""
-    effective = _effective(decisions)
+    effective = effective_decisions(decisions)
     return effective[-1] if effective else None
 
 
@@ -37,9 +38,11 @@ def decision_history(session: Session, *, cluster_id: int) -> list[tuple[Decisio
 
 def _refresh_status(session: Session, cluster: Cluster) -> None:
     decisions = list(session.exec(select(Decision).where(Decision.cluster_id == cluster.id)))
-    cluster.status = "reviewed" if _effective(decisions) else "open"
+    cluster.status = "reviewed" if effective_decisions(decisions) else "open"
     cluster.updated_at = utcnow()
     session.add(cluster)
+    session.flush()
+    refresh_campaign_status(session, cluster.campaign_id)
 
 
 def add_decision(session: Session, *, cluster: Cluster, user: User, answer: str, note: str | None) -> Decision:
@@ -66,7 +69,8 @@ def undo_decision(session: Session, *, decision: Decision, user: User) -> Decisi
         raise ConflictError(f"decision {decision.id} is an undo; decide again instead")
     if session.exec(select(Decision.id).where(Decision.undoes == decision.id)).first() is not None:
         raise ConflictError(f"decision {decision.id} is already undone")
-    undo = Decision(cluster_id=decision.cluster_id, user_id=user.id, answer="undo", undoes=decision.id)
+    undo = Decision(cluster_id=decision.cluster_id, user_id=user.id, answer="undo", undoes=decision.id,
+                    campaign_id=decision.campaign_id)
     session.add(undo)
     session.flush()
     cluster = session.get(Cluster, decision.cluster_id)
@@ -74,6 +78,22 @@ def undo_decision(session: Session, *, decision: Decision, user: User) -> Decisi
     session.commit()
     session.refresh(undo)
     return undo
+
+
+def undo_with_its_campaign(session: Session, *, decision: Decision, user: User) -> Decision:
+    """Undo a decision; one taken on a whole campaign is withdrawn on every cluster it was applied to (the rows of
+    one campaign decision share its campaign_id, user and created_at). Returns the undo of `decision` itself."""
+    if decision.campaign_id is None:
+        return undo_decision(session, decision=decision, user=user)
+    undone = select(Decision.undoes).where(Decision.undoes.is_not(None))
+    together = session.exec(select(Decision).where(
+        Decision.campaign_id == decision.campaign_id, Decision.user_id == decision.user_id,
+        Decision.created_at == decision.created_at, Decision.answer != "undo", Decision.id != decision.id,
+        Decision.id.not_in(undone))).all()
+    first = undo_decision(session, decision=decision, user=user)
+    for other in together:
+        undo_decision(session, decision=other, user=user)
+    return first
 
 
 def last_effective_decision(session: Session, *, user: User) -> Decision | None:

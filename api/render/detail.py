@@ -6,6 +6,7 @@ from api.crud import decisions, evidence
 from api.render import accounts, network, posts, timeline
 from api.render.rows import cluster_out, decision_out, post_out
 from api.render.signals import describe_signals
+from smearwatch.account_network import account_network
 from smearwatch.models import Cluster
 
 
@@ -19,6 +20,9 @@ def build_detail(session: Session, *, cluster: Cluster) -> dict:
     counts = ({}, {}) if window is None else evidence.timeline_counts(
         session, start=window.start, width=window.width, end=window.end, cluster_id=cluster.id)
     shared = posts.shared_items(members)
+    graph = network.network(edges, authors)
+    if len(edges) >= evidence.EVIDENCE_SHOWN:  # only the first evidence rows are listed: the network needs all
+        graph = network.network_of(account_network(session, [cluster.id]))
     return {
         **cluster_out(cluster, decisions.answer_of([d for d, _ in history])),
         "signals_explained": describe_signals(cluster.signals),
@@ -28,7 +32,7 @@ def build_detail(session: Session, *, cluster: Cluster) -> dict:
         "evidence": [e.model_dump(include={"id", "signal", "post_a", "post_b", "seconds", "similarity", "detail"})
                      for e in edges],
         "timeline": timeline.timeline(window, *counts),
-        "network": network.network(edges, authors),
+        "network": graph,
         "links": shared["links"],
         "hashtags": shared["hashtags"],
         "decisions": [decision_out(d, u) for d, u in history],

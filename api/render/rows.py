@@ -6,7 +6,8 @@ from smearwatch.models import Cluster, Decision, IngestRun, Post, RejectedRecord
 
 def decision_out(decision: Decision, username: str) -> dict:
     return {"id": decision.id, "cluster_id": decision.cluster_id, "user": username, "answer": decision.answer,
-            "note": decision.note, "undoes": decision.undoes, "created_at": decision.created_at}
+            "note": decision.note, "undoes": decision.undoes, "campaign_id": decision.campaign_id,
+            "created_at": decision.created_at}
 
 
 def post_out(post: Post) -> dict:

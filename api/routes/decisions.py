@@ -34,12 +34,13 @@ def decisions(session: SessionDep, user: ApiUser, mine: bool = False, limit: Lim
 
 
 @router.post("/decisions/undo-last", response_model=schemas.DecisionOut, status_code=201,
-             responses=schemas.NOT_FOUND, summary="withdraw your latest decision still in force (appends an undo)")
+             responses=schemas.NOT_FOUND, summary="withdraw your latest decision still in force (appends an undo; a decision taken on a "
+                     "campaign is withdrawn on all its clusters)")
 def undo_last(session: SessionDep, user: ApiUser) -> dict:
     decision = crud.last_effective_decision(session, user=user)
     if decision is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "nothing to undo")
-    return decision_out(crud.undo_decision(session, decision=decision, user=user), user.username)
+    return decision_out(crud.undo_with_its_campaign(session, decision=decision, user=user), user.username)
 
 
 @router.post("/decisions/{decision_id}/undo", response_model=schemas.DecisionOut, status_code=201,

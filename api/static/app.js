@@ -5,6 +5,8 @@
   const csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
   const main = document.getElementById("main");
   const page = main ? main.dataset.page : "";
+  // The queue decides campaigns (the home page) or clusters (/queue/clusters): one code path, two URLs.
+  const unit = main && main.dataset.unit === "campaign" ? "campaigns" : "clusters";
   const LABELS = {smear: "coordinated smear", coordinated: "coordinated, not smear", organic: "organic", unsure: "unsure"};
 
   document.body.addEventListener("htmx:configRequest", function (event) {
@@ -57,6 +59,9 @@
   }
 
   function currentAnswer(clusterId) {
+    if (unit === "campaigns") {
+      return api("GET", "/api/v1/campaigns/" + clusterId).then(function (data) { return data.answer; });
+    }
     return api("GET", "/api/v1/clusters/" + clusterId + "/decisions").then(function (data) {
       const undone = new Set(data.data.filter(function (d) { return d.undoes; }).map(function (d) { return d.undoes; }));
       const live = data.data.filter(function (d) { return d.answer !== "undo" && !undone.has(d.id); });
@@ -74,7 +79,7 @@
 
   // Runs inside the request chain, after the decision is stored, so the count is never stale.
   function decided() {
-    return api("GET", "/api/v1/clusters/progress").then(function (p) {
+    return api("GET", "/api/v1/" + unit + "/progress").then(function (p) {
       const bar = document.querySelector("#progress progress");
       const text = document.querySelector("#progress .progress-text");
       if (bar) { bar.max = p.total || 1; bar.value = p.reviewed; }
@@ -109,10 +114,10 @@
     row.classList.add("pending");
     select(selected + 1);
     enqueue(function () {
-      return api("POST", "/api/v1/clusters/" + row.dataset.id + "/decisions", {answer: answer, note: note}).then(function () {
+      return api("POST", "/api/v1/" + unit + "/" + row.dataset.id + "/decisions", {answer: answer, note: note}).then(function () {
         setAnswer(row.querySelector(".answer"), answer);
         row.classList.remove("pending");
-        toast("Cluster " + row.dataset.id + ": " + LABELS[answer]);
+        toast((unit === "campaigns" ? "Campaign " : "Cluster ") + row.dataset.id + ": " + LABELS[answer]);
         return decided();
       });
     });
@@ -121,13 +126,15 @@
   function undoQueue() {
     enqueue(function () {
       return api("POST", "/api/v1/decisions/undo-last").then(function (undo) {
-        return currentAnswer(undo.cluster_id).then(function (answer) {
-          const index = rows.findIndex(function (row) { return row.dataset.id === String(undo.cluster_id); });
+        const id = unit === "campaigns" ? undo.campaign_id : undo.cluster_id;
+        if (id === null || id === undefined) { toast("Undone: cluster " + undo.cluster_id); return decided(); }
+        return currentAnswer(id).then(function (answer) {
+          const index = rows.findIndex(function (row) { return row.dataset.id === String(id); });
           if (index >= 0) {
             setAnswer(rows[index].querySelector(".answer"), answer);
             select(index);
           }
-          toast("Undone: cluster " + undo.cluster_id);
+          toast("Undone: " + (unit === "campaigns" ? "campaign " : "cluster ") + id);
           return decided();
         });
       });
@@ -156,6 +163,27 @@
     });
   }
 
+  // --- the campaign page: a decision applies to each of its clusters ------------------------------------------
+  function decideCampaign(answer) {
+    const id = main.dataset.campaignId;
+    const note = noteText();
+    enqueue(function () {
+      return api("POST", "/api/v1/campaigns/" + id + "/decisions", {answer: answer, note: note}).then(function () {
+        toast("Campaign " + id + ": " + LABELS[answer]);
+        if (main.dataset.next) window.location.assign("/campaigns/" + main.dataset.next);
+        else window.location.reload();
+      });
+    });
+  }
+
+  function undoCampaign() {
+    enqueue(function () {
+      return api("POST", "/api/v1/decisions/undo-last").then(function (undo) {
+        window.location.assign(undo.campaign_id ? "/campaigns/" + undo.campaign_id : "/clusters/" + undo.cluster_id);
+      });
+    });
+  }
+
   // --- keys ------------------------------------------------------------------------------------------------
   const keymap = {};
   document.querySelectorAll("#help tr.shortcut").forEach(function (tr) {
@@ -180,17 +208,18 @@
     const entry = keymap[event.key];
     if (!entry) return;
     if (entry.action === "help") { event.preventDefault(); toggleHelp(); return; }
-    if (page !== "queue" && page !== "cluster") return;
+    if (page !== "queue" && page !== "cluster" && page !== "campaign") return;
     event.preventDefault();
     const onQueue = page === "queue";
+    const onCampaign = page === "campaign";
     switch (entry.action) {
-      case "decide": onQueue ? decideRow(entry.arg) : decideCluster(entry.arg); break;
-      case "undo": onQueue ? undoQueue() : undoCluster(); break;
+      case "decide": onQueue ? decideRow(entry.arg) : (onCampaign ? decideCampaign(entry.arg) : decideCluster(entry.arg)); break;
+      case "undo": onQueue ? undoQueue() : (onCampaign ? undoCampaign() : undoCluster()); break;
       case "move":
         if (onQueue) select(selected + Number(entry.arg));
         else {
           const to = Number(entry.arg) > 0 ? main.dataset.next : main.dataset.prev;
-          if (to) window.location.assign("/clusters/" + to);
+          if (to) window.location.assign((onCampaign ? "/campaigns/" : "/clusters/") + to);
         }
         break;
       case "open":

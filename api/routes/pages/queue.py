@@ -1,5 +1,5 @@
-"""The review queue (flagged clusters by score, or by uncertainty), its progress partials, and the filtered list
-of all clusters."""
+"""The cluster queue (flagged clusters by score, or by uncertainty), its progress partials, and the filtered list
+of all clusters. The review app's home is the campaign queue (routes/pages/campaigns.py)."""
 
 from typing import Annotated, Literal
 from urllib.parse import urlencode
@@ -23,7 +23,7 @@ router = APIRouter(include_in_schema=False)
 QUEUE_PAGE = 50
 
 
-@router.get("/", response_class=HTMLResponse)
+@router.get("/queue/clusters", response_class=HTMLResponse)
 def queue(request: Request, session: SessionDep, user: PageUser, page: PageNumber = 1,
           order: Literal["score", "uncertainty", "coordinated"] = "score"):
     """Smears (flagged clusters) by score; or the clusters that are coordinated but not a smear (spam, promotion,

@@ -1,0 +1,81 @@
+"""The campaign queue (the review app's home: flagged campaigns by score, or the coordinated ones), one campaign's
+page, and the no-JavaScript way to decide a campaign."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlmodel import Session, select
+
+from api.crud import campaigns as crud
+from api.crud.decisions import ANSWERS
+from api.crud.queue import pending_decisions
+from api.deps import (
+    CampaignDep,
+    CsrfField,
+    PageNumber,
+    PageUser,
+    SessionDep,
+    check_csrf,
+    get_campaign,
+    text_form,
+)
+from api.render.campaign import build_campaign
+from api.render.campaign_timeline import campaign_timeline_svg
+from api.render.page import render_page
+from smearwatch.models import Campaign
+
+router = APIRouter(include_in_schema=False)
+QUEUE_PAGE = 50
+
+
+@router.get("/", response_class=HTMLResponse)
+def campaign_queue(request: Request, session: SessionDep, user: PageUser, page: PageNumber = 1,
+                   order: Literal["score", "coordinated", "uncertainty"] = "score"):
+    """Smear campaigns by score (one decision per campaign), or the coordinated campaigns that are not smears."""
+    if order == "uncertainty":  # cluster by cluster: the labels that teach the model most
+        return RedirectResponse("/queue/clusters?order=uncertainty", status.HTTP_303_SEE_OTHER)
+    progress = crud.campaign_progress(session)
+    if order == "coordinated":
+        filters, known = crud.CampaignFilters(label="coordinated", sort="-n_accounts"), None
+    else:
+        filters, known = crud.CampaignFilters(flagged=True, sort="-score"), progress["total"]
+    rows, count = crud.list_campaigns(session, filters=filters, limit=QUEUE_PAGE, offset=(page - 1) * QUEUE_PAGE,
+                                      count=known)
+    return render_page(request, "campaign_queue.html", user, campaigns=rows, count=count, page=page,
+                       pages=max(1, -(-count // QUEUE_PAGE)), progress=progress, order=order,
+                       query=f"order={order}" if order != "score" else "", pending=pending_decisions(session))
+
+
+@router.get("/campaigns/{campaign_id}", response_class=HTMLResponse)
+def campaign_page(request: Request, session: SessionDep, user: PageUser, campaign: CampaignDep):
+    detail = build_campaign(session, campaign=campaign)
+    prev_id, next_id = _neighbours(session, campaign)
+    return render_page(request, "campaign.html", user, p=detail, progress=crud.campaign_progress(session),
+                       timeline_svg=campaign_timeline_svg(detail["clusters"]), prev_id=prev_id, next_id=next_id)
+
+
+@router.post("/campaigns/{campaign_id}/decide")
+def decide_form(request: Request, campaign_id: int, session: SessionDep, user: PageUser,
+                answer: Annotated[str, text_form(20)], note: Annotated[str, text_form(4000)] = "",
+                csrf_token: CsrfField = ""):
+    check_csrf(request, csrf_token)
+    if answer not in ANSWERS:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "unknown answer")
+    campaign = get_campaign(session, campaign_id)
+    crud.decide_campaign(session, campaign=campaign, user=user, answer=answer, note=note)
+    return RedirectResponse(f"/campaigns/{campaign_id}", status.HTTP_303_SEE_OTHER)
+
+
+def _neighbours(session: Session, campaign: Campaign) -> tuple[int | None, int | None]:
+    """The previous and next flagged campaigns in queue order (score descending, then id)."""
+    if not campaign.flagged:
+        return None, None
+    queue = select(Campaign.id).where(Campaign.flagged)
+    after = queue.where((Campaign.score < campaign.score)
+                        | ((Campaign.score == campaign.score) & (Campaign.id > campaign.id)))
+    before = queue.where((Campaign.score > campaign.score)
+                         | ((Campaign.score == campaign.score) & (Campaign.id < campaign.id)))
+    nxt = session.exec(after.order_by(Campaign.score.desc(), Campaign.id.asc()).limit(1)).first()
+    prev = session.exec(before.order_by(Campaign.score.asc(), Campaign.id.desc()).limit(1)).first()
+    return prev, nxt
