@@ -361,6 +361,8 @@ class RetrainIn(BaseModel):
 class ActivateIn(BaseModel):
     reason: str | None = Field(default=None, max_length=400, pattern=NO_NUL,
                                description="why; recorded with the activation")
+    force: bool = Field(default=False, description="activate a version the activation gate refused (its reason "
+                                                   "is in metrics.gate.refused); recorded as forced")
 
 
 class ModelActivated(ModelOut):

@@ -151,13 +151,21 @@ def score_texts(model, frame: PostFrame, norm: list[str] | None = None) -> np.nd
     n = len(frame)
     if n == 0:
         return np.zeros(0)
-    behaviour = bool(model.card.get("behaviour", False))
-    parts = _linear_parts(model.post_scorer)
+    base = getattr(model, "base_scorer", None)
+    if base is not None:  # text-only retraining keeps its base scorer: the higher of the two (classifiers.model)
+        own = _scores(model.post_scorer, bool(model.card.get("behaviour", False)), frame, norm)
+        return np.maximum(own, _scores(base, False, frame, norm))
+    return _scores(model.post_scorer, bool(model.card.get("behaviour", False)), frame, norm)
+
+
+def _scores(post_scorer, behaviour: bool, frame: PostFrame, norm: list[str] | None) -> np.ndarray:
+    n = len(frame)
+    parts = _linear_parts(post_scorer)
     if parts is None and not behaviour:  # the attack scorer (or any text pipeline): each distinct text once
-        return attack_scores(model.post_scorer, frame.text, normalized=norm)
+        return attack_scores(post_scorer, frame.text, normalized=norm)
     if parts is None:  # any other Pipeline: plain chunked predict_proba
         X = frame.post_matrix() if behaviour else frame.text.reshape(-1, 1)
-        return np.concatenate([model.post_scorer.predict_proba(X[i:i + SCORE_CHUNK])[:, 1]
+        return np.concatenate([post_scorer.predict_proba(X[i:i + SCORE_CHUNK])[:, 1]
                                for i in range(0, n, SCORE_CHUNK)])
     text_tr, beh, coef_text, coef_beh, intercept = parts
     texts = norm if norm is not None else frame.text

@@ -11,6 +11,9 @@ import skops.io as sio
 DEFAULT_MODEL_DIR = Path(__file__).parent / "models" / "default"
 POST_SCORER_FILE = "post_scorer.skops"
 CLUSTER_SCORER_FILE = "cluster_scorer.skops"
+# A model trained on text-only labels keeps the post scorer it was built on (the packaged default): a post's
+# attack score is the higher of the two, so what the researcher did not label is still judged as before.
+BASE_SCORER_FILE = "base_scorer.skops"
 CARD_FILE = "model-card.json"
 PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib", ".pck", ".sav")
 
@@ -53,6 +56,7 @@ class Model:
     cluster_scorer: object | None
     card: dict
     path: Path | None = None
+    base_scorer: object | None = None  # see BASE_SCORER_FILE
 
     @property
     def version(self) -> str:
@@ -99,7 +103,9 @@ def load_model(path: str | Path | None = None) -> Model:
     post_scorer = _safe_load(directory / POST_SCORER_FILE)
     cluster_path = directory / CLUSTER_SCORER_FILE
     cluster_scorer = _safe_load(cluster_path) if cluster_path.exists() else None
-    return Model(post_scorer, cluster_scorer, card, directory)
+    base_path = directory / BASE_SCORER_FILE
+    base_scorer = _safe_load(base_path) if base_path.exists() else None
+    return Model(post_scorer, cluster_scorer, card, directory, base_scorer)
 
 
 def save_model(model: Model, path: str | Path) -> Path:
@@ -111,5 +117,10 @@ def save_model(model: Model, path: str | Path) -> Path:
         sio.dump(model.cluster_scorer, cluster_path, compression=8)
     elif cluster_path.exists():
         cluster_path.unlink()
+    base_path = directory / BASE_SCORER_FILE
+    if model.base_scorer is not None:
+        sio.dump(model.base_scorer, base_path, compression=8)
+    elif base_path.exists():
+        base_path.unlink()
     (directory / CARD_FILE).write_text(json.dumps(model.card, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
     return directory

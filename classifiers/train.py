@@ -129,8 +129,11 @@ def version_name(card: dict) -> str:
     return f"{card['created_at'][:10].replace('-', '')}-{card['training_data']['sha256'][:8]}-{digest[:6]}"
 
 
-def train(frame: PostFrame, y, *, seed: int = 0, log=None) -> Model:
-    """Train a model from labelled posts: the post (attack) scorer, and a card that says what it was trained on."""
+def train(frame: PostFrame, y, *, seed: int = 0, log=None, base: Model | None = None) -> Model:
+    """Train a model from labelled posts: the post (attack) scorer, and a card that says what it was trained on.
+
+    With `base` (a model), the new model keeps base's post scorer: a post's attack score is the higher of the two
+    (classifiers.model.BASE_SCORER_FILE), so labels that cover one kind of attack do not unlearn the others."""
     log = log or (lambda msg: None)
     y = np.asarray([parse_label(v) for v in y], dtype=int)
     if len(set(y)) < 2:
@@ -147,6 +150,8 @@ def train(frame: PostFrame, y, *, seed: int = 0, log=None) -> Model:
         "detection": asdict(DetectConfig()),
         "threshold": VERDICT_LEVEL,
     }
+    if base is not None:
+        card["base"] = {"version": base.version, "rule": "attack score = max(base scorer, this scorer)"}
     X = post_matrix(frame)
     # held-out metrics for the card: a split by group
     splitter = GroupShuffleSplit(n_splits=1, test_size=0.25, random_state=seed)
@@ -164,4 +169,4 @@ def train(frame: PostFrame, y, *, seed: int = 0, log=None) -> Model:
     log("post scorer: fitting on all data")
     post_scorer = make_post_scorer().fit(X, y)
     card["version"] = version_name(card)
-    return Model(post_scorer, None, card)
+    return Model(post_scorer, None, card, base_scorer=base.post_scorer if base is not None else None)

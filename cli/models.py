@@ -21,6 +21,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--actor", default="cli", help="who made the choice, recorded with it (default: cli)")
     parser.add_argument("--no-rescore", action="store_true",
                         help="activate without rescoring the stored posts now")
+    parser.add_argument("--force", action="store_true",
+                        help="activate a version the activation gate refused (recorded as forced)")
 
 
 def _view(version: dict) -> dict:
@@ -30,6 +32,8 @@ def _view(version: dict) -> dict:
         "created_at": version["created_at"].isoformat() if version.get("created_at") else None,
         "threshold": card.get("threshold"), "metrics": version.get("metrics") or card.get("metrics"),
         "training_data": card.get("training_data"),
+        # the activation gate (docs/retraining.md): why it refused the version, and what it would do to the store
+        "refused": registry.refusal_of(version), "preview": (version.get("metrics") or {}).get("preview"),
     }
 
 
@@ -57,6 +61,11 @@ def run(args: argparse.Namespace) -> int:
         if version is None:
             raise CommandError(f"no model version {args.version!r}")
         target, reason = version["id"], "chosen by an admin"
+        refused = registry.refusal_of(version)
+        if refused and not args.force:
+            raise CommandError(f"version {version['name']} {refused} (--force to activate it anyway)")
+        if refused:
+            reason = "forced past the gate: chosen by an admin"
     else:
         target = registry.previous_version(engine)
         if target is None:
@@ -66,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
         registry.activate_version(engine, target, actor=args.actor, reason=reason)
         print(f"active model: version {target} (stored posts keep their scores until rescored)")
         return 0
-    job_id = service.start_activation(engine, target, created_by=args.actor, reason=reason, wait=True,
+    job_id = service.start_activation(engine, target, created_by=args.actor, reason=reason, wait=True, force=True,
                               on_progress=lambda p, m: print(f"[{p:4.0%}] {m}", file=sys.stderr))
     job = get_job(engine, job_id)
     print(f"active model: version {target}; rescoring job {job_id}: {job['status']} {job['message'] or ''}".rstrip())

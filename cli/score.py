@@ -3,7 +3,7 @@
 A thin wrapper around the library call `worker.batch_scoring.score_dumps`, which writes DIR/scores.jsonl (one
 line per input post), DIR/clusters.jsonl, DIR/rejected.jsonl and DIR/summary.json (docs/architecture.md, "Batch
 scoring output"). Exit 0 when every record was read, 3 when some were rejected, 2 for usage errors and
-unreadable inputs or models.
+unreadable inputs or models, and for a `--model` that cannot flag clusters (worker/gate.py, flag_check).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from cli.errors import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, CommandError
 from cli.options import add_input_options, read_options
 from cli.progress import byte_progress
 from worker.batch_scoring import score_dumps
+from worker.gate import cannot_flag, flag_check
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -52,6 +53,11 @@ def run(args: argparse.Namespace) -> int:
         model = load_model(args.model)
     except ModelError as error:
         raise CommandError(str(error), EXIT_USAGE) from None
+    if args.model is not None:  # a model of one's own: never used silently when it cannot flag clusters
+        reason = cannot_flag(model.card.get("flag_check") or flag_check(model))
+        if reason:
+            raise CommandError(f"{args.model}: refused: this model {reason}; retrain it without --alone "
+                               "(text-only labels then keep the packaged scorer)", EXIT_USAGE)
     out = Path(args.out)
     try:
         out.mkdir(parents=True, exist_ok=True)

@@ -68,6 +68,11 @@ def get_version(bind: Bind, ref: str | int) -> dict | None:
     return dict(row) if row else None
 
 
+def refusal_of(version: dict | None) -> str | None:
+    """The activation gate's one-line reason for refusing a version (worker/gate.py), or None."""
+    return (((version or {}).get("metrics") or {}).get("gate") or {}).get("refused")
+
+
 def activate_version(engine: Engine, version_id: int, *, actor: str, reason: str) -> None:
     """Make one version active and record the choice (append-only history, newest last)."""
     with engine.begin() as connection:

@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     # directory each. SMEARWATCH_MODELS_DIR, its name before 0.2, is still read.
     versions_dir: Path = Field(default=Path("var/models"),
                                validation_alias=AliasChoices("SMEARWATCH_VERSIONS_DIR", "SMEARWATCH_MODELS_DIR"))
+    # The shipped labelled samples (train.jsonl, heldout.jsonl): retraining adds the reviewers' decisions to
+    # train.jsonl and the activation gate evaluates every new version on heldout.jsonl (docs/retraining.md).
+    # Unset: samples/labelled of the checkout.
+    labelled_dir: Path | None = None
     # Where benchmarks keep data they fetch or generate (real public datasets, large dumps); never committed.
     bench_cache: Path = Path("var/bench-cache")
     # Posts per database round trip during ingestion.

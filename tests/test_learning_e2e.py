@@ -154,6 +154,22 @@ def test_review_retrain_activate_and_roll_back_in_the_browser(watched, stack):
     row = page.locator(f"tr.model-row[data-id='{new_id}']")
     expect(row.locator(".model-metrics")).to_contain_text("average precision")
     expect(row.locator(".model-compare")).to_contain_text(first["name"])
+    # the gate and the preview, before any activation: what the version would flag and unflag in the store
+    version = next(m for m in api.get("/api/v1/models") if m["id"] == new_id)["metrics"]
+    assert version["gate"]["refused"] is None, version["gate"]["refused"]
+    preview = version["preview"]
+    expect(row.locator(".model-gate")).to_contain_text("passed the gate")
+    expect(row.locator(".model-preview")).to_contain_text(
+        f"flags {preview['flagged_after']} clusters, now {preview['flagged_now']}")
+    expect(row.locator(".model-preview")).to_contain_text(
+        f"would newly flag {preview['newly_flagged']}")
+    expect(row.locator(".model-preview")).to_contain_text(f"unflag {preview['newly_unflagged']}")
+    links = row.locator(".model-preview a")
+    expect(links).to_have_count(len(preview["samples"]["newly_flagged"]) + len(preview["samples"]["newly_unflagged"]))
+    if links.count():  # a sample opens the cluster it names
+        links.first.click()
+        page.wait_for_url("**/clusters/*")
+        page.go_back()
     evaluation = api.get("/api/v1/models")
     evaluation = next(m for m in evaluation if m["id"] == new_id)["metrics"]["evaluation"]
     assert evaluation["n"] > 0 and 0.0 <= evaluation["f1"] <= 1.0

@@ -4,22 +4,38 @@ A cluster decision labels the cluster's posts (smear: 1; coordinated, not smear 
 out). A post in several decided clusters takes the label of the latest decision. Every label keeps its
 provenance (decision id, reviewer, time, cluster).
 
+Decisions are added to the shipped labelled data (SMEARWATCH_LABELLED_DIR/train.jsonl), never trained on alone:
+they cover what the queue showed, so alone they teach that almost everything is a smear (issue 15).
+
 The evaluation split is fixed by hashing each group (the decided cluster, or a labelled file's campaign/target):
 a group is in the evaluation split forever or never, so metrics of two versions are comparable and a version's
-training data never includes what it is evaluated on.
+training data never includes what it is evaluated on. Posts of the shipped held-out file are never trained on
+(a store of the sample world holds them). The gate (worker/gate.py) judges each new version before activation.
 """
 
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from classifiers import Model, PostFrame, evaluate_posts, load_model, save_model, train
 from smearwatch.db import get_engine
-from smearwatch.models import Account, ClusterMember, Decision, Post, User
+from smearwatch.models import Account, Cluster, ClusterMember, Decision, ModelVersion, Post, User
 from smearwatch.registry import activate_version, active_version, register_version
+from worker.gate import (
+    FLAG_FACTOR,
+    FLAG_MARGIN,
+    decided_judgements,
+    flag_bound,
+    heldout_frame,
+    heldout_judgements,
+    not_worse,
+    refusal,
+    shipped_records,
+)
+from worker.preview import store_preview
 
 ANSWER_LABELS = {"smear": 1, "coordinated": 0, "organic": 0}  # "unsure" is left out
 EVALUATION_SHARE = 5  # one group in five is in the evaluation split
@@ -107,18 +123,6 @@ def evaluate(model: Model, records: list[dict]) -> dict | None:
     return evaluate_posts(model, PostFrame.from_records(records), [int(r["label"]) for r in records])
 
 
-def not_worse(candidate: dict | None, active: dict | None) -> bool:
-    """True when the candidate is at least as good as the active version on both F1 and average precision."""
-    if active is None:
-        return True
-    if candidate is None:
-        return False
-    for metric in ("f1", "average_precision"):
-        if (candidate.get(metric) or 0.0) < (active.get(metric) or 0.0):
-            return False
-    return True
-
-
 @dataclass
 class TrainingOutcome:
     version_id: int
@@ -129,46 +133,126 @@ class TrainingOutcome:
     activated: bool
     reason: str
     labels: dict
+    gate: dict | None = None
+    preview: dict | None = None
+
+
+def decided_coverage(connection: Connection) -> tuple[dict[int, str], int, int]:
+    """The latest labelling answer of each decided cluster, and how many of those are flagged and unflagged now."""
+    answers = {cid: d["answer"] for cid, d in latest_cluster_decisions(connection).items()
+               if d["answer"] in ANSWER_LABELS}
+    flagged = set(connection.execute(select(Cluster.id).where(Cluster.flagged, Cluster.id.in_(list(answers))))
+                  .scalars()) if answers else set()
+    return answers, len(flagged), len(answers) - len(flagged)
+
+
+def _stored_verdicts(connection: Connection, ids: list[int]) -> tuple[dict[int, str], dict[int, float]]:
+    rows = connection.execute(select(Cluster.id, Cluster.label, Cluster.coordination)
+                              .where(Cluster.id.in_(ids))).all() if ids else []
+    return {cid: label for cid, label, _ in rows}, {cid: float(c or 0.0) for cid, _, c in rows}
+
+
+def judge_version(engine: Engine, model: Model, current: dict | None, labels: dict, decided: dict[int, str],
+                  evaluation: list[dict], log) -> tuple[dict, dict, dict, dict | None]:
+    """The gate's report: both versions on the fixed evaluation set, the preview on the store, the refusal."""
+    heldout = shipped_records("heldout.jsonl")
+    fixed = heldout + evaluation  # post-level: the shipped held-out posts and the decided evaluation split
+    decided_eval = {cid: answer for cid, answer in decided.items() if in_evaluation(f"cluster-{cid}")}
+    frame = heldout_frame()
+
+    def report(version: Model) -> dict:
+        out = {"posts": evaluate(version, fixed)}
+        if frame is not None:
+            out["heldout"] = heldout_judgements(version, frame)
+        return out
+
+    log("gate: the new version on the fixed evaluation set")
+    candidate = report(model)
+    log("gate: what the new version would do to the store")
+    preview = store_preview(engine, model)
+    candidate["decided"] = decided_judgements(decided_eval, preview.labels, preview.coordination)
+    active = None
+    if current is not None:
+        log("gate: the active version on the same set")
+        active = report(load_model(current["path"]))
+        with engine.connect() as connection:
+            stored_labels, stored_coordination = _stored_verdicts(connection, list(decided_eval))
+        active["decided"] = decided_judgements(decided_eval, stored_labels, stored_coordination)
+
+    def compared(report: dict) -> dict:
+        return {**(report.get("heldout") or {"smear": report["posts"]}),
+                "decided": report["decided"]["verdict"]}
+
+    better = not_worse(compared(candidate), compared(active) if active else None)
+    verdict = (candidate.get("heldout") or {}).get("verdict")
+    gate = {"refused": refusal(labels, preview.summary, verdict), "not_worse": better, "candidate": candidate,
+            "active": {"id": current["id"], "name": current["name"], **active} if active else None,
+            "bound": {"factor": FLAG_FACTOR, "margin": FLAG_MARGIN, "flagged_now": preview.summary["flagged_now"],
+                      "max_flagged": flag_bound(preview.summary["flagged_now"])},
+            "evaluation_set": {"heldout_posts": len(heldout), "decided_posts": len(evaluation),
+                               "decided_clusters": len(decided_eval)}}
+    return gate, preview.summary, candidate["posts"], (active or {}).get("posts")
+
+
+def _store_gate(engine: Engine, version_id: int, gate: dict, preview: dict) -> None:
+    with engine.begin() as connection:
+        metrics = connection.execute(select(ModelVersion.metrics).where(ModelVersion.id == version_id)).scalar() or {}
+        connection.execute(update(ModelVersion.__table__).where(ModelVersion.id == version_id)
+                           .values(metrics={**metrics, "gate": gate, "preview": preview}))
 
 
 def train_version(engine: Engine | None = None, *, plus: list[dict] | None = None, versions_dir: Path,
-                  from_decisions: bool = True, seed: int = 0, auto_activate: bool = True,
+                  from_decisions: bool = True, base: bool = True, seed: int = 0, auto_activate: bool = True,
                   log=None) -> TrainingOutcome:
-    """Train a new version from decisions (and extra labelled records), evaluate it on the fixed evaluation
-    split next to the active version, and activate it only if it is not worse."""
+    """Train a new version on the shipped labelled data plus the decisions (and extra labelled records), judge
+    it with the gate (worker/gate.py) next to the active version, and activate it only if the gate lets it
+    through and it is not worse. `base=False` leaves the shipped data out (the gate then refuses the version
+    when it has decisions)."""
     engine = engine or get_engine()
     log = log or (lambda message: None)
     with engine.connect() as connection:
         records = decision_records(connection) if from_decisions else []
+        decided, decided_flagged, decided_unflagged = decided_coverage(connection) if from_decisions else ({}, 0, 0)
+    if not records and not plus:  # the shipped data alone would only make the packaged model again
+        raise ValueError("nothing new to learn: retraining needs decisions or labelled files with both smear and "
+                         "not-smear labels")
+    shipped = shipped_records("train.jsonl") if base else []
     records = records + list(plus or [])
+    heldout_keys = {(str(r.get("platform")), str(r.get("id"))) for r in shipped_records("heldout.jsonl")}
+    records = [r for r in records if (str(r.get("platform")), str(r.get("id"))) not in heldout_keys]
     training, evaluation = split(records)
+    training = training + shipped  # the shipped training data is never evaluated on (heldout.jsonl is)
     labels = {"decisions": sum(1 for r in records if "provenance" in r), "files": len(plus or []),
-              "training": len(training), "evaluation": len(evaluation)}
+              "base": len(shipped), "training": len(training), "evaluation": len(evaluation),
+              "decided_flagged": decided_flagged, "decided_unflagged": decided_unflagged}
     if len({int(r["label"]) for r in training}) < 2:
         raise ValueError("training needs both smear and not-smear labels outside the evaluation split "
                          f"(have {labels['training']} training posts)")
-    log(f"training on {len(training)} posts, evaluating on {len(evaluation)}")
+    log(f"training on {len(training)} posts ({len(shipped)} shipped), evaluating on {len(evaluation)} decided")
     frame = PostFrame.from_records(training, extra=LABEL_FIELDS)
     model = train(frame, frame.extra["label"], seed=seed, log=log)
     model.card["training_data"]["from_decisions"] = labels["decisions"]
+    model.card["training_data"]["shipped"] = labels["base"]
     model.card["evaluation_split"] = {"rule": f"sha1(group) % {EVALUATION_SHARE} == 0", "posts": len(evaluation)}
-    metrics = evaluate(model, evaluation)
+    current = active_version(engine)
+    gate, preview, metrics, active_metrics = judge_version(engine, model, current, labels, decided, evaluation, log)
     model.card["metrics"] = {**model.card.get("metrics", {}), "evaluation": metrics}
     path = save_model(model, Path(versions_dir) / model.version)
     model = load_model(path)
     version_id = register_version(engine, model)
-    current = active_version(engine)
-    active_metrics = evaluate(load_model(current["path"]), evaluation) if current else None
-    better = not_worse(metrics, active_metrics)
+    _store_gate(engine, version_id, gate, preview)
     activated = False
     if current is not None and current["id"] == version_id:
         reason = "same data and seed as the active version: nothing to change"
-    elif auto_activate and better:
-        activate_version(engine, version_id, actor="auto", reason="not worse than the active version")
-        activated, reason = True, "activated: not worse than the active version on the evaluation split"
-    elif not better:
-        reason = "kept inactive: worse than the active version on the evaluation split (an admin may still activate it)"
+    elif gate["refused"]:
+        reason = f"kept inactive, {gate['refused']}"
+    elif auto_activate and gate["not_worse"]:
+        activate_version(engine, version_id, actor="auto", reason="passed the gate, not worse than the active version")
+        activated, reason = True, "activated: passed the gate and not worse than the active version on the fixed evaluation set"
+    elif not gate["not_worse"]:
+        reason = ("kept inactive: worse than the active version on the fixed evaluation set "
+                  "(an admin may still activate it)")
     else:
         reason = "kept inactive: automatic activation is off"
-    return TrainingOutcome(version_id, model.version, path, metrics, active_metrics, activated, reason, labels)
-
+    return TrainingOutcome(version_id, model.version, path, metrics, active_metrics, activated, reason, labels,
+                           gate, preview)

@@ -63,7 +63,8 @@ def run_retrain(engine: Engine, job_id: int, *, on_progress: Progress | None = N
         report(0.7, outcome.reason)
         result = {"version_id": outcome.version_id, "name": outcome.name, "path": str(outcome.path),
                   "metrics": outcome.metrics, "active_metrics": outcome.active_metrics, "compared_to": compared,
-                  "activated": outcome.activated, "reason": outcome.reason, "labels": outcome.labels}
+                  "activated": outcome.activated, "reason": outcome.reason, "labels": outcome.labels,
+                  "refused": (outcome.gate or {}).get("refused"), "preview": _preview_counts(outcome.preview)}
         if outcome.activated:
             result["rescored"] = _rescore(engine, report, start=0.72)
     except Exception as error:  # the job's outcome is its row: failed, with the reason in one line
@@ -72,6 +73,11 @@ def run_retrain(engine: Engine, job_id: int, *, on_progress: Progress | None = N
         return get_job(engine, job_id)
     finish_job(engine, job_id, status="done", message=f"version {outcome.name}: {outcome.reason}", result=result)
     return get_job(engine, job_id)
+
+
+def _preview_counts(preview: dict | None) -> dict | None:
+    """The preview's counts for the job's result (its samples stay on the version)."""
+    return {k: v for k, v in preview.items() if k != "samples"} if preview else None
 
 
 def _record_comparison(engine: Engine, outcome, was_active: dict | None) -> dict | None:

@@ -23,7 +23,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from smearwatch.jobs import Progress, create_job, wait_for_job
-from smearwatch.registry import activate_version, get_version, previous_version
+from smearwatch.registry import activate_version, get_version, previous_version, refusal_of
 from smearwatch.settings import get_settings
 from worker.celery_app import app as celery_app
 from worker.ingest_runs import create_queued_run
@@ -215,12 +215,22 @@ def start_rescore(engine: Engine, *, created_by: str, params: dict | None = None
     return job_id
 
 
+class RefusedVersion(ServiceError):
+    """A version the activation gate refused; activating it needs `force`."""
+
+
 def start_activation(engine: Engine, version_id: int, *, created_by: str, reason: str, wait: bool = False,
-                     on_progress: Progress | None = None, timeout: float | None = None) -> int:
-    """Make a version active now (recorded with who and why) and rescore the stored posts with it as a job."""
+                     on_progress: Progress | None = None, timeout: float | None = None, force: bool = False) -> int:
+    """Make a version active now (recorded with who and why) and rescore the stored posts with it as a job.
+    A version the gate refused is activated only with `force` (the reason is recorded as forced)."""
     version = get_version(engine, version_id)
     if version is None:
         raise ServiceError(f"no model version {version_id}")
+    refused = refusal_of(version)
+    if refused and not force:
+        raise RefusedVersion(f"version {version['name']} {refused} (activate with force to override)")
+    if refused:
+        reason = f"forced past the gate: {reason or 'chosen by an admin'}"
     activate_version(engine, version["id"], actor=created_by, reason=reason or "chosen by an admin")
     return start_rescore(engine, created_by=created_by, wait=wait, on_progress=on_progress, timeout=timeout,
                          params={"version_id": version["id"], "version": version["name"], "reason": reason})
@@ -232,8 +242,9 @@ def start_rollback(engine: Engine, *, created_by: str, reason: str = "rollback",
     previous = previous_version(engine)
     if previous is None:
         raise ServiceError("nothing to roll back to: no earlier active version")
+    # rolling back to a version that was active before is always allowed
     return previous, start_activation(engine, previous, created_by=created_by, reason=reason, wait=wait,
-                                      on_progress=on_progress)
+                                      on_progress=on_progress, force=True)
 
 
 def _run_job(engine: Engine, name: str, job_id: int, *, wait: bool, on_progress: Progress | None,
@@ -248,6 +259,6 @@ def _run_job(engine: Engine, name: str, job_id: int, *, wait: bool, on_progress:
         submit(engine, name, job_id, background=True)
 
 
-__all__ = ["ServiceError", "TASKS", "broker_enabled", "in_process", "run_here", "start_activation",
+__all__ = ["RefusedVersion", "ServiceError", "TASKS", "broker_enabled", "in_process", "run_here", "start_activation",
            "start_feed_poll", "start_ingest", "start_rescore", "start_retrain", "start_rollback", "submit",
            "submit_many"]

@@ -1,13 +1,51 @@
-"""The review queue (flagged clusters, score descending): its progress, a cluster's neighbours in it, and how many
-standing decisions the next retraining will add."""
+"""The review queue (flagged clusters, score descending): its progress, a cluster's neighbours in it, the unflagged
+clusters mixed into it for a check, and how many standing decisions the next retraining will add."""
 
 from functools import cache
 
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from api.crud.clusters import LIST_COLUMNS
 from api.crud.model_versions import threshold_of
 from smearwatch.models import Cluster, Decision, ModelVersion, User
+
+# After every CHECK_EVERY-th flagged cluster the queue shows one unflagged open cluster, alternately the one nearest
+# the active threshold and one picked at random (a fixed shuffle by id): decisions on flagged clusters alone teach
+# a model that everything is a smear, and the activation gate refuses a version trained on them (issue 15).
+CHECK_EVERY = 10
+
+
+def review_checks(session: Session, *, threshold: float, offset: int, limit: int) -> list:
+    """Unflagged open clusters to mix into the queue, in mixing order (rows of LIST_COLUMNS): checks
+    offset..offset+limit of the alternation nearest-threshold, random, nearest, random, ... without repeats."""
+    if limit <= 0:
+        return []
+    need = offset + limit
+    unflagged = select(*LIST_COLUMNS).where(Cluster.flagged.is_(False), Cluster.status == "open")
+    near = session.exec(unflagged.order_by(func.abs(Cluster.score - threshold), Cluster.id).limit(need)).all()
+    shuffled = session.exec(unflagged.order_by((Cluster.id * 7919) % 10007, Cluster.id).limit(need)).all()
+    mixed, seen = [], set()
+    for pair in zip(near, shuffled, strict=False):
+        for row in pair:
+            if row.id not in seen:
+                seen.add(row.id)
+                mixed.append(row)
+    for row in near[len(shuffled):] + shuffled[len(near):]:
+        if row.id not in seen:
+            seen.add(row.id)
+            mixed.append(row)
+    return mixed[offset:need]
+
+
+def mix_checks(rows: list, checks: list) -> list:
+    """`rows` (one page of flagged clusters) with a check after every CHECK_EVERY-th of them."""
+    out, pending = [], list(checks)
+    for index, row in enumerate(rows, start=1):
+        out.append(row)
+        if index % CHECK_EVERY == 0 and pending:
+            out.append(pending.pop(0))
+    return out
 
 
 def _progress_columns() -> tuple:

@@ -48,10 +48,15 @@ def rollback(request: Request, session: SessionDep, user: ApiAdmin, body: schema
 
 
 @router.post("/models/{model_id}/activate", response_model=schemas.ModelActivated,
-             responses={**schemas.NOT_FOUND, **schemas.job_link(200, "$response.body#/job/id")},
-             summary="make this version the active one and rescore in the background (admins)")
+             responses={**schemas.NOT_FOUND, **schemas.CONFLICT, **schemas.job_link(200, "$response.body#/job/id")},
+             summary="make this version the active one and rescore in the background (admins); a version the "
+                     "activation gate refused needs force")
 def activate(request: Request, session: SessionDep, user: ApiAdmin, model: ModelVersionDep,
              body: schemas.ActivateIn | None = None) -> dict:
-    job_id = service.start_activation(request.app.state.engine, model.id, created_by=user.username,
-                                      reason=(body.reason if body and body.reason else "chosen by an admin"))
+    try:
+        job_id = service.start_activation(request.app.state.engine, model.id, created_by=user.username,
+                                          reason=(body.reason if body and body.reason else "chosen by an admin"),
+                                          force=bool(body and body.force))
+    except service.RefusedVersion as error:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from None
     return _activated(session, model.id, job_id)

@@ -70,6 +70,8 @@ def activate_form(request: Request, model_id: int, user: PageAdmin, csrf_token: 
     try:
         service.start_activation(request.app.state.engine, model_id, created_by=user.username,
                                  reason=reason.strip() or "chosen by an admin")
+    except service.RefusedVersion as error:  # the page offers no override: the CLI and the API do (force)
+        raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from None
     except service.ServiceError as error:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from None
     return RedirectResponse("/models#jobs", status.HTTP_303_SEE_OTHER)

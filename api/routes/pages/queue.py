@@ -9,7 +9,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from api.crud.clusters import ClusterFilters, list_clusters
-from api.crud.queue import pending_decisions, queue_counts, queue_progress
+from api.crud.queue import (
+    CHECK_EVERY,
+    mix_checks,
+    pending_decisions,
+    queue_counts,
+    queue_progress,
+    review_checks,
+)
 from api.deps import FiltersDep, PageNumber, PageUser, SessionDep
 from api.render.page import render_page
 
@@ -32,7 +39,12 @@ def queue(request: Request, session: SessionDep, user: PageUser, page: PageNumbe
         filters, known_count = ClusterFilters(flagged=True, sort="-score"), progress["total"]
     rows, count = list_clusters(session, filters=filters, limit=QUEUE_PAGE, offset=(page - 1) * QUEUE_PAGE,
                                 count=known_count)
-    return render_page(request, "queue.html", user, clusters=rows, count=count, page=page,
+    checks = []
+    if order == "score":  # unflagged clusters mixed in for a check (api/crud/queue.py, CHECK_EVERY)
+        checks = review_checks(session, threshold=threshold, limit=len(rows) // CHECK_EVERY,
+                               offset=(page - 1) * (QUEUE_PAGE // CHECK_EVERY))
+        rows = mix_checks(rows, checks)
+    return render_page(request, "queue.html", user, clusters=rows, count=count, page=page, checks=len(checks),
                        pages=max(1, -(-count // QUEUE_PAGE)), progress=progress, order=order,
                        query=f"order={order}" if order != "score" else "", threshold=threshold,
                        pending=pending)

@@ -1,0 +1,201 @@
+"""The activation gate and the preview (issue 15): a version trained on decisions alone or on decisions that cover
+only flagged clusters is refused with a one-line reason, stored on the version and shown by `models show`, the
+API and the models page; a version that would flag far more of the store than now is refused; the preview counts
+the clusters a version would newly flag and unflag, with links to a few of each."""
+
+import json
+import re
+
+import pytest
+from api_client import Client, bearer
+from learning_world import WORLD, decided_world, decided_world_key, truth
+from sqlalchemy import select, update
+from sqlmodel import Session
+
+from api.main import create_app
+from classifiers import PostFrame, read_labelled, train
+from devsupport.commands import call_cli
+from smearwatch import registry
+from smearwatch.models import Cluster, ClusterMember, Decision, Post, User, utcnow
+from smearwatch.settings import get_settings
+from smearwatch.users import create_user
+from worker import service
+from worker.gate import flag_bound, refusal
+from worker.ingest import ingest_paths
+from worker.learning import train_version
+from worker.preview import SAMPLE, store_preview
+from worker.score_store import score_and_cluster
+
+SHIPPED = WORLD.parents[1] / "labelled"
+
+
+def decide_flagged_only(engine) -> int:
+    """The sample world scored, and a reviewer who knows the truth decides every flagged cluster and no other."""
+    ingest_paths([WORLD], engine=engine)
+    score_and_cluster(engine)
+    kinds = truth()
+    with engine.begin() as connection:
+        user = connection.execute(User.__table__.insert().values(
+            username="reviewer", password_hash="x", role="reviewer", active=True, created_at=utcnow()
+        ).returning(User.id)).scalar_one()
+        flagged = connection.execute(select(Cluster.id).where(Cluster.flagged)).scalars().all()
+        for cluster_id in flagged:
+            members = connection.execute(select(Post.platform, Post.post_id).join(
+                ClusterMember, ClusterMember.post_id == Post.id).where(ClusterMember.cluster_id == cluster_id)).all()
+            smear = sum(kinds.get((p, i)) == "smear" for p, i in members)
+            connection.execute(Decision.__table__.insert().values(
+                cluster_id=cluster_id, user_id=user, answer="smear" if smear * 2 > len(members) else "organic",
+                created_at=utcnow()))
+    return len(flagged)
+
+
+@pytest.fixture
+def versions(tmp_path, monkeypatch):
+    folder = tmp_path / "models"
+    monkeypatch.setenv("SMEARWATCH_VERSIONS_DIR", str(folder))
+    monkeypatch.delenv("SMEARWATCH_BROKER_URL", raising=False)
+    monkeypatch.delenv("SMEARWATCH_MODEL_DIR", raising=False)
+    get_settings.cache_clear()
+    yield folder
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def flagged_decided(engine, prepared, versions):
+    assert prepared("world, flagged clusters decided", decide_flagged_only) > 10
+    return engine
+
+
+def test_decisions_covering_only_flagged_clusters_are_refused_everywhere(flagged_decided, versions, database_url,
+                                                                           tmp_path):
+    engine = flagged_decided
+    first = registry.active_version(engine)
+    outcome = train_version(engine, versions_dir=versions)
+    reason = outcome.gate["refused"]
+    assert reason.startswith("refused: the decisions cover only flagged clusters") and "\n" not in reason
+    assert not outcome.activated and registry.active_version(engine)["id"] == first["id"]
+    assert outcome.labels["base"] > 3000 and outcome.labels["decided_unflagged"] == 0
+    stored = registry.get_version(engine, outcome.version_id)
+    assert registry.refusal_of(stored) == reason
+    # the report: each judgement apart, for both versions, on the fixed evaluation set
+    gate = stored["metrics"]["gate"]
+    for side in ("candidate", "active"):
+        assert {"coordination", "smear", "verdict"} <= set(gate[side]["heldout"])
+        assert gate[side]["heldout"]["verdict"]["smear_campaigns"] == 5
+    assert gate["evaluation_set"]["heldout_posts"] == 1135
+    assert stored["metrics"]["preview"]["flagged_now"] > 0
+
+    with pytest.raises(service.RefusedVersion, match="cover only flagged clusters"):
+        service.start_activation(engine, outcome.version_id, created_by="admin", reason="try")
+
+    env = {"SMEARWATCH_DATABASE_URL": database_url, "SMEARWATCH_VERSIONS_DIR": str(versions),
+           "SMEARWATCH_BROKER_URL": ""}
+    shown = json.loads(call_cli("models", "show", str(outcome.version_id), env=env).stdout)
+    assert shown["refused"] == reason and shown["preview"]["posts"] > 2000
+    refused = call_cli("models", "activate", str(outcome.version_id), env=env)
+    assert refused.returncode == 2 and reason in refused.stderr and len(refused.stderr.strip().splitlines()) == 1
+
+    with Session(engine) as session:
+        admin = create_user(session, username="adam", role="admin")
+    with Client(create_app(engine, upload_dir=tmp_path / "uploads")) as client:
+        answer = client.post(f"/api/v1/models/{outcome.version_id}/activate", headers=bearer(admin), json={})
+        assert answer.status_code == 409 and "cover only flagged clusters" in answer.text
+        client.login("adam", admin.password)
+        page = client.get("/models").text
+        assert "the decisions cover only flagged clusters" in page
+        row = page[page.index(f'data-id="{outcome.version_id}"'):]
+        row = row[:row.index("</tr>")]
+        assert "gate-refused" in row and "activate-form" not in row
+        assert client.post(f"/models/{outcome.version_id}/activate",
+                           data={"csrf_token": client.csrf(), "reason": "x"}).status_code == 409
+    assert registry.active_version(engine)["id"] == first["id"]
+
+
+@pytest.fixture
+def decided(engine, prepared, versions):
+    assert prepared(decided_world_key(), decided_world) > 10
+    return engine
+
+
+def test_decisions_alone_are_refused(decided, versions):
+    outcome = train_version(decided, versions_dir=versions, base=False)
+    assert outcome.labels["base"] == 0 and outcome.labels["decisions"] > 0
+    assert outcome.gate["refused"].startswith("refused: trained on reviewers' decisions alone")
+    assert not outcome.activated
+
+
+def test_a_jump_in_flagged_clusters_is_refused(decided, versions):
+    """A store its active version flags nothing of (as a model trained on unrelated labels did): a version that
+    flags the smears is more than 2 x 0 + 5 and is refused until an admin forces it."""
+    with decided.begin() as connection:
+        connection.execute(update(Cluster.__table__).values(flagged=False, label="organic"))
+    outcome = train_version(decided, versions_dir=versions)
+    preview = outcome.preview
+    assert preview["flagged_now"] == 0 and preview["flagged_after"] > flag_bound(0) == 5
+    assert outcome.gate["refused"] == (f"refused: would flag {preview['flagged_after']} clusters of the store, "
+                                       "against 0 now (bound 2 x 0 + 5 = 5)")
+    assert preview["newly_flagged"] == preview["flagged_after"] and preview["newly_unflagged"] == 0
+    assert not outcome.activated
+
+
+def test_refusal_rules():
+    assert refusal({"decisions": 0, "base": 100}, {"flagged_now": 41, "flagged_after": 87}) is None
+    assert "would flag 738" in refusal({"decisions": 10, "base": 100, "decided_unflagged": 3},
+                                       {"flagged_now": 41, "flagged_after": 738})
+    assert "alone" in refusal({"decisions": 10}, None)
+    assert refusal({"decisions": 0, "files": 50}, None) is None  # labelled files alone are not decisions
+
+
+def test_preview_counts_and_samples(decided):
+    """A scorer trained on the shipped labels turned upside down: the preview says what it would change."""
+    records = read_labelled([SHIPPED / "train.jsonl"])
+    for record in records:
+        record["label"] = 1 - record["label"]
+    frame = PostFrame.from_records(records, extra=("label", "campaign", "target"))
+    preview = store_preview(decided, train(frame, frame.extra["label"])).summary
+    with decided.connect() as connection:
+        flagged = set(connection.execute(select(Cluster.id).where(Cluster.flagged,
+                                                                  Cluster.status != "superseded")).scalars())
+    assert preview["flagged_now"] == len(flagged) > 0
+    assert preview["newly_unflagged"] > 0 and preview["newly_flagged"] > 0
+    samples = preview["samples"]
+    assert 0 < len(samples["newly_unflagged"]) <= SAMPLE and 0 < len(samples["newly_flagged"]) <= SAMPLE
+    assert {c["cluster"] for c in samples["newly_unflagged"]} <= flagged
+    assert not {c["cluster"] for c in samples["newly_flagged"]} & flagged
+    assert all(c["url"] == f"/clusters/{c['cluster']}" for c in samples["newly_flagged"] + samples["newly_unflagged"])
+
+
+def test_the_queue_mixes_in_unflagged_clusters_whose_answers_count(flagged_decided, versions, tmp_path):
+    """After every tenth flagged cluster the cluster queue shows an unflagged open cluster (nearest the threshold, then at
+    random); deciding it takes it out of the mix, counts as a label, and lifts the gate's 'only flagged' refusal."""
+    engine = flagged_decided
+    with Session(engine) as session:
+        reviewer = create_user(session, username="rita", role="reviewer")
+    with engine.connect() as connection:
+        flagged = connection.execute(select(Cluster.id).where(Cluster.flagged)).scalars().all()
+        unflagged = dict(connection.execute(select(Cluster.id, Cluster.score).where(
+            Cluster.flagged.is_(False), Cluster.status == "open")).all())
+    threshold = registry.active_version(engine)["card"]["threshold"]
+    nearest = min(unflagged, key=lambda cid: (abs(unflagged[cid] - threshold), cid))
+    assert len(flagged) >= 10 and len(unflagged) >= 2
+    with Client(create_app(engine, upload_dir=tmp_path / "uploads")) as client:
+        client.login("rita", reviewer.password)
+
+        def queue_ids() -> list[int]:
+            page = client.get("/queue/clusters")
+            assert page.status_code == 200
+            return [int(i) for i in re.findall(r'class="cluster-row" data-id="(\d+)"', page.text)]
+
+        ids = queue_ids()
+        shown = min(len(flagged), 50)
+        assert len(ids) == shown + shown // 10
+        checks = [cid for cid in ids if cid not in flagged]
+        assert checks[0] == nearest and all(ids[11 * k + 10] == cid for k, cid in enumerate(checks))
+        assert "mixed in for a check" in client.get("/queue/clusters").text
+        headers = {"X-CSRF-Token": client.csrf()}
+        assert client.post(f"/api/v1/clusters/{nearest}/decisions", headers=headers,
+                           json={"answer": "organic"}).status_code in (200, 201)
+        assert nearest not in queue_ids() and len(queue_ids()) == len(ids)
+    outcome = train_version(engine, versions_dir=versions, auto_activate=False)
+    assert outcome.labels["decided_unflagged"] == 1
+    assert not (outcome.gate["refused"] or "").startswith("refused: the decisions cover only flagged")
