@@ -17,6 +17,7 @@
 """
 
 import math
+import sys
 from collections.abc import Iterator
 from typing import BinaryIO
 
@@ -75,6 +76,18 @@ def read(stream: BinaryIO, options: ReadOptions) -> Iterator[RawRecord | Rejecti
     fields, extra = _columns(parquet.schema_arrow.names, options.mapping)
     batches = parquet.iter_batches(batch_size=BATCH_ROWS, columns=_wanted(fields, extra), use_threads=False)
     yield from _records(batches, fields, extra)
+
+
+def as_table(data) -> pa.Table | None:
+    """An Arrow table of a pandas DataFrame, an Arrow table or record batch; None for anything else (dicts)."""
+    if isinstance(data, pa.Table):
+        return data
+    if isinstance(data, pa.RecordBatch):
+        return pa.Table.from_batches([data])
+    pandas = sys.modules.get("pandas")  # a DataFrame means pandas is imported already: never imported here
+    if pandas is not None and isinstance(data, pandas.DataFrame):
+        return pa.Table.from_pandas(data, preserve_index=False)
+    return None
 
 
 def table_records(table: pa.Table, options: ReadOptions | None = None) -> Iterator[RawRecord | Rejection]:
