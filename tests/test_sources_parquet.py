@@ -13,9 +13,13 @@ from sqlalchemy import select
 
 from classifiers import load_model
 from devsupport.commands import call_cli
-from smearwatch.models import Post, RejectedRecord
+from smearwatch.db import get_engine
+from smearwatch.models import IngestRun, Post, RejectedRecord
+from smearwatch.settings import get_settings
+from worker import scoring
 from worker.batch_scoring import score_dumps
 from worker.ingest import ingest_paths
+from worker.service import start_ingest as queue_ingest
 from worker.sources import ReadOptions, Rejection, SourceError, detect_format, open_source
 from worker.sources.base import Limits, use_limits
 
@@ -210,3 +214,23 @@ def test_cli_ingest_with_a_mapping_picks_parquet(tmp_path, migrated_sqlite):
                       "--map", "created_at=ts", "--no-score", "--json", env=env)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["stored"] == 2
+
+
+def test_queued_ingest_stores_a_parquet_file_as_one_slice(engine, database_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("SMEARWATCH_DATABASE_URL", database_url)
+    monkeypatch.delenv("SMEARWATCH_BROKER_URL", raising=False)
+    monkeypatch.setattr(scoring, "score_run", lambda engine, run_id: None)  # scoring is tested elsewhere
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    try:
+        twin = parquet_twin(NORMALIZED, tmp_path / "normalized.parquet")
+        queued = queue_ingest(engine, [twin], slice_bytes=4000)  # no byte ranges in Parquet: one slice
+        with engine.connect() as connection:
+            run = connection.execute(select(IngestRun).where(IngestRun.id == queued["run"])).mappings().one()
+            lines = sorted(connection.execute(select(RejectedRecord.line)
+                                              .where(RejectedRecord.run_id == queued["run"])).scalars())
+    finally:
+        get_settings.cache_clear()
+        get_engine.cache_clear()
+    assert queued["slices"] == 1 and run["status"] == "done"
+    assert (run["read"], run["stored"], run["rejected"]) == (1503, 1501, 2) and lines == [12, 25]
