@@ -124,6 +124,18 @@ def test_timezone_columns_map_to_the_same_instant(tmp_path):
     assert post["platform"] == "unknown" and post["raw"] is None
 
 
+def test_times_beyond_the_years_of_python_are_rejected_as_out_of_range(tmp_path):
+    path = tmp_path / "far.parquet"
+    pq.write_table(pa.table({
+        "id": ["1", "2", "3"], "author_id": ["a", "a", "a"], "text": ["t", "u", "v"],
+        "created_at": pa.array([10**12, -(10**12), 1_600_000_000], pa.timestamp("s")),
+    }), path)
+    first, second, third = items(path)
+    assert isinstance(first, Rejection) and "out of range" in first.reason and first.line == 1
+    assert isinstance(second, Rejection) and "out of range" in second.reason and second.line == 2
+    assert third["created_at"] == datetime.fromtimestamp(1_600_000_000, UTC)
+
+
 def test_mapping_with_unknown_column_or_field_is_refused(tmp_path):
     path = parquet_twin(NORMALIZED, tmp_path / "n.parquet")
     with pytest.raises(SourceError, match="mapped column"):

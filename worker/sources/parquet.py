@@ -19,6 +19,7 @@
 import math
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import BinaryIO
 
 import numpy as np
@@ -185,16 +186,40 @@ def _plain_column(column: pa.Array, name: str) -> list:
         column = column.dictionary_decode()
         kind = column.type
     if pa.types.is_timestamp(kind):
-        if kind.unit == "ns":
-            column = column.cast(pa.timestamp("us", kind.tz), safe=False)
-        return column.to_pylist()
-    if pa.types.is_date(kind):
-        return column.cast(pa.timestamp("us", "UTC")).to_pylist()
+        return _datetimes(column.cast(pa.int64()).to_pylist(), _MICROS_PER[kind.unit])
+    if pa.types.is_date32(kind):
+        return _datetimes(column.cast(pa.int32()).to_pylist(), _MICROS_PER["day"])
+    if pa.types.is_date64(kind):
+        return _datetimes(column.cast(pa.int64()).to_pylist(), _MICROS_PER["ms"])
     if pa.types.is_floating(kind):
         return [None if value is not None and math.isnan(value) else value for value in column.to_pylist()]
     if _plain(kind):
         return column.to_pylist()
     return [None if value is None else _as_text(value) for value in column.to_pylist()]
+
+
+# Arrow timestamps are integers since the epoch in UTC (naive ones too: taken as UTC), so epoch + timedelta gives
+# the UTC datetime exactly and ten times faster than to_pylist() with its time zone objects.
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROS_PER = {"s": 1_000_000, "ms": 1000, "us": 1, "ns": None, "day": 86_400_000_000}
+_MIN_MICROS = (datetime(1, 1, 2, tzinfo=UTC) - _EPOCH) // timedelta(microseconds=1)
+_MAX_MICROS = (datetime(9999, 12, 30, tzinfo=UTC) - _EPOCH) // timedelta(microseconds=1)
+
+
+def _datetimes(values: list[int | None], scale: int | None) -> list:
+    """Aware UTC datetimes of integer times (`scale` microseconds each; None: nanoseconds, cut to microseconds).
+    A time beyond datetime's years becomes its unix seconds, which make_post rejects as out of range."""
+    out: list = []
+    for value in values:
+        if value is None:
+            out.append(None)
+            continue
+        micros = value // 1000 if scale is None else value * scale
+        if _MIN_MICROS <= micros <= _MAX_MICROS:
+            out.append(_EPOCH + timedelta(microseconds=micros))
+        else:
+            out.append(micros // 1_000_000)
+    return out
 
 
 def _plain(kind: pa.DataType) -> bool:
