@@ -217,6 +217,19 @@ def test_ingest_stores_a_parquet_file(engine, tmp_path):
     assert stored.replace(tzinfo=None) == datetime(2020, 4, 27, 2, 8, 56)
 
 
+def test_cli_score_with_a_mapping_picks_parquet_and_writes_parquet(tmp_path):
+    path = tmp_path / "mapped.parquet"
+    pq.write_table(pa.table({"post_id": ["p1", "p2", None], "user": ["u1", "u2", "u3"], "message": ["a", "b", "c"],
+                             "ts": pa.array([datetime(2021, 1, 1)] * 3, pa.timestamp("ms"))}), path)
+    result = call_cli("score", str(path), "--out", str(tmp_path / "out"), "--out-format", "parquet", "--no-progress",
+                      "--map", "id=post_id", "--map", "author_id=user", "--map", "text=message", "--map", "created_at=ts")
+    assert result.returncode == 3, result.stderr  # the row without an id
+    scores = pq.read_table(tmp_path / "out" / "scores.parquet").to_pylist()
+    assert [s["id"] for s in scores] == ["p1", "p2"] and all(s["platform"] == "unknown" for s in scores)
+    rejected = [json.loads(line) for line in (tmp_path / "out" / "rejected.jsonl").read_text().splitlines()]
+    assert rejected == [{"source": str(path), "line": 3, "reason": "id is missing"}]
+
+
 def test_cli_ingest_with_a_mapping_picks_parquet(tmp_path, migrated_sqlite):
     path = tmp_path / "mapped.parquet"
     pq.write_table(pa.table({"post_id": ["p1", "p2"], "user": ["u1", "u2"], "message": ["a", "b"],
