@@ -142,6 +142,10 @@ def test_mapping_with_unknown_column_or_field_is_refused(tmp_path):
         items(path, mapping={"text": "message"})
     with pytest.raises(SourceError, match="unknown field"):
         items(path, mapping={"body": "text"})
+    other = tmp_path / "other.parquet"
+    pq.write_table(pa.table({"id": ["1"], "user": ["a"], "when": ["2021-01-01"]}), other)
+    with pytest.raises(SourceError, match="no column for author_id, created_at .* --map author_id=COLUMN"):
+        items(other)
 
 
 def test_bad_rows_are_rejected_with_their_row_number_and_the_rest_goes_through(tmp_path):

@@ -2,7 +2,8 @@
 
 - Columns are the contract's names (`id`, `author_id`, `created_at`, `text`, ...); a mapping renames them as for
   the generic CSV (ReadOptions.mapping {contract field: column}); a contract field not mapped is taken from the
-  column of the same name, when there is one. An unknown field or a missing column is a SourceError.
+  column of the same name, when there is one. An unknown field, a missing column, or no column at all for `id`,
+  `author_id` or `created_at` is a SourceError (one line about the file, not one rejection per row).
 - Times: Arrow timestamp columns (any unit, with or without a time zone; naive ones are taken as UTC), dates,
   ISO 8601 strings or unix seconds.
 - urls and hashtags: list columns, or strings read as for CSV (a JSON array, or items separated by commas/spaces).
@@ -49,6 +50,7 @@ MAGIC = b"PAR1"
 BATCH_ROWS = 8192  # rows per batch: a few MB of Python objects at most, whatever the row group size
 TIME_FIELDS = ("created_at", "author_created_at")
 LIST_FIELDS = ("urls", "hashtags")
+REQUIRED = ("id", "author_id", "created_at")  # a file without one of these columns cannot give a single post
 
 
 def detect(head: str, name: str) -> bool:
@@ -113,6 +115,10 @@ def _columns(names: list[str], mapping: dict[str, str] | None) -> tuple[list[tup
         raise SourceError(f"mapped column(s) not in the Parquet file: {', '.join(missing)} "
                           f"(columns: {', '.join(names)[:300]})")
     fields = [(field, mapping.get(field, field)) for field in CONTRACT_FIELDS if mapping.get(field, field) in present]
+    lacking = [field for field in REQUIRED if field not in dict(fields)]
+    if lacking:  # every row would be rejected for it: one line about the file instead
+        raise SourceError(f"no column for {', '.join(lacking)} (columns: {', '.join(names)[:300]}); "
+                          f"name one with --map {lacking[0]}=COLUMN")
     used = {column for _, column in fields}
     return fields, [name for name in names if name not in used]
 
