@@ -191,6 +191,27 @@ def test_wrongly_typed_columns_reject_rows_not_the_file(tmp_path):
     assert isinstance(second, Rejection) and second.line == 2 and "not a valid time" in second.reason
 
 
+def test_a_corrupt_row_group_costs_its_rows_only(tmp_path):
+    path = tmp_path / "three_groups.parquet"
+    rows = 3000
+    pq.write_table(pa.table({
+        "id": [str(i) for i in range(rows)], "author_id": [f"a{i % 7}" for i in range(rows)],
+        "text": [f"text {i} " * 5 for i in range(rows)],
+        "created_at": pa.array([datetime(2021, 1, 1, tzinfo=UTC) + timedelta(seconds=i) for i in range(rows)],
+                               pa.timestamp("us", tz="UTC")),
+    }), path, row_group_size=1000)
+    text = pq.ParquetFile(path).metadata.row_group(1).column(2)  # the second group's text column chunk
+    data = bytearray(path.read_bytes())
+    data[text.data_page_offset + 20:text.data_page_offset + 220] = b"\xab" * 200
+    path.write_bytes(bytes(data))
+    result = items(path)
+    rejected = [r for r in result if isinstance(r, Rejection)]
+    assert len(rejected) == 1 and rejected[0].line == 1001
+    assert rejected[0].reason.startswith("rows 1,001 to 2,000 (row group 2) cannot be read")
+    ids = [int(p["id"]) for p in result if not isinstance(p, Rejection)]
+    assert ids == list(range(1000)) + list(range(2000, 3000))
+
+
 def test_not_parquet_compressed_and_truncated_files(tmp_path):
     path = parquet_twin(NORMALIZED, tmp_path / "n.parquet")
     packed = tmp_path / "n.parquet.gz"

@@ -10,7 +10,9 @@
 - Ids may be integer columns. Nulls are missing values; NaN in a float column is null too (pandas writes it).
 - The raw payload kept with a post is the other columns of its row (None when there are none), as for JSONL.
 - Detected by the magic bytes "PAR1". Read row group by row group in batches (ParquetFile.iter_batches), so memory
-  is bounded by a batch, not the file. The record number of a row (`line` in rejections) is its 1-based row number.
+  is bounded by a row group, not the file. The record number of a row (`line` in rejections) is its 1-based row number.
+- A row group that cannot be decoded (corrupt data) is one Rejection for its rows ("rows N to M (row group G) cannot
+  be read"); the other row groups go through.
 - A row larger than the record limit (its string and list values over Limits.max_record_bytes) is a Rejection.
 - Parquet compresses inside and needs random access, so a .parquet.gz/.zst is refused with that advice.
 
@@ -77,8 +79,19 @@ def read(stream: BinaryIO, options: ReadOptions) -> Iterator[RawRecord | Rejecti
     except (pa.ArrowException, OSError) as error:
         raise SourceError(f"not a readable Parquet file ({error})") from None
     fields, extra = _columns(parquet.schema_arrow.names, options.mapping)
-    batches = parquet.iter_batches(batch_size=BATCH_ROWS, columns=_wanted(fields, extra), use_threads=False)
-    yield from _records(batches, fields, extra)
+    columns = _wanted(fields, extra)
+    row = 0
+    for group in range(parquet.num_row_groups):
+        # One row group at a time: memory holds one group's columns at most, and a corrupt group costs its rows only.
+        end = row + parquet.metadata.row_group(group).num_rows
+        batches = parquet.iter_batches(batch_size=BATCH_ROWS, row_groups=[group], columns=columns, use_threads=False)
+        for item in _records(batches, fields, extra, row):
+            if isinstance(item, BrokenFile):
+                yield Rejection(item.line, f"rows {item.line:,} to {end:,} (row group {group + 1}) cannot be read "
+                                f"({item.reason})")
+                break
+            yield item
+        row = end
 
 
 def as_table(data) -> pa.Table | None:
@@ -123,17 +136,17 @@ def _columns(names: list[str], mapping: dict[str, str] | None) -> tuple[list[tup
     return fields, [name for name in names if name not in used]
 
 
-def _records(batches: Iterator[pa.RecordBatch], fields: list[tuple[str, str]],
-             extra: list[str]) -> Iterator[RawRecord | Rejection]:
+def _records(batches: Iterator[pa.RecordBatch], fields: list[tuple[str, str]], extra: list[str],
+             row: int = 0) -> Iterator[RawRecord | Rejection]:
+    """Records numbered from row + 1; a batch that cannot be decoded ends them with a BrokenFile."""
     max_bytes = current_limits().max_record_bytes
-    row = 0
     while True:
         try:
             batch = next(batches)
         except StopIteration:
             return
-        except (pa.ArrowException, OSError) as error:  # a corrupt row group: every row before it is through
-            yield BrokenFile(row + 1, f"cannot read the Parquet file after row {row:,} ({error})")
+        except (pa.ArrowException, OSError) as error:  # corrupt data: every row before it is through
+            yield BrokenFile(row + 1, str(error))
             return
         sizes = _row_bytes(batch)
         values = {field: _plain_column(batch.column(column), field) for field, column in fields}
