@@ -149,8 +149,8 @@ def _records(batches: Iterator[pa.RecordBatch], fields: list[tuple[str, str]], e
             yield BrokenFile(row + 1, str(error))
             return
         sizes = _row_bytes(batch)
-        values = {field: _plain_column(batch.column(column), field) for field, column in fields}
-        others = {name: _plain_column(batch.column(name), name) for name in extra}
+        values = {field: _plain_column(batch.column(column)) for field, column in fields}
+        others = {name: _plain_column(batch.column(name)) for name in extra}
         for i in range(batch.num_rows):
             row += 1
             if sizes is not None and sizes[i] > max_bytes:
@@ -196,7 +196,7 @@ def _list_value(value):
 # --- Arrow columns to Python values ------------------------------------------------------------------------------
 
 
-def _plain_column(column: pa.Array, name: str) -> list:
+def _plain_column(column: pa.Array) -> list:
     """The column's values as Python objects the contract (and the store's JSON) takes: timestamps as datetimes
     (microseconds: nanoseconds are cut, not refused), dates as midnight UTC, NaN as None, binary, decimal and
     other exotic values as strings."""
