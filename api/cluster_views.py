@@ -25,14 +25,15 @@ from smearwatch.models import Cluster, ClusterView, utcnow
 
 TEMPLATE = "_cluster_evidence.html"
 HERE = Path(__file__).parent
+CORE = HERE.parent / "smearwatch"  # the words the section says come from the core (smearwatch.evidence_words)
 log = logging.getLogger(__name__)
 
 
 def _code_version() -> str:
     """Changes whenever the template or the code that fills it changes, so upgrades re-render."""
     digest = hashlib.sha256(__version__.encode())
-    for path in (HERE / "templates" / TEMPLATE, *sorted((HERE / "render").glob("*.py")),
-                 *sorted((HERE / "crud").glob("*.py"))):
+    for path in (*sorted((HERE / "templates").glob("_cluster_*.html")), *sorted((HERE / "render").glob("*.py")),
+                 *sorted((HERE / "crud").glob("*.py")), CORE / "evidence_words.py", CORE / "post_links.py"):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 

@@ -136,8 +136,53 @@ class DecisionList(BaseModel):
     count: int
 
 
+class ReasonOut(BaseModel):
+    key: str
+    name: str
+    sentence: str
+    weight: float | None = Field(description="share of the cluster's posts this reason covers beyond chance")
+
+
+class SharedPostOut(BaseModel):
+    signal: str
+    uses: int
+    author: str
+    text: str
+    created_at: str
+    platform: str
+    post_id: str
+    url: str
+    stored: bool
+    intro: str
+
+
+class FeatureOut(BaseModel):
+    key: str
+    name: str
+    value: str
+
+
+class Explanation(BaseModel):
+    """The cluster's evidence in words (smearwatch.evidence_words)."""
+
+    label: str
+    label_words: str
+    flagged: bool
+    heading: str
+    verdict: str
+    coordination: float
+    smear: float
+    threshold: float | None
+    model_version: str | None
+    reasons: list[ReasonOut] = Field(description="the three strongest reasons, strongest first")
+    more_reasons: list[ReasonOut]
+    shared: list[SharedPostOut] = Field(description="the originals its co-reposts and co-replies share")
+    features: list[FeatureOut] = Field(description="descriptive features under human names; unknown ones left out")
+
+
 class ClusterDetail(ClusterItem):
     signals_explained: list[SignalOut]
+    explanation: Explanation
     posts: list[PostOut]
     posts_shown: int
     accounts: list[ClusterAccount]
@@ -180,6 +225,35 @@ class CampaignDetail(CampaignItem):
     accounts: list[CampaignAccount]
     narratives: list[Narrative]
     decisions: list[DecisionOut]
+
+
+class AssignmentIn(BaseModel):
+    username: str | None = Field(default=None, max_length=100, pattern=NO_NUL,
+                                 description="the reviewer to assign it to; null: nobody")
+
+
+class CommentIn(BaseModel):
+    text: str = Field(min_length=1, max_length=4000, pattern=NO_NUL)
+
+
+class CommentOut(BaseModel):
+    id: int
+    campaign_id: int
+    user: str
+    text: str
+    created_at: datetime
+
+
+class CommentList(BaseModel):
+    data: list[CommentOut]
+    count: int
+
+
+class Agreement(BaseModel):
+    campaigns: int = Field(description="campaigns decided by two or more reviewers")
+    pairs: int = Field(description="pairs of reviewers' answers compared (unsure left out)")
+    observed: float | None = Field(description="share of pairs that agree")
+    kappa: float | None = Field(description="Cohen's kappa: agreement beyond chance (1 perfect, 0 chance)")
 
 
 class CampaignDecisionOut(BaseModel):

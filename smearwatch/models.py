@@ -210,6 +210,7 @@ class CampaignBase(SQLModel):
     start: datetime | None = None
     end: datetime | None = None
     status: str = Field(default="open", max_length=20)  # open | reviewed (every cluster decided)
+    assigned_to: int | None = Field(default=None, index=True)  # the user asked to review it (user.id)
 
 
 class Campaign(CampaignBase, table=True):
@@ -225,6 +226,16 @@ class Campaign(CampaignBase, table=True):
 
 class CampaignPublic(CampaignBase):
     id: int
+
+
+class CampaignComment(SQLModel, table=True):
+    """Reviewers' discussion of a campaign, append-only."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(index=True)  # no foreign key: comments outlive a regrouping, as decisions do
+    user_id: int = Field(foreign_key="user.id")
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 class ClusterBase(SQLModel):

@@ -8,9 +8,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlmodel import Session, select
 
+from api.crud.campaigns import decide_campaign
 from classifiers.campaigns import ClusterBrief, group_campaigns, narrative_keys
+from smearwatch.models import Campaign, Cluster, Decision, User
+from smearwatch.users import create_user
 from worker.batch_scoring import score_dumps
+from worker.ingest import ingest_paths
+from worker.scoring import score_run
 
 WORLD = Path(__file__).resolve().parent.parent / "samples" / "world"
 T0 = datetime(2020, 4, 28, 9, tzinfo=UTC)
@@ -107,3 +113,43 @@ def test_each_planted_smear_is_one_flagged_campaign_and_no_hard_negative_is(worl
     assert sum(c["flagged"] for c in campaigns) < flagged_clusters / 3  # one decision per campaign, not per burst
     summary = json.loads((out / "summary.json").read_text())
     assert summary["flagged_campaigns"] == sum(c["flagged"] for c in campaigns)
+
+
+def test_a_campaign_keeps_its_id_and_decisions_as_later_clusters_join(engine, tmp_path):
+    """Decided on its first days, the campaign against the lawyer grows when the later attack arrives: same id,
+    its decisions kept, open again for the new cluster."""
+    lines = sorted((WORLD / "posts.jsonl").read_bytes().splitlines(),
+                   key=lambda line: json.loads(line)["created_at"])
+    cut = next(i for i, line in enumerate(lines) if json.loads(line)["created_at"] >= "2020-05-01")
+    runs = []
+    for name, part in (("early", lines[:cut]), ("late", lines[cut:])):
+        path = tmp_path / f"{name}.jsonl"
+        path.write_bytes(b"\n".join(part) + b"\n")
+        runs.append(path)
+
+    def lawyer_campaign():
+        with Session(engine) as session:
+            found = [c for c in session.exec(select(Campaign).where(Campaign.flagged))
+                     if c.targets and c.targets[0]["name"] == "Даурен Жаксылыков"]
+            assert len(found) == 1
+            clusters = session.exec(select(Cluster).where(Cluster.campaign_id == found[0].id)).all()
+            return found[0], clusters
+
+    score_run(engine, ingest_paths([runs[0]], engine=engine).run)
+    campaign, early = lawyer_campaign()
+    with Session(engine) as session:
+        create_user(session, username="rita", role="reviewer")
+        user = session.exec(select(User).where(User.username == "rita")).one()
+        decided = decide_campaign(session, campaign=session.get(Campaign, campaign.id), user=user, answer="smear",
+                                  note=None)
+    assert len(decided) == len(early) >= 2
+
+    score_run(engine, ingest_paths([runs[1]], engine=engine).run)
+    grown, later = lawyer_campaign()
+    assert grown.id == campaign.id and len(later) > len(early) and grown.status == "open"
+    with Session(engine) as session:
+        kept = session.exec(select(Decision).where(Decision.campaign_id == campaign.id)).all()
+    assert len(kept) == len(decided)
+    later_ids = {c.id for c in later}
+    still_there = {d.cluster_id for d in kept} & later_ids
+    assert still_there and all(c.status == "reviewed" for c in later if c.id in still_there)

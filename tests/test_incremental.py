@@ -1,5 +1,5 @@
-"""Incremental re-clustering (one time window at a time, as feeds and queued runs do) gives the same clusters as
-one batch run over the same posts."""
+"""Incremental re-clustering (one time window at a time, as feeds and queued runs do) gives the same clusters and
+the same campaigns as one batch run over the same posts."""
 
 from datetime import datetime
 from pathlib import Path
@@ -8,7 +8,7 @@ import orjson
 from sqlalchemy import select
 
 from smearwatch.db import make_engine
-from smearwatch.models import Cluster, ClusterMember, Post
+from smearwatch.models import Campaign, Cluster, ClusterMember, Post
 from worker.ingest import ingest_paths
 from worker.score_store import score_and_cluster
 from worker.scoring import score_run
@@ -34,6 +34,19 @@ def clusters(engine) -> set[tuple[frozenset, bool]]:
     return {(frozenset(m), flagged[c]) for c, m in members.items()}
 
 
+def campaigns(engine) -> set[tuple[frozenset, str]]:
+    """Each campaign as (the keys of its current clusters, label), and no cluster outside a campaign."""
+    with engine.connect() as connection:
+        rows = connection.execute(select(Cluster.campaign_id, Cluster.key).where(Cluster.status != "superseded")).all()
+        labels = dict(connection.execute(select(Campaign.id, Campaign.label)).all())
+    assert all(campaign_id in labels for campaign_id, _ in rows)
+    parts: dict[int, set] = {}
+    for campaign_id, key in rows:
+        parts.setdefault(campaign_id, set()).add(key)
+    assert set(parts) == set(labels)  # no empty campaign left behind
+    return {(frozenset(keys), labels[c]) for c, keys in parts.items()}
+
+
 def test_window_by_window_equals_batch(engine, tmp_path, migrated_sqlite):
 
     lines = sorted(WORLD.read_bytes().splitlines(),
@@ -52,3 +65,5 @@ def test_window_by_window_equals_batch(engine, tmp_path, migrated_sqlite):
     incremental, whole = clusters(engine), clusters(batch)
     assert len(whole) > 10
     assert incremental == whole
+    assert campaigns(engine) == campaigns(batch)
+    assert sum(label == "smear" for _, label in campaigns(batch)) >= 5

@@ -59,12 +59,13 @@ def reference(tmp_path_factory):
 def test_parquet_output_round_trips_to_the_jsonl_records(reference):
     jsonl_dir, parquet_dir = reference / "jsonl", reference / "parquet"
     assert sorted(p.name for p in parquet_dir.iterdir()) == [
-        "campaigns.parquet", "clusters.parquet", "rejected.jsonl", "scores.parquet", "summary.json"]
+        "campaigns.parquet", "clusters.parquet", "rejected.jsonl", "report.html", "scores.parquet", "summary.json"]
     for name in ("scores", "clusters", "campaigns"):
         expected = jsonl(jsonl_dir / f"{name}.jsonl")
         assert expected, name
         assert parquet_records(parquet_dir / f"{name}.parquet") == expected, name
-    assert (parquet_dir / "rejected.jsonl").read_bytes() == (jsonl_dir / "rejected.jsonl").read_bytes()
+    for name in ("rejected.jsonl", "report.html"):  # the same whatever the format of the three outputs
+        assert (parquet_dir / name).read_bytes() == (jsonl_dir / name).read_bytes(), name
     clusters = pq.read_table(parquet_dir / "clusters.parquet")
     assert clusters.schema.field("evidence").type.value_type.field("a").type == pa.struct(
         [("id", pa.string()), ("platform", pa.string()), ("author_id", pa.string())])
@@ -78,7 +79,7 @@ def test_writing_one_format_removes_the_other_from_the_folder(reference, tmp_pat
     result.write(tmp_path, "parquet")
     result.write(tmp_path)
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == ["campaigns.jsonl", "clusters.jsonl", "rejected.jsonl", "scores.jsonl", "summary.json"]
+    assert names == ["campaigns.jsonl", "clusters.jsonl", "rejected.jsonl", "report.html", "scores.jsonl", "summary.json"]
     assert (tmp_path / "clusters.jsonl").read_bytes() == (reference / "jsonl" / "clusters.jsonl").read_bytes()
     with pytest.raises(ValueError, match="unknown output format"):
         result.write(tmp_path, "csv")

@@ -405,7 +405,7 @@ def test_csv_exports_escape_formula_prefixes(client, world):
         assert sorted(row["name"][:2] for row in accounts) == sorted("'" + p for p in PREFIXES)
         assert all(row["account_id"].startswith("'") for row in accounts)
         (cluster,) = _cells(archive, "clusters.csv")
-        assert cluster["key"] == "'=cluster" and cluster["kind"] == "'-kind" and cluster["targets"] == '[{"name":"@target","aliases":[],"type":"account"}]'
+        assert cluster["key"] == "'=cluster" and cluster["kind"] == "'-kind" and cluster["targets"] == "'@target"  # flat: names, no JSON
         assert _cells(archive, "decisions.csv")[0]["note"] == "'+note"
         for name in archive.namelist():
             if name.endswith(".csv"):

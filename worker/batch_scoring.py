@@ -24,6 +24,7 @@ import pyarrow as pa
 
 from classifiers import DetectResult, Model, PostFrame, detect, load_model
 from classifiers.campaigns import brief_of, group_campaigns
+from worker.batch_report import write_report
 from worker.score_output import result_table, to_pandas, write_outputs
 from worker.sources import ReadOptions, Rejection, open_source
 from worker.sources.base import RawRecord
@@ -110,6 +111,7 @@ class BatchScoring:
             for record in self.rejected:
                 f.write(orjson.dumps(record) + b"\n")
         write_outputs(self, out, out_format)  # scores, clusters, campaigns: .jsonl or .parquet
+        write_report(self, out)
         self.timings["write"] = round(time.perf_counter() - started, 3)
         self.timings["total"] = round(self.timings["scoring"] + self.timings["write"], 3)
         (out / "summary.json").write_bytes(orjson.dumps(self.summary(), option=orjson.OPT_INDENT_2) + b"\n")

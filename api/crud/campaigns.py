@@ -10,6 +10,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from api.crud.decisions import ANSWERS, effective_decisions
+from api.crud.reviewers import decided_by_others, decided_by_user
 from smearwatch.campaign_status import refresh_campaign_status
 from smearwatch.models import Campaign, Cluster, ClusterMember, Decision, Post, User, utcnow
 
@@ -33,6 +34,8 @@ class CampaignFilters:
     since: datetime | None = None
     until: datetime | None = None
     target: str | None = None
+    assigned_to: int | None = None         # assigned to this user
+    second_opinion_for: int | None = None  # decided by another reviewer, not yet by this user
     sort: str = "-score"
 
 
@@ -52,6 +55,10 @@ def _conditions(session: Session, filters: CampaignFilters) -> list:
         conditions.append(Campaign.end >= filters.since)
     if filters.until is not None:
         conditions.append(Campaign.start <= filters.until)
+    if filters.assigned_to is not None:
+        conditions.append(Campaign.assigned_to == filters.assigned_to)
+    if filters.second_opinion_for is not None:
+        conditions += [decided_by_others(filters.second_opinion_for), ~decided_by_user(filters.second_opinion_for)]
     if filters.target:
         targets = Campaign.__table__.c.targets
         if session.get_bind().dialect.name == "postgresql":
@@ -74,7 +81,7 @@ def _answer_in_force():
 
 LIST_COLUMNS = [*(Campaign.__table__.c[name] for name in ("id", "key", "label", "score", "flagged", "n_clusters",
                                                           "n_accounts", "n_posts", "targets", "start", "end",
-                                                          "status")),
+                                                          "status", "assigned_to")),
                 _answer_in_force()]
 
 

@@ -62,7 +62,8 @@ def narratives(posts: list[Post]) -> list[dict]:
 
 def campaign_item(campaign: Campaign, answer: str | None) -> dict:
     data = campaign.model_dump(include={"id", "key", "label", "score", "flagged", "n_clusters", "n_accounts",
-                                        "n_posts", "targets", "start", "end", "status"})
+                                        "n_posts", "targets", "start", "end", "status",
+                                        "assigned_to"})
     data["answer"] = answer
     return data
 

@@ -4,6 +4,7 @@ from sqlmodel import Session
 
 from api.crud import decisions, evidence
 from api.render import accounts, network, posts, timeline
+from api.render.explanation import explanation
 from api.render.rows import cluster_out, decision_out, post_out
 from api.render.signals import describe_signals
 from smearwatch.account_network import account_network
@@ -26,6 +27,7 @@ def build_detail(session: Session, *, cluster: Cluster) -> dict:
     return {
         **cluster_out(cluster, decisions.answer_of([d for d, _ in history])),
         "signals_explained": describe_signals(cluster.signals),
+        "explanation": explanation(session, cluster=cluster, links=shared["links"], hashtags=shared["hashtags"]),
         "posts": [post_out(p) for p in members],
         "posts_shown": len(members),
         "accounts": cluster_accounts,

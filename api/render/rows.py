@@ -1,13 +1,18 @@
 """Rows as the plain dicts the JSON API answers and the templates show (the shapes of `schemas.*Out`)."""
 
 from api.render.paths import file_name, hide_paths
-from smearwatch.models import Cluster, Decision, IngestRun, Post, RejectedRecord
+from smearwatch.models import CampaignComment, Cluster, Decision, IngestRun, Post, RejectedRecord
 
 
 def decision_out(decision: Decision, username: str) -> dict:
     return {"id": decision.id, "cluster_id": decision.cluster_id, "user": username, "answer": decision.answer,
             "note": decision.note, "undoes": decision.undoes, "campaign_id": decision.campaign_id,
             "created_at": decision.created_at}
+
+
+def comment_out(comment: CampaignComment, username: str) -> dict:
+    return {"id": comment.id, "campaign_id": comment.campaign_id, "user": username, "text": comment.text,
+            "created_at": comment.created_at}
 
 
 def post_out(post: Post) -> dict:

@@ -21,10 +21,11 @@ EXPORT_RESPONSES = {200: {"content": {"application/zip": {}, "text/html": {}},
                     **schemas.NOT_FOUND}
 
 
-def export_response(request: Request, session: Session, clusters: list[Cluster], fmt: str, name: str) -> Response:
+def export_response(request: Request, session: Session, clusters: list[Cluster], fmt: str, name: str,
+                    scope: str | None = None) -> Response:
     env = request.app.state.templates.env
     if fmt == "html":
-        return HTMLResponse(exports.report(session, clusters, env), headers={
+        return HTMLResponse(exports.report(session, clusters, env, scope), headers={
             "Content-Disposition": f'attachment; filename="{name}.html"', "Content-Security-Policy": REPORT_CSP})
     return Response(exports.bundle(session, clusters, env), media_type="application/zip",
                     headers={"Content-Disposition": f'attachment; filename="{name}.zip"'})
@@ -43,6 +44,8 @@ def export_set(request: Request, session: SessionDep, user: ApiUser, filters: Fi
                format: ExportFormat = "zip", limit: Annotated[int, Query(ge=1, le=EXPORT_MAX_CLUSTERS)] = 50
                ) -> Response:
     rows, _ = list_clusters(session, filters=filters, limit=limit, offset=0)
+    # the cover says how the set was chosen: the filters as asked, without the output format
+    scope = ", ".join(f"{k}={v}" for k, v in request.query_params.multi_items() if k != "format" and v) or "all"
     return export_response(request, session, clusters_by_id(session, ids=[row.id for row in rows]), format,
-                           "smearwatch-clusters")
+                           "smearwatch-clusters", scope)
 

@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel import Session, select
 
 from api.crud import campaigns as crud
+from api.crud import reviewers
 from api.crud.decisions import ANSWERS
 from api.crud.queue import pending_decisions
 from api.deps import (
@@ -23,6 +24,7 @@ from api.deps import (
 from api.render.campaign import build_campaign
 from api.render.campaign_timeline import campaign_timeline_svg
 from api.render.page import render_page
+from api.render.rows import comment_out
 from smearwatch.models import Campaign
 
 router = APIRouter(include_in_schema=False)
@@ -31,13 +33,19 @@ QUEUE_PAGE = 50
 
 @router.get("/", response_class=HTMLResponse)
 def campaign_queue(request: Request, session: SessionDep, user: PageUser, page: PageNumber = 1,
-                   order: Literal["score", "coordinated", "uncertainty"] = "score"):
-    """Smear campaigns by score (one decision per campaign), or the coordinated campaigns that are not smears."""
+                   order: Literal["score", "coordinated", "mine", "second", "uncertainty"] = "score"):
+    """Smear campaigns by score (one decision per campaign); the coordinated campaigns that are not smears; the
+    open campaigns assigned to you; or, blind, the campaigns another reviewer decided and you have not (a second
+    opinion, for the agreement between reviewers)."""
     if order == "uncertainty":  # cluster by cluster: the labels that teach the model most
         return RedirectResponse("/queue/clusters?order=uncertainty", status.HTTP_303_SEE_OTHER)
     progress = crud.campaign_progress(session)
     if order == "coordinated":
         filters, known = crud.CampaignFilters(label="coordinated", sort="-n_accounts"), None
+    elif order == "mine":
+        filters, known = crud.CampaignFilters(assigned_to=user.id, status="open", sort="-score"), None
+    elif order == "second":
+        filters, known = crud.CampaignFilters(second_opinion_for=user.id, sort="-score"), None
     else:
         filters, known = crud.CampaignFilters(flagged=True, sort="-score"), progress["total"]
     rows, count = crud.list_campaigns(session, filters=filters, limit=QUEUE_PAGE, offset=(page - 1) * QUEUE_PAGE,
@@ -51,8 +59,36 @@ def campaign_queue(request: Request, session: SessionDep, user: PageUser, page: 
 def campaign_page(request: Request, session: SessionDep, user: PageUser, campaign: CampaignDep):
     detail = build_campaign(session, campaign=campaign)
     prev_id, next_id = _neighbours(session, campaign)
+    people = reviewers.active_reviewers(session)
     return render_page(request, "campaign.html", user, p=detail, progress=crud.campaign_progress(session),
-                       timeline_svg=campaign_timeline_svg(detail["clusters"]), prev_id=prev_id, next_id=next_id)
+                       timeline_svg=campaign_timeline_svg(detail["clusters"]), prev_id=prev_id, next_id=next_id,
+                       reviewers=people, assignee=next((u.username for u in people if u.id == campaign.assigned_to),
+                                                       None),
+                       comments=[comment_out(c, u) for c, u in reviewers.comments(session, campaign_id=campaign.id)])
+
+
+@router.post("/campaigns/{campaign_id}/assign")
+def assign_form(request: Request, campaign_id: int, session: SessionDep, user: PageUser,
+                username: Annotated[str, text_form(100)] = "", csrf_token: CsrfField = ""):
+    check_csrf(request, csrf_token)
+    campaign = get_campaign(session, campaign_id)
+    assignee = reviewers.active_user(session, username=username) if username else None
+    if username and assignee is None:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"no active user {username!r}")
+    reviewers.assign_campaign(session, campaign=campaign, assignee=assignee)
+    return RedirectResponse(f"/campaigns/{campaign_id}", status.HTTP_303_SEE_OTHER)
+
+
+@router.post("/campaigns/{campaign_id}/comment")
+def comment_form(request: Request, campaign_id: int, session: SessionDep, user: PageUser,
+                 text: Annotated[str, text_form(4000)] = "", csrf_token: CsrfField = ""):
+    check_csrf(request, csrf_token)
+    campaign = get_campaign(session, campaign_id)
+    try:
+        reviewers.add_comment(session, campaign=campaign, user=user, text=text)
+    except ValueError as error:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from None
+    return RedirectResponse(f"/campaigns/{campaign_id}#comments", status.HTTP_303_SEE_OTHER)
 
 
 @router.post("/campaigns/{campaign_id}/decide")

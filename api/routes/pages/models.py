@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from api.crud.model_versions import list_models, model_names
 from api.crud.queue import pending_decisions
+from api.crud.reviewers import agreement as reviewer_agreement
 from api.deps import CsrfField, PageAdmin, PageUser, SessionDep, check_csrf, is_row_id, text_form
 from api.render.model_versions import model_metrics
 from api.render.page import render_page
@@ -31,7 +32,7 @@ def _models_context(session: Session) -> dict:
 
 @router.get("/models", response_class=HTMLResponse)
 def models(request: Request, session: SessionDep, user: PageUser):
-    return render_page(request, "models.html", user, **_models_context(session))
+    return render_page(request, "models.html", user, agreement=reviewer_agreement(session), **_models_context(session))
 
 
 @router.get("/partials/jobs", response_class=HTMLResponse)
