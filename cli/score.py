@@ -1,9 +1,10 @@
 """`smearwatch score INPUT... --out DIR`: score and cluster dump files with no database or broker.
 
 A thin wrapper around the library call `worker.batch_scoring.score_dumps`, which writes DIR/scores.jsonl (one
-line per input post), DIR/clusters.jsonl, DIR/rejected.jsonl and DIR/summary.json (docs/architecture.md, "Batch
-scoring output"). Exit 0 when every record was read, 3 when some were rejected, 2 for usage errors and
-unreadable inputs or models, and for a `--model` that cannot flag clusters (worker/gate.py, flag_check).
+line per input post), DIR/clusters.jsonl, DIR/campaigns.jsonl (or the three as .parquet with --out-format parquet),
+DIR/rejected.jsonl and DIR/summary.json (docs/architecture.md, "Batch scoring output"). Exit 0 when every record
+was read, 3 when some were rejected, 2 for usage errors and unreadable inputs or models, and for a `--model` that
+cannot flag clusters (worker/gate.py, flag_check).
 """
 
 from __future__ import annotations
@@ -18,11 +19,14 @@ from cli.options import add_input_options, read_options
 from cli.progress import byte_progress
 from worker.batch_scoring import score_dumps
 from worker.gate import cannot_flag, flag_check
+from worker.score_output import OUT_FORMATS
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="dump files (plain, .gz or .zst)")
+    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="dump files (plain, .gz or .zst; or Parquet)")
     parser.add_argument("--out", required=True, metavar="DIR", help="output directory (created if missing)")
+    parser.add_argument("--out-format", choices=OUT_FORMATS, default="jsonl",
+                        help="scores, clusters and campaigns as JSON Lines (default) or Parquet files")
     add_input_options(parser)
     parser.add_argument("--model", metavar="DIR", help="model directory (default: the packaged model)")
     parser.add_argument("--window", type=float, metavar="SECONDS",
@@ -71,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
 
     with bar:
         result = score_dumps(args.inputs, out=out, fmt=args.format, options=options, model=model,
-                             window=args.window, targets=targets, on_read=on_read)
+                             window=args.window, targets=targets, on_read=on_read, out_format=args.out_format)
     summary = result.summary()
     if not args.no_progress:
         print(f"{summary['scored']} posts scored, {summary['clusters']} clusters, {summary['flagged']} flagged, "

@@ -3,9 +3,12 @@
     from worker.batch_scoring import score_dumps
     result = score_dumps(["tweets.jsonl.gz"], out="scored/")   # writes the files of `smearwatch score`
     flagged = [c for c in result.clusters() if c["flagged"]]
+    result = score_posts(dataframe)            # a pandas DataFrame or Arrow table of posts, in a notebook
+    result.clusters_frame()                    # pandas (if installed); result.table("clusters") for Arrow
 
 `smearwatch score` is a thin wrapper around `score_dumps`. Outputs follow the contract in docs/architecture.md
-("Batch scoring output"): scores.jsonl, clusters.jsonl, rejected.jsonl and summary.json.
+("Batch scoring output"): scores.jsonl, clusters.jsonl, campaigns.jsonl (or .parquet, worker/score_output.py),
+rejected.jsonl and summary.json.
 """
 
 from __future__ import annotations
@@ -14,15 +17,20 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import orjson
+import pyarrow as pa
 
 from classifiers import DetectResult, Model, PostFrame, detect, load_model
 from classifiers.campaigns import brief_of, group_campaigns
 from worker.batch_report import write_report
+from worker.score_output import result_table, to_pandas, write_outputs
 from worker.sources import ReadOptions, Rejection, open_source
 from worker.sources.base import RawRecord
 from worker.sources.jsonl import normalize as normalize_contract
+from worker.sources.parquet import as_table, table_records
+from worker.sources.parquet import normalize as normalize_row
 
 # Called with (bytes read so far, bytes in all inputs) while the dumps are read.
 ReadProgress = Callable[[int, int], None]
@@ -65,6 +73,22 @@ class BatchScoring:
             self._campaigns = [campaign_record(c, self.detection.clusters) for c in campaigns]
         return self._campaigns
 
+    def table(self, name: str) -> pa.Table:
+        """"scores", "clusters" or "campaigns" as an Arrow table (the columns of the Parquet output)."""
+        return result_table(self, name)
+
+    def scores_frame(self):
+        """The scores as a pandas DataFrame (needs pandas)."""
+        return to_pandas(self.table("scores"))
+
+    def clusters_frame(self):
+        """The clusters as a pandas DataFrame (needs pandas); `signals` is a JSON string, as in Parquet."""
+        return to_pandas(self.table("clusters"))
+
+    def campaigns_frame(self):
+        """The campaigns as a pandas DataFrame (needs pandas)."""
+        return to_pandas(self.table("campaigns"))
+
     def summary(self) -> dict:
         flagged = sum(bool(c.flagged) for c in self.detection.clusters)
         campaigns = self.campaigns()
@@ -77,30 +101,16 @@ class BatchScoring:
             "window": self.window, "targets": self.targets, "inputs": self.inputs, "timings": self.timings,
         }
 
-    def write(self, out: str | Path) -> Path:
-        """Write scores.jsonl, clusters.jsonl, campaigns.jsonl, rejected.jsonl and summary.json into `out` (created
-        if missing)."""
+    def write(self, out: str | Path, out_format: str = "jsonl") -> Path:
+        """Write scores, clusters and campaigns (.jsonl, or .parquet with out_format="parquet"), rejected.jsonl and
+        summary.json into `out` (created if missing)."""
         started = time.perf_counter()
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
         with open(out / "rejected.jsonl", "wb") as f:
             for record in self.rejected:
                 f.write(orjson.dumps(record) + b"\n")
-        with open(out / "scores.jsonl", "wb") as f:
-            lines = []
-            for record in self.scores():
-                lines.append(orjson.dumps(record))
-                if len(lines) >= 65536:
-                    f.write(b"\n".join(lines) + b"\n")
-                    lines = []
-            if lines:
-                f.write(b"\n".join(lines) + b"\n")
-        with open(out / "clusters.jsonl", "wb") as f:
-            for record in self.clusters():
-                f.write(orjson.dumps(record) + b"\n")
-        with open(out / "campaigns.jsonl", "wb") as f:
-            for record in self.campaigns():
-                f.write(orjson.dumps(record) + b"\n")
+        write_outputs(self, out, out_format)  # scores, clusters, campaigns: .jsonl or .parquet
         write_report(self, out)
         self.timings["write"] = round(time.perf_counter() - started, 3)
         self.timings["total"] = round(self.timings["scoring"] + self.timings["write"], 3)
@@ -111,7 +121,7 @@ class BatchScoring:
 def score_dumps(inputs: Sequence[str | Path], *, out: str | Path | None = None, fmt: str | None = None,
                 options: ReadOptions | None = None, model: Model | str | Path | None = None,
                 window: float | None = None, targets: dict[str, list[str]] | None = None,
-                on_read: ReadProgress | None = None) -> BatchScoring:
+                on_read: ReadProgress | None = None, out_format: str = "jsonl") -> BatchScoring:
     """Score and cluster the posts of dump files (any format `smearwatch ingest` reads; .gz and .zst too).
 
     Every input is opened first, so an unreadable one fails (SourceError) before any work. Records that cannot
@@ -141,21 +151,38 @@ def score_dumps(inputs: Sequence[str | Path], *, out: str | Path | None = None, 
     result = _score(posts(), model=model, window=window, targets=targets, started=started)
     result.rejected, result.read, result.inputs = rejected, counts["read"], [str(p) for p in inputs]
     if out is not None:
-        result.write(out)
+        result.write(out, out_format)
     return result
 
 
-def score_posts(posts: Iterable[dict], *, out: str | Path | None = None, model: Model | str | Path | None = None,
-                window: float | None = None, targets: dict[str, list[str]] | None = None) -> BatchScoring:
-    """Score and cluster normalized posts given as dicts (the JSONL contract: ISO times as strings or datetimes).
+def score_posts(posts: Iterable[dict] | Any, *, out: str | Path | None = None, model: Model | str | Path | None = None,
+                window: float | None = None, targets: dict[str, list[str]] | None = None,
+                mapping: dict[str, str] | None = None, out_format: str = "jsonl") -> BatchScoring:
+    """Score and cluster normalized posts given as dicts (the JSONL contract: ISO times as strings or datetimes),
+    or as a pandas DataFrame or Arrow table (columns named as the contract's fields, or renamed by `mapping`
+    {field: column}; read as Parquet files are).
 
-    A post that breaks the contract is rejected with its position (source "<posts>", line = 1-based index).
+    A post that breaks the contract is rejected with its position (source "<posts>", line = 1-based index or row).
     """
     started = time.perf_counter()
     rejected: list[dict] = []
     counts = {"read": 0}
+    table = as_table(posts)
+    if mapping and table is None:
+        raise ValueError("mapping is for a DataFrame or an Arrow table, not for dicts")
 
     def normalized() -> Iterator[dict]:
+        if table is not None:
+            options = ReadOptions(mapping=dict(mapping or {}))
+            for record in table_records(table, options):
+                counts["read"] += 1
+                items = [record] if isinstance(record, Rejection) else normalize_row(record, options)
+                for item in items:
+                    if isinstance(item, Rejection):
+                        rejected.append({"source": "<posts>", "line": item.line, "reason": item.reason})
+                    else:
+                        yield item
+            return
         for line, post in enumerate(posts, start=1):
             counts["read"] += 1
             for item in normalize_contract(RawRecord(line, _as_contract(post))):
@@ -167,7 +194,7 @@ def score_posts(posts: Iterable[dict], *, out: str | Path | None = None, model: 
     result = _score(normalized(), model=model, window=window, targets=targets, started=started)
     result.rejected, result.read = rejected, counts["read"]
     if out is not None:
-        result.write(out)
+        result.write(out, out_format)
     return result
 
 

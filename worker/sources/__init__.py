@@ -7,10 +7,11 @@ from pathlib import Path
 from types import ModuleType
 
 from worker.sources.base import BrokenFile, NormalizedPost, ReadOptions, Rejection, current_limits
-from worker.sources.files import SourceError, UnknownFormat, logical_name, open_text, read_head
+from worker.sources.files import SourceError, UnknownFormat, logical_name, open_seekable, open_text, read_head
 
 # Detection order matters: specific formats first, the generic CSV last (it is only chosen by --format).
 FORMAT_MODULES = {
+    "parquet": "worker.sources.parquet",  # binary: its magic bytes first
     "twarc2": "worker.sources.twarc2",
     "jsonl": "worker.sources.jsonl",
     "telegram": "worker.sources.telegram",
@@ -65,7 +66,10 @@ class Source:
         """
         module = format_module(self.format)
         current_limits()  # a bad SMEARWATCH_INPUT_* setting fails here, as a settings error, before the file opens
-        stream, self._counter = open_text(self.path, whole_lines=getattr(module, "WHOLE_LINES", False))
+        if getattr(module, "BINARY", False):  # Parquet: the file itself, seekable, not a text stream
+            stream, self._counter = open_seekable(self.path)
+        else:
+            stream, self._counter = open_text(self.path, whole_lines=getattr(module, "WHOLE_LINES", False))
         counter = self._counter
         with stream:
             try:

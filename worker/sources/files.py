@@ -289,6 +289,31 @@ def open_binary(path: str | Path, whole_lines: bool = False) -> tuple[io.Buffere
     return io.BufferedReader(_Decompressed(codec, counter, whole_lines), buffer_size=1024 * 1024), counter
 
 
+class SeekableCounter(CountingReader):
+    """A CountingReader that can seek: for formats that need random access (Parquet reads its footer first)."""
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self._raw.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._raw.tell()
+
+
+def open_seekable(path: str | Path) -> tuple[io.BufferedReader, CountingReader]:
+    """The file as it is on disk (no decompression), seekable, and the counter of bytes read from it."""
+    try:
+        raw = open(path, "rb")  # closed by the caller through the returned stream
+    except IsADirectoryError:
+        raise SourceError(f"{path}: is a directory") from None
+    except OSError as error:
+        raise SourceError(f"{path}: cannot open: {error.strerror or error}") from None
+    counter = SeekableCounter(raw)
+    return io.BufferedReader(counter, buffer_size=1024 * 1024), counter
+
+
 def open_text(path: str | Path, whole_lines: bool = False) -> tuple[io.TextIOWrapper, CountingReader]:
     binary, counter = open_binary(path, whole_lines)
     # utf-8-sig drops a BOM (CSV exports from spreadsheet tools often start with one).
@@ -323,4 +348,4 @@ def logical_name(path: str | Path) -> str:
 
 
 __all__ = ["GZIP_MAGIC", "ZSTD_MAGIC", "CountingReader", "DecompressError", "SourceError", "logical_name",
-           "open_binary", "open_text", "read_head", "zstd_frames_problem"]
+           "open_binary", "open_seekable", "open_text", "read_head", "zstd_frames_problem"]
