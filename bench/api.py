@@ -188,23 +188,33 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=1000, help="requests per endpoint (default 1000)")
     parser.add_argument("--workers", type=int, default=min(os.cpu_count() or 1, 8), help="uvicorn workers")
+    parser.add_argument("--keep", metavar="DATABASE",
+                        help="generate the store into this database and keep it; a later run naming it measures it "
+                             "again without generating (the generation takes minutes at 1M posts)")
     args = parser.parse_args()
 
-    name = f"smearwatch_bench_api_{uuid.uuid4().hex[:8]}"
+    name = args.keep or f"smearwatch_bench_api_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
+        fresh = not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if fresh:
+            admin.execute(f'CREATE DATABASE "{name}"')
     url = PG_ADMIN.rsplit("/", 1)[0] + "/" + name
     server = None
     try:
         migrate.upgrade(url)
-        started = time.perf_counter()
-        populate(url, args.posts, args.clusters, args.per_cluster)
-        print(f"data: {args.posts:,} posts, {args.clusters:,} clusters x {args.per_cluster} posts "
-              f"({time.perf_counter() - started:.0f} s to generate)", file=sys.stderr)
+        if fresh:
+            started = time.perf_counter()
+            populate(url, args.posts, args.clusters, args.per_cluster)
+            print(f"data: {args.posts:,} posts, {args.clusters:,} clusters x {args.per_cluster} posts "
+                  f"({time.perf_counter() - started:.0f} s to generate)", file=sys.stderr)
+        else:
+            print(f"data: the store kept in {name}", file=sys.stderr)
         engine = make_engine(url)
+        username = f"bench-{uuid.uuid4().hex[:6]}"
         with Session(engine) as session:
-            credentials = create_user(session, username="bench", role="reviewer")
-        decide_some(url, "bench")
+            credentials = create_user(session, username=username, role="reviewer")
+        if fresh:
+            decide_some(url, username)
         with psycopg.connect(url) as db:
             flagged = [r[0] for r in db.execute("SELECT id FROM cluster WHERE flagged ORDER BY random() LIMIT 500")]
             campaigns = db.execute("SELECT id, n_clusters FROM campaign WHERE flagged ORDER BY random() LIMIT 500").fetchall()
@@ -233,7 +243,7 @@ def main() -> int:
         with httpx.Client(base_url=base) as client:
             page = client.get("/login")
             csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-            client.post("/login", data={"username": "bench", "password": credentials.password, "csrf_token": csrf})
+            client.post("/login", data={"username": username, "password": credentials.password, "csrf_token": csrf})
             cookies = dict(client.cookies)
         bearer = {"Authorization": f"Bearer {credentials.token}"}
         session_cookie = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}
@@ -276,8 +286,9 @@ def main() -> int:
     finally:
         if server is not None:
             server.stop()
-        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not args.keep:
+            with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     return 0
 
 
