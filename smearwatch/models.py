@@ -360,6 +360,9 @@ class ApiToken(SQLModel, table=True):
 class Decision(SQLModel, table=True):
     """Append-only: an undo is a new row that points at the decision it withdraws."""
 
+    # A campaign's latest decision in one index probe (the campaign queue asks it for each row it lists).
+    __table_args__ = (Index("ix_decision_campaign_latest", "campaign_id", "id"),)
+
     id: int | None = Field(default=None, primary_key=True)
     cluster_id: int = Field(foreign_key="cluster.id", index=True)
     user_id: int = Field(foreign_key="user.id")

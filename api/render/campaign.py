@@ -7,10 +7,10 @@ from sqlmodel import Session
 
 from api.crud import campaigns as crud
 from api.crud.clusters import ClusterFilters, list_clusters
-from api.crud.decisions import decision_history
+from api.crud.decisions import effective_decisions
 from api.render.rows import decision_out
 from classifiers.text import normalize_text
-from smearwatch.models import Campaign, Post
+from smearwatch.models import Campaign
 
 NARRATIVE_MIN_CHARS = 40  # as classifiers.campaigns: shorter texts are no narrative
 NARRATIVES_SHOWN = 10
@@ -39,11 +39,19 @@ def summary_sentence(campaign: Campaign) -> str:
     return f"{head}. Verdict: {VERDICTS.get(campaign.label, campaign.label)}; best cluster score {campaign.score:.2f}."
 
 
-def narratives(posts: list[Post]) -> list[dict]:
-    """Groups of at least two posts with one normalized text or one original, largest first."""
-    groups: dict[str, list[Post]] = defaultdict(list)
+def narratives(posts: list) -> list[dict]:
+    """Groups of at least two posts with one normalized text or one original, largest first.
+
+    `posts` are in time order, with .text, .repost_of, .platform, .author_id and .created_at (Post objects or
+    crud.campaign_posts rows). Each distinct text is normalized once: near-duplicates often repeat one text.
+    """
+    groups: dict[str, list] = defaultdict(list)
+    normalized: dict[str, str] = {}
     for post in posts:
-        norm = normalize_text(post.text or "")
+        text = post.text or ""
+        norm = normalized.get(text)
+        if norm is None:
+            norm = normalized[text] = normalize_text(text)
         if len(norm) >= NARRATIVE_MIN_CHARS:
             groups["t:" + norm].append(post)
         elif post.repost_of:
@@ -71,12 +79,13 @@ def campaign_item(campaign: Campaign, answer: str | None) -> dict:
 def build_campaign(session: Session, *, campaign: Campaign) -> dict:
     clusters, _ = list_clusters(session, filters=ClusterFilters(campaign_id=campaign.id, sort="-score"),
                                 limit=500, count=campaign.n_clusters)
-    history = []
-    for cluster in clusters:
-        history += [(d, u) for d, u in decision_history(session, cluster_id=cluster.id) if d.campaign_id == campaign.id]
-    history.sort(key=lambda pair: pair[0].id)
+    # One query for the campaign's decisions (not one per cluster); the history shows those on its current clusters.
+    decisions = crud.campaign_decisions(session, campaign_id=campaign.id)
+    effective = effective_decisions([d for d, _ in decisions])
+    shown = {row.id for row in clusters}
+    history = [(d, u) for d, u in decisions if d.cluster_id in shown]
     return {
-        **campaign_item(campaign, crud.campaign_answer(session, campaign_id=campaign.id)),
+        **campaign_item(campaign, effective[-1].answer if effective else None),
         "summary": summary_sentence(campaign),
         "clusters": [row._asdict() for row in clusters],
         "accounts": crud.campaign_accounts(session, campaign_id=campaign.id),
