@@ -3,14 +3,14 @@
 Without it PostgreSQL answers "the latest decision of campaign X" by walking decision ids backwards and filtering,
 once per listed campaign: the campaign queue's cost grew with the number of decisions in the store.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-02
 """
 from alembic import op
 
-revision = '0010'
-down_revision = '0009'
+revision = '0012'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
