@@ -53,6 +53,19 @@ def page_extras(detail: dict) -> dict:
     }
 
 
+def report_groups(detail: dict) -> list[list[dict]]:
+    """The posts of the report: near-duplicate groups (as on the page, like with like), each post with what differs
+    from the first of its group's script marked; the report shows them all, the page a page at a time."""
+    pairs = [(e.post_a, e.post_b) for e in detail["_evidence"] if e.signal == "near_duplicate"]
+    groups = []
+    for group in posts.group_by_pairs(detail["_posts"], pairs):
+        [shown] = posts.group_page([group], page=1, per_page=1, members_shown=len(group))
+        groups.append([{"post": shown["first"], "segments": [(shown["first"].text, False)]}]
+                      + [{"post": post, "segments": segments or [(post.text, False)]}
+                         for post, segments, _note in shown["others"]])
+    return groups
+
+
 def public(detail: dict) -> dict:
     """The detail without what only the HTML needs (keys starting with `_`)."""
     return {k: v for k, v in detail.items() if not k.startswith("_")}

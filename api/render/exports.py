@@ -15,7 +15,7 @@ from jinja2 import Environment
 from sqlmodel import Session
 
 from api.crud.report import posts_by_id, source_runs
-from api.render.detail import build_detail, page_extras, public
+from api.render.detail import build_detail, page_extras, public, report_groups
 from api.render.paths import file_name
 from api.render.report_rows import CLUSTER_COLUMNS, evidence_pairs, flat_cluster_row, post_ref
 from smearwatch import __version__
@@ -123,7 +123,7 @@ def _with_pairs(session: Session, detail: dict) -> dict:
 
 def report_from_details(session: Session, details: list[dict], env: Environment, exported_at: str,
                         scope: str | None = None) -> str:
-    items = [{**d, **page_extras(d), **_with_pairs(session, d)} for d in details]
+    items = [{**d, **page_extras(d), "groups": report_groups(d), **_with_pairs(session, d)} for d in details]
     return env.get_template("report.html").render(
         clusters=items, cover=cover(session, details, exported_at, scope), version=__version__,
         utc=utc_time)
