@@ -101,7 +101,9 @@ def describe_recovery(recovered: dict) -> str:
 
 def describe_detection(detection: dict) -> str:
     return (f"scored {detection['posts']} posts with model {detection['model']}: {detection['clusters']} clusters, "
-            f"{detection['flagged']} flagged ({detection['created']} new, {detection['grown']} grown)")
+            f"{detection['flagged']} flagged ({detection['created']} new, {detection['grown']} grown)"
+            + (f"; {detection['campaigns']} campaigns in the span, {detection['flagged_campaigns']} flagged"
+               if "campaigns" in detection else ""))
 
 
 def report_rejections(summary) -> None:
