@@ -4,12 +4,10 @@ Rendering it (posts, accounts, timeline against background volume, network layou
 most of a cluster page's cost, and it only changes when detection rewrites the cluster. A kept section is used
 while it was rendered from the cluster row as it still is (`cluster_updated_at`) by this code (`version`);
 otherwise the page renders it again and keeps it. `ViewPreparer` renders those of flagged clusters ahead, best
-first, so a reviewer rarely waits for one.
+first (api/view_preparer.py), so a reviewer rarely waits for one.
 """
 
 import hashlib
-import logging
-import threading
 from datetime import datetime
 from pathlib import Path
 
@@ -28,7 +26,6 @@ TEMPLATE = "_cluster_evidence.html"
 INCLUDED = ("_cluster_posts.html", "_post.html")  # the templates TEMPLATE includes
 HERE = Path(__file__).parent
 CORE = HERE.parent / "smearwatch"  # the words the section says come from the core (smearwatch.evidence_words)
-log = logging.getLogger(__name__)
 
 
 def _code_version() -> str:
@@ -90,35 +87,3 @@ def prepare_one(engine: Engine, env: Environment, *, skip: frozenset[int] = froz
             raise RenderError(cluster.id) from error
         keep(session, cluster=cluster, html=html)
         return cluster.id
-
-
-class ViewPreparer:
-    """A background thread of the app: renders the views of flagged clusters that need one, then waits."""
-
-    def __init__(self, engine: Engine, env: Environment, *, interval: float = 5.0):
-        self.engine, self.env, self.interval = engine, env, interval
-        self.failed: set[int] = set()  # clusters whose rendering failed: their pages show the error instead
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="view-preparer", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=30)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            busy = False
-            try:
-                busy = prepare_one(self.engine, self.env, skip=frozenset(self.failed)) is not None
-            except RenderError as error:  # one cluster must not hold up the others
-                self.failed.add(error.cluster_id)
-                log.warning("cluster %s: evidence not rendered (%s)", error.cluster_id,
-                            type(error.__cause__).__name__)
-                busy = True
-            except Exception as error:  # the database may be restarting; try again later
-                log.warning("preparing cluster views: %s", type(error).__name__)
-            # between clusters, a short pause leaves the interpreter to requests
-            self._stop.wait(0.005 if busy else self.interval)

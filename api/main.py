@@ -18,13 +18,13 @@ from sqlalchemy.engine import Engine
 from starlette.datastructures import MutableHeaders
 from starlette.middleware.sessions import SessionMiddleware
 
-from api.cluster_views import ViewPreparer
 from api.deps import ApiUser, LoginRequired
 from api.render.links import account_url, post_url
 from api.render.page import render_page
 from api.routes import ROUTERS
 from api.schemas import NO_NUL
 from api.security import LoginLimiter
+from api.view_preparer import ViewPreparer
 from smearwatch import __version__
 from smearwatch.db import get_engine
 from smearwatch.settings import Settings, get_settings

@@ -33,7 +33,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 from sqlmodel import Session  # noqa: E402
 
-from api import cluster_views  # noqa: E402
+from api import campaign_views, cluster_views  # noqa: E402
 from devsupport.services import ServerProcess  # noqa: E402
 from smearwatch import migrate  # noqa: E402
 from smearwatch.db import make_engine  # noqa: E402
@@ -228,18 +228,28 @@ def main() -> int:
                                args=("--workers", str(args.workers)))
         server.start(timeout=120)
         port, base = server.port, server.base
-        # The app renders the evidence of flagged clusters in the background; measure once it has caught up.
+        # The app renders the evidence of flagged clusters, then the narratives and accounts of flagged campaigns,
+        # in the background; measure once it has caught up.
         started = time.perf_counter()
+        kept_sections = {
+            "flagged clusters' evidence": (
+                "SELECT count(*) FROM cluster WHERE flagged",
+                "SELECT count(*) FROM clusterview v JOIN cluster c ON c.id = v.cluster_id WHERE c.flagged "
+                "AND v.version = %s AND v.cluster_updated_at = c.updated_at", cluster_views.VERSION),
+            "flagged campaigns' narratives and accounts": (
+                "SELECT count(*) FROM campaign WHERE flagged",
+                "SELECT count(*) FROM campaignview v JOIN campaign c ON c.id = v.campaign_id WHERE c.flagged "
+                "AND v.version = %s AND v.campaign_updated_at = c.updated_at", campaign_views.VERSION),
+        }
         with psycopg.connect(url, autocommit=True) as db:
-            total = db.execute("SELECT count(*) FROM cluster WHERE flagged").fetchone()[0]
-            fresh = ("SELECT count(*) FROM clusterview v JOIN cluster c ON c.id = v.cluster_id WHERE c.flagged "
-                     "AND v.version = %s AND v.cluster_updated_at = c.updated_at")
-            while (done := db.execute(fresh, (cluster_views.VERSION,)).fetchone()[0]) < total:
-                if time.perf_counter() - started > 1800 or server.process.poll() is not None:
-                    raise RuntimeError(f"the app rendered only {done} of {total} cluster pages")
-                time.sleep(1)
-        print(f"evidence of {total:,} flagged clusters rendered by the app in {time.perf_counter() - started:.0f} s",
-              file=sys.stderr)
+            for what, (count_all, count_fresh, version) in kept_sections.items():
+                total = db.execute(count_all).fetchone()[0]
+                while (done := db.execute(count_fresh, (version,)).fetchone()[0]) < total:
+                    if time.perf_counter() - started > 1800 or server.process.poll() is not None:
+                        raise RuntimeError(f"the app rendered only {done} of {total} {what}")
+                    time.sleep(1)
+                print(f"{what}: {total:,} rendered by the app in {time.perf_counter() - started:.0f} s",
+                      file=sys.stderr)
         with httpx.Client(base_url=base) as client:
             page = client.get("/login")
             csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -228,6 +228,20 @@ class CampaignPublic(CampaignBase):
     id: int
 
 
+class CampaignView(SQLModel, table=True):
+    """The heavy part of a campaign page (its narratives and accounts), rendered once and kept.
+
+    It stands while the campaign row is as it was (`campaign_updated_at`: every regrouping of its clusters sets it)
+    and while `version` names the template and code of the running app.
+    """
+
+    campaign_id: int = Field(primary_key=True)  # no foreign key: a regrouping drops emptied campaigns, and their views
+    version: str = Field(max_length=64)
+    campaign_updated_at: datetime
+    built_at: datetime = Field(default_factory=utcnow)
+    html: str = Field(sa_column=Column(Text, nullable=False))
+
+
 class CampaignComment(SQLModel, table=True):
     """Reviewers' discussion of a campaign, append-only."""
 
@@ -236,6 +250,9 @@ class CampaignComment(SQLModel, table=True):
     user_id: int = Field(foreign_key="user.id")
     text: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
+
+
+CHECK_ORDER = "(id * 7919 % 10007)"  # a fixed shuffle of cluster ids (as PostgreSQL writes it back)
 
 
 class ClusterBase(SQLModel):
@@ -262,6 +279,9 @@ class Cluster(ClusterBase, table=True):
         Index("ix_cluster_review", "flagged", "status"),  # the queue's progress, counted from the index alone
         Index("ix_cluster_start", "start"),
         Index("ix_cluster_score", "score"),
+        # the queue's checks at random (api.crud.queue.review_checks): a fixed shuffle of the open unflagged ids,
+        # read from an index instead of sorting the whole table on every queue page
+        Index("ix_cluster_check_order", "flagged", "status", text(CHECK_ORDER), "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from api import cluster_views as views
 from api.main import create_app
+from api.view_preparer import ViewPreparer
 from smearwatch.models import Cluster, ClusterView, utcnow
 from smearwatch.settings import Settings
 
@@ -105,7 +106,7 @@ def test_a_cluster_that_fails_to_render_does_not_hold_up_the_others(world, engin
         return real_render(session, env, cluster=cluster)
 
     monkeypatch.setattr(views, "render", render)
-    preparer = views.ViewPreparer(engine, app.state.templates.env, interval=0.1)
+    preparer = ViewPreparer(engine, app.state.templates.env, interval=0.1)
     preparer.start()
     try:
         deadline = time.monotonic() + 60

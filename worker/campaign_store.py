@@ -12,9 +12,10 @@ from sqlalchemy import String, cast, delete, func, literal, select, update
 from sqlalchemy.engine import Connection
 
 from classifiers.campaigns import ClusterBrief, group_campaigns, narrative_keys
-from smearwatch.models import Campaign, Cluster, ClusterMember, Post, utcnow
+from smearwatch.models import Campaign, CampaignView, Cluster, ClusterMember, Post, utcnow
 
 CAMPAIGNS, CLUSTERS, MEMBERS, POSTS = Campaign.__table__, Cluster.__table__, ClusterMember.__table__, Post.__table__
+VIEWS = CampaignView.__table__
 CAMPAIGN_DAYS = 3.0  # classifiers.campaigns.group_campaigns(days=...)
 MAX_WIDENINGS = 20
 CURRENT = CLUSTERS.c.status != "superseded"
@@ -125,6 +126,8 @@ def _takeover(old_ids: list[int | None], old_sizes: Counter, taken: set[int]) ->
 def _drop_empty_campaigns(connection: Connection) -> None:
     used = select(CLUSTERS.c.campaign_id).where(CLUSTERS.c.campaign_id.is_not(None), CURRENT)
     connection.execute(delete(CAMPAIGNS).where(CAMPAIGNS.c.id.not_in(used)))
+    # their kept page sections go with them (an id may come back for another campaign)
+    connection.execute(delete(VIEWS).where(VIEWS.c.campaign_id.not_in(select(CAMPAIGNS.c.id))))
 
 
 def _shift(moment: datetime, delta: timedelta) -> datetime:

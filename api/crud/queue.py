@@ -3,12 +3,12 @@ clusters mixed into it for a check, and how many standing decisions the next ret
 
 from functools import cache
 
-from sqlalchemy import func
+from sqlalchemy import func, literal_column
 from sqlmodel import Session, select
 
 from api.crud.clusters import LIST_COLUMNS
 from api.crud.model_versions import threshold_of
-from smearwatch.models import Cluster, Decision, ModelVersion, User
+from smearwatch.models import CHECK_ORDER, Cluster, Decision, ModelVersion, User
 
 # After every CHECK_EVERY-th flagged cluster the queue shows one unflagged open cluster, alternately the one nearest
 # the active threshold and one picked at random (a fixed shuffle by id): decisions on flagged clusters alone teach
@@ -18,24 +18,35 @@ CHECK_EVERY = 10
 
 def review_checks(session: Session, *, threshold: float, offset: int, limit: int) -> list:
     """Unflagged open clusters to mix into the queue, in mixing order (rows of LIST_COLUMNS): checks
-    offset..offset+limit of the alternation nearest-threshold, random, nearest, random, ... without repeats."""
+    offset..offset+limit of the alternation nearest-threshold, random, nearest, random, ... without repeats.
+
+    The order is chosen on ids alone (the queue index read from the threshold up and down, and a narrow scan for
+    the shuffle); only the chosen rows are read whole, since each row's answer in force is a subquery.
+    """
     if limit <= 0:
         return []
     need = offset + limit
-    unflagged = select(*LIST_COLUMNS).where(Cluster.flagged.is_(False), Cluster.status == "open")
-    near = session.exec(unflagged.order_by(func.abs(Cluster.score - threshold), Cluster.id).limit(need)).all()
-    shuffled = session.exec(unflagged.order_by((Cluster.id * 7919) % 10007, Cluster.id).limit(need)).all()
+    open_unflagged = (Cluster.flagged.is_(False), Cluster.status == "open")
+    above = session.exec(select(Cluster.id, Cluster.score).where(*open_unflagged, Cluster.score >= threshold)
+                         .order_by(Cluster.score.asc(), Cluster.id).limit(need)).all()
+    below = session.exec(select(Cluster.id, Cluster.score).where(*open_unflagged, Cluster.score < threshold)
+                         .order_by(Cluster.score.desc(), Cluster.id).limit(need)).all()
+    near = [row.id for row in sorted(above + below, key=lambda r: (abs(r.score - threshold), r.id))[:need]]
+    shuffled = list(session.exec(select(Cluster.id).where(*open_unflagged)
+                                 .order_by(literal_column(CHECK_ORDER), Cluster.id).limit(need)).all())
     mixed, seen = [], set()
     for pair in zip(near, shuffled, strict=False):
-        for row in pair:
-            if row.id not in seen:
-                seen.add(row.id)
-                mixed.append(row)
-    for row in near[len(shuffled):] + shuffled[len(near):]:
-        if row.id not in seen:
-            seen.add(row.id)
-            mixed.append(row)
-    return mixed[offset:need]
+        for cluster_id in pair:
+            if cluster_id not in seen:
+                seen.add(cluster_id)
+                mixed.append(cluster_id)
+    for cluster_id in near[len(shuffled):] + shuffled[len(near):]:
+        if cluster_id not in seen:
+            seen.add(cluster_id)
+            mixed.append(cluster_id)
+    chosen = mixed[offset:need]
+    rows = {row.id: row for row in session.exec(select(*LIST_COLUMNS).where(Cluster.id.in_(chosen))).all()}
+    return [rows[cluster_id] for cluster_id in chosen]
 
 
 def mix_checks(rows: list, checks: list) -> list:

@@ -77,6 +77,12 @@ def campaign_item(campaign: Campaign, answer: str | None) -> dict:
 
 
 def build_campaign(session: Session, *, campaign: Campaign) -> dict:
+    """The whole campaign as the API answers it: the page's part and its accounts and narratives."""
+    return {**campaign_overview(session, campaign=campaign), **campaign_evidence(session, campaign=campaign)}
+
+
+def campaign_overview(session: Session, *, campaign: Campaign) -> dict:
+    """What the campaign page computes on every request: the summary, its clusters with their answers, decisions."""
     clusters, _ = list_clusters(session, filters=ClusterFilters(campaign_id=campaign.id, sort="-score"),
                                 limit=500, count=campaign.n_clusters)
     # One query for the campaign's decisions (not one per cluster); the history shows those on its current clusters.
@@ -88,10 +94,15 @@ def build_campaign(session: Session, *, campaign: Campaign) -> dict:
         **campaign_item(campaign, effective[-1].answer if effective else None),
         "summary": summary_sentence(campaign),
         "clusters": [row._asdict() for row in clusters],
-        "accounts": crud.campaign_accounts(session, campaign_id=campaign.id),
-        "narratives": narratives(crud.campaign_posts(session, campaign_id=campaign.id)),
         "decisions": [decision_out(d, u) for d, u in _one_per_decision(history)],
     }
+
+
+def campaign_evidence(session: Session, *, campaign: Campaign) -> dict:
+    """Its accounts and narratives: read from all its posts (2,000 for 40 clusters), so the page keeps them
+    rendered (api/campaign_views.py); they change only when a regrouping rewrites the campaign."""
+    return {"accounts": crud.campaign_accounts(session, campaign_id=campaign.id),
+            "narratives": narratives(crud.campaign_posts(session, campaign_id=campaign.id))}
 
 
 def _one_per_decision(history: list) -> list:

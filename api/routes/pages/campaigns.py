@@ -7,6 +7,7 @@ from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel import Session, select
 
+from api import campaign_views
 from api.crud import campaigns as crud
 from api.crud import reviewers
 from api.crud.decisions import ANSWERS
@@ -21,7 +22,7 @@ from api.deps import (
     get_campaign,
     text_form,
 )
-from api.render.campaign import build_campaign
+from api.render.campaign import campaign_overview
 from api.render.campaign_timeline import campaign_timeline_svg
 from api.render.page import render_page
 from api.render.rows import comment_out
@@ -57,10 +58,13 @@ def campaign_queue(request: Request, session: SessionDep, user: PageUser, page: 
 
 @router.get("/campaigns/{campaign_id}", response_class=HTMLResponse)
 def campaign_page(request: Request, session: SessionDep, user: PageUser, campaign: CampaignDep):
-    detail = build_campaign(session, campaign=campaign)
+    detail = campaign_overview(session, campaign=campaign)
+    evidence_html, evidence_at = campaign_views.evidence_section(session, request.app.state.templates.env,
+                                                                 campaign=campaign)
     prev_id, next_id = _neighbours(session, campaign)
     people = reviewers.active_reviewers(session)
     return render_page(request, "campaign.html", user, p=detail, progress=crud.campaign_progress(session),
+                       evidence_html=evidence_html, evidence_at=evidence_at,
                        timeline_svg=campaign_timeline_svg(detail["clusters"]), prev_id=prev_id, next_id=next_id,
                        reviewers=people, assignee=next((u.username for u in people if u.id == campaign.assigned_to),
                                                        None),

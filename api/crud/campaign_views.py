@@ -1,0 +1,41 @@
+"""Kept campaign page sections (`campaignview` rows): read one, keep one, find the next to prepare."""
+
+from datetime import datetime
+
+from sqlalchemy import or_
+from sqlmodel import Session, select
+
+from smearwatch.db import insert_for
+from smearwatch.models import Campaign, CampaignView, utcnow
+
+
+def campaign_view(session: Session, *, campaign_id: int) -> CampaignView | None:
+    return session.get(CampaignView, campaign_id)
+
+
+def keep_campaign_view(session: Session, *, campaign: Campaign, version: str, html: str) -> datetime:
+    """Insert or replace the campaign's view (two processes may render the same one; the last one stays)."""
+    built_at = utcnow()
+    statement = insert_for(session.get_bind())(CampaignView).values(
+        campaign_id=campaign.id, version=version, campaign_updated_at=campaign.updated_at, built_at=built_at,
+        html=html)
+    session.exec(statement.on_conflict_do_update(
+        index_elements=["campaign_id"],
+        set_={name: statement.excluded[name] for name in ("version", "campaign_updated_at", "built_at", "html")}))
+    session.commit()
+    return built_at
+
+
+def next_stale_flagged_campaign(session: Session, *, version: str,
+                                skip: frozenset[int] = frozenset()) -> Campaign | None:
+    """The flagged campaign with the highest score whose view is missing or not rendered from its current row by
+    `version` of the code (leaving out `skip`)."""
+    statement = (
+        select(Campaign).outerjoin(CampaignView, CampaignView.campaign_id == Campaign.id)
+        .where(Campaign.flagged, Campaign.id.not_in(skip),
+               or_(CampaignView.campaign_id.is_(None), CampaignView.version != version,
+                   CampaignView.campaign_updated_at != Campaign.updated_at))
+        .order_by(Campaign.score.desc(), Campaign.id).limit(1)
+        # two app processes prepare different campaigns; a locked one is being rendered elsewhere
+        .with_for_update(of=Campaign, skip_locked=True))
+    return session.exec(statement).first()
