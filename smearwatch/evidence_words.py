@@ -312,7 +312,8 @@ def reasons(signals: dict | None, *, n_posts: int, shared: dict[str, dict] | Non
 
 def verdict_sentence(*, label: str, coordination: float, smear: float, threshold: float | None,
                      model_version: str | None, judgement: dict | None = None) -> str:
-    level = f"{float(threshold):.2f}" if threshold is not None else "the threshold"
+    # "the threshold 0.50", or "the threshold" alone when the model that judged it is not known
+    level = f" {float(threshold):.2f}" if threshold is not None else ""
     model = f" Judged by model {model_version}." if model_version else ""
     judgement = judgement or {}
     target = judgement.get("smear_target")
@@ -320,14 +321,14 @@ def verdict_sentence(*, label: str, coordination: float, smear: float, threshold
     if label == "smear":
         of_target = f" of {target}" if target else ""
         return (f"Flagged as a coordinated smear{of_target}: coordination {c} and smear {s} both reach the "
-                f"threshold {level}.{model}")
+                f"threshold{level}.{model}")
     if label == "coordinated":
         why = smear_reason(judgement)
         said = f": {why['sentence'][:-1][0].lower()}{why['sentence'][:-1][1:]}" if why else ""
-        return (f"Not flagged: coordinated (coordination {c} reaches the threshold {level}) but not a smear{said} "
-                f"(smear {s}, below {level}).{model}")
+        return (f"Not flagged: coordinated (coordination {c} reaches the threshold{level}) but not a smear{said} "
+                f"(smear {s}, below {level.strip() or 'it'}).{model}")
     return (f"Not flagged: its co-actions are no more surprising than chance would make them (coordination {c}, "
-            f"below the threshold {level}; smear {s}).{model}")
+            f"below the threshold{level}; smear {s}).{model}")
 
 
 def heading(label: str) -> str:

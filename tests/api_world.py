@@ -58,8 +58,10 @@ def build_world(engine, *, clusters: int = 8, background: int = 200, seed: int =
                 session.add(post)
                 posts.append(post)
             session.flush()
-            cluster = Cluster(
-                key=f"c-test-{c}", score=round(0.95 - c * 0.05, 2), flagged=c < clusters - 1,
+            score = round(0.95 - c * 0.05, 2)
+            cluster = Cluster(  # the score is the lesser of the two judgements, as detection gives it
+                key=f"c-test-{c}", score=score, coordination=round(min(0.99, score + 0.03), 2), smear=score,
+                flagged=c < clusters - 1,
                 label="smear" if c < clusters - 1 else "organic",
                 kind="smear" if c % 2 == 0 else "mixed", n_posts=len(posts), n_accounts=n_accounts,
                 start=posts[0].created_at, end=posts[-1].created_at, targets=[{"name": TARGETS[c % 2], "aliases": [], "type": "person"}],

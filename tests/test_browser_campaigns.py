@@ -85,6 +85,7 @@ def test_decide_a_campaign_with_one_key(watched, server):
     page.locator("#campaign-accounts a").first.click()
     page.wait_for_url("**/accounts/**")
     expect(page.locator(".account-campaigns")).to_contain_text(f"Campaign {campaign_id}")
+    page.screenshot(path=str(ARTIFACTS / "account.png"), full_page=True)
     page.go_back()
 
     # a cluster of it opens from its row and can be decided on its own

@@ -16,7 +16,7 @@ from smearwatch.users import create_user
 
 pytestmark = pytest.mark.integration
 
-SHOTS = Path("/work/notes/shots/uploads")
+SHOTS = Path(__file__).parent / "artifacts" / "uploads"  # full-page screenshots to look at (not committed)
 GOOD = '{"id": "b%d", "author_id": "a%d", "text": "browser upload", "created_at": "2020-04-30T10:00:00Z"}\n'
 DUMP = "".join(GOOD % (i, i) for i in range(1, 6)) + "not json\n" + '{"id": "b9"}\n' + GOOD % (7, 7)
 ODD_CSV = ("post;user;body;when\n"
@@ -40,9 +40,8 @@ def server(tmp_path_factory, migrated_sqlite):
 
 
 def shot(page, name: str) -> None:
-    if SHOTS.parent.exists():
-        SHOTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(SHOTS / name), full_page=True)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / name), full_page=True)
 
 
 def test_upload_map_columns_and_read_the_rejected_records(watched, server):
