@@ -15,6 +15,8 @@ def posts_section(session: Session, *, cluster: Cluster, page: int) -> dict:
     groups = group_by_pairs(members, cluster_posts.near_duplicate_pairs(session, cluster_id=cluster.id))
     pages = max(1, -(-len(groups) // GROUPS_PER_PAGE))
     page = min(page, pages)
+    repeated = [len(group) for group in groups if len(group) > 1]  # "28 near-identical posts in 1 group"
     return {"cluster_id": cluster.id, "count": cluster.n_posts or len(members), "grouped": len(members),
-            "groups_total": len(groups), "page": page, "pages": pages,
+            "groups_total": len(groups), "near_groups": len(repeated), "near_posts": sum(repeated),
+            "page": page, "pages": pages,
             "groups": group_page(groups, page=page, per_page=GROUPS_PER_PAGE, members_shown=MEMBERS_SHOWN)}
