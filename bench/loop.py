@@ -35,6 +35,7 @@ from sqlmodel import Session  # noqa: E402
 
 from api.crud.clusters import ClusterFilters, list_clusters  # noqa: E402
 from api.crud.queue import CHECK_EVERY, mix_checks, review_checks  # noqa: E402
+from classifiers import PostFrame, load_model, read_labelled, save_model, train  # noqa: E402
 from smearwatch import migrate, registry  # noqa: E402
 from smearwatch.db import make_engine  # noqa: E402
 from smearwatch.models import Cluster, ClusterMember, Decision, Post, User, utcnow  # noqa: E402
@@ -143,12 +144,26 @@ def packaged_base(samples_seed1: Path) -> Path:
     return folder
 
 
+def samples_model(engine, models: Path) -> None:
+    """Train, register and activate a model on samples/labelled/train.jsonl alone: it never saw a world of
+    bench/world2 (the packaged model was trained on world2 seed 1 too), so any world2 seed is unseen by it."""
+    records = read_labelled([ROOT / "samples" / "labelled" / "train.jsonl"])
+    frame = PostFrame.from_records(records, extra=("label", "campaign", "target"))
+    model = train(frame, frame.extra["label"], seed=0)
+    version_id = registry.register_version(engine, load_model(save_model(model, models / model.version)))
+    registry.activate_version(engine, version_id, actor="bench", reason="start: trained on samples/ only")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seed", type=int, default=2, help="world2 seed (default 2; the packaged model saw seed 1)")
     parser.add_argument("--posts", type=int, default=15000, help="posts of the world (default 15000)")
     parser.add_argument("--rounds", type=int, default=5, help="rounds of decisions (default 5)")
     parser.add_argument("--per-round", type=int, default=40, help="decisions per round (default 40)")
+    parser.add_argument("--start", choices=["samples", "packaged"], default="samples",
+                        help="the model the store is first scored with: one the bench trains on "
+                             "samples/labelled/train.jsonl alone, which never saw world2 (samples, default), or the "
+                             "packaged model, trained on world2 seed 1 too (packaged)")
     parser.add_argument("--base", choices=["shipped", "packaged"], default="shipped",
                         help="what decisions are added to: samples/labelled/train.jsonl (shipped, default) or "
                              "that plus world2 seed 1, the packaged model's own training data (packaged)")
@@ -166,6 +181,8 @@ def main() -> int:
     engine = make_engine(url)
     started = time.perf_counter()
     ingest_paths([folder / "posts.jsonl"], engine=engine)
+    if args.start == "samples":
+        samples_model(engine, work / "models")
     score_and_cluster(engine)
     with engine.begin() as connection:
         user = connection.execute(User.__table__.insert().values(
@@ -193,9 +210,12 @@ def main() -> int:
         if outcome.activated:
             run_detection(engine, None, None)
         m = measure(engine, known)
-        said = "activated" if outcome.activated else (outcome.gate or {}).get("refused") or outcome.reason
+        gate = outcome.gate or {}
+        said = ("activated" if outcome.activated else gate.get("refused")
+                or (f"kept: worse on {gate['worse_on']}" if gate.get("worse_on") else outcome.reason))
+        said = f"w {outcome.labels.get('decision_weight')}, would flag {(outcome.preview or {}).get('flagged_after')}; {said}"
         print(f"{round_no:>5} {decided:>7} {m['flagged']:>7} {m['precision']:>9.3f} {m['recall']:>6.3f} "
-              f"{m['account_f1']:>6.3f}  {said[:90]}; {m['wrong']}", flush=True)
+              f"{m['account_f1']:>6.3f}  {said}; {m['wrong']}", flush=True)
     print(f"{time.perf_counter() - started:.0f} s", file=sys.stderr)
     return 0
 

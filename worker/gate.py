@@ -68,8 +68,10 @@ def cannot_flag(check: dict | None) -> str | None:
             f"shipped held-out world and finds {check['found']} of its {check['smear_campaigns']} smear campaigns")
 
 
-def flag_bound(flagged_now: int) -> int:
-    return FLAG_FACTOR * flagged_now + FLAG_MARGIN
+def flag_bound(flagged_now: int, decided_smears: int = 0) -> int:
+    """At most FLAG_FACTOR x (flagged now, or the clusters reviewers decided are smears when more) + FLAG_MARGIN:
+    reviewers who confirm more smears than are flagged have shown the store holds more."""
+    return FLAG_FACTOR * max(flagged_now, decided_smears) + FLAG_MARGIN
 
 
 def _prf(truth: list[bool], predicted: list[bool]) -> dict:
@@ -123,21 +125,48 @@ def decided_judgements(decided: dict[int, str], labels: dict[int, str], coordina
 POST_TOLERANCE = 0.0
 
 
-def not_worse(candidate: dict, active: dict | None) -> bool:
-    """At least as good as the active version on the fixed set: held-out smear F1 and average precision, held-out
-    verdict F1 and, when given (`decided`), the verdict F1 on the decided clusters of the evaluation split."""
+def worse_on(candidate: dict, active: dict | None) -> str | None:
+    """What the candidate is worse on than the active version on the fixed set ("verdict f1 0.812 < 0.850"), or
+    None: held-out smear F1 and average precision, held-out verdict F1 and, when given, the verdict F1 on the
+    decided clusters of the evaluation split (`decided`) and on every decided cluster of the store
+    (`decided_all`)."""
     if active is None:
-        return True
+        return None
     checks = (("smear", "f1", POST_TOLERANCE), ("smear", "average_precision", POST_TOLERANCE),
-              ("verdict", "f1", 0.0), ("decided", "f1", 0.0))
+              ("verdict", "f1", 0.0), ("decided", "f1", 0.0), ("decided_all", "f1", 0.0))
     for judgement, metric, tolerance in checks:
         new, old = (candidate.get(judgement) or {}).get(metric), (active.get(judgement) or {}).get(metric)
         if old is not None and (new or 0.0) < old - tolerance:
-            return False
-    return True
+            return f"{judgement} {metric} {new or 0.0:.3f} < {old:.3f}"
+    return None
 
 
-def refusal(labels: dict, preview: dict | None, verdict: dict | None = None) -> str | None:
+def not_worse(candidate: dict, active: dict | None) -> bool:
+    """At least as good as the active version on the fixed set (see worse_on)."""
+    return worse_on(candidate, active) is None
+
+
+# Flagged-cluster precision parts of the fixed set that must not drop (see precision_drop).
+PRECISION_PARTS = (("heldout", "the shipped held-out world"), ("decided", "the decided evaluation clusters"),
+                   ("decided_all", "the store's decided clusters"))
+
+
+def precision_drop(candidate: dict, active: dict | None) -> str | None:
+    """One line when the candidate's flagged-cluster precision is below the active version's on a part of the fixed
+    set: the held-out world, the decided clusters of the evaluation split, or every decided cluster of the store
+    (flagged and unflagged ones: a decided "coordinated, not smear" flagged again is a drop)."""
+    if active is None:
+        return None
+    for part, name in PRECISION_PARTS:
+        new = ((candidate.get(part) or {}).get("verdict") or {}).get("precision")
+        old = ((active.get(part) or {}).get("verdict") or {}).get("precision")
+        if old is not None and new is not None and new < old:
+            return f"refused: flagged-cluster precision on {name} drops from {old:.3f} to {new:.3f}"
+    return None
+
+
+def refusal(labels: dict, preview: dict | None, verdict: dict | None = None, *,
+            known_smears: int = 0) -> str | None:
     """The one-line reason the gate refuses a version, or None. `verdict`: its verdict on the held-out world."""
     decisions = labels.get("decisions", 0)
     if decisions and not labels.get("base") and not labels.get("files"):
@@ -148,9 +177,11 @@ def refusal(labels: dict, preview: dict | None, verdict: dict | None = None) -> 
                 "training saw no negative from the store; review some of the queue's unflagged clusters first")
     if preview is not None:
         now, after = preview["flagged_now"], preview["flagged_after"]
-        if after > flag_bound(now):
+        bound = flag_bound(now, known_smears)
+        if after > bound:
+            base = f"{now}" if now >= known_smears else f"{known_smears} decided smears"
             return (f"refused: would flag {after} clusters of the store, against {now} now (bound "
-                    f"{FLAG_FACTOR} x {now} + {FLAG_MARGIN} = {flag_bound(now)})")
+                    f"{FLAG_FACTOR} x {base} + {FLAG_MARGIN} = {bound})")
     if verdict and verdict.get("smear_campaigns") and not verdict.get("smear_campaigns_found"):
         return (f"refused: cannot flag clusters: finds 0 of the {verdict['smear_campaigns']} smear campaigns of "
                 "the shipped held-out world")

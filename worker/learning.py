@@ -31,11 +31,13 @@ from worker.gate import (
     flag_bound,
     heldout_frame,
     heldout_judgements,
-    not_worse,
+    precision_drop,
     refusal,
     shipped_records,
+    worse_on,
 )
 from worker.preview import store_preview
+from worker.training_set import BACKGROUND_WEIGHT, choose_decision_weight, store_background
 
 ANSWER_LABELS = {"smear": 1, "coordinated": 0, "organic": 0}  # "unsure" is left out
 EVALUATION_SHARE = 5  # one group in five is in the evaluation split
@@ -171,26 +173,34 @@ def judge_version(engine: Engine, model: Model, current: dict | None, labels: di
     log("gate: what the new version would do to the store")
     preview = store_preview(engine, model)
     candidate["decided"] = decided_judgements(decided_eval, preview.labels, preview.coordination)
+    # every decided cluster of the store: what reviewers know of its flagged clusters, unflagged ones included
+    candidate["decided_all"] = decided_judgements(decided, preview.labels, preview.coordination)
     active = None
     if current is not None:
         log("gate: the active version on the same set")
         active = report(load_model(current["path"]))
         with engine.connect() as connection:
-            stored_labels, stored_coordination = _stored_verdicts(connection, list(decided_eval))
+            stored_labels, stored_coordination = _stored_verdicts(connection, list(decided))
         active["decided"] = decided_judgements(decided_eval, stored_labels, stored_coordination)
+        active["decided_all"] = decided_judgements(decided, stored_labels, stored_coordination)
 
     def compared(report: dict) -> dict:
         return {**(report.get("heldout") or {"smear": report["posts"]}),
-                "decided": report["decided"]["verdict"]}
+                "decided": report["decided"]["verdict"], "decided_all": report["decided_all"]["verdict"]}
 
-    better = not_worse(compared(candidate), compared(active) if active else None)
+    worse = worse_on(compared(candidate), compared(active) if active else None)
+    better = worse is None
     verdict = (candidate.get("heldout") or {}).get("verdict")
-    gate = {"refused": refusal(labels, preview.summary, verdict), "not_worse": better, "candidate": candidate,
+    known_smears = sum(1 for answer in decided.values() if answer == "smear")
+    refused = (refusal(labels, preview.summary, verdict, known_smears=known_smears)
+               or precision_drop(candidate, active))
+    gate = {"refused": refused, "not_worse": better, "worse_on": worse, "candidate": candidate,
             "active": {"id": current["id"], "name": current["name"], **active} if active else None,
             "bound": {"factor": FLAG_FACTOR, "margin": FLAG_MARGIN, "flagged_now": preview.summary["flagged_now"],
-                      "max_flagged": flag_bound(preview.summary["flagged_now"])},
+                      "decided_smears": known_smears,
+                      "max_flagged": flag_bound(preview.summary["flagged_now"], known_smears)},
             "evaluation_set": {"heldout_posts": len(heldout), "decided_posts": len(evaluation),
-                               "decided_clusters": len(decided_eval)}}
+                               "decided_clusters": len(decided_eval), "decided_clusters_all": len(decided)}}
     return gate, preview.summary, candidate["posts"], (active or {}).get("posts")
 
 
@@ -221,16 +231,32 @@ def train_version(engine: Engine | None = None, *, plus: list[dict] | None = Non
     heldout_keys = {(str(r.get("platform")), str(r.get("id"))) for r in shipped_records("heldout.jsonl")}
     records = [r for r in records if (str(r.get("platform")), str(r.get("id"))) not in heldout_keys]
     training, evaluation = split(records)
-    training = training + shipped  # the shipped training data is never evaluated on (heldout.jsonl is)
+    background: list[dict] = []
+    if base:  # the store's everyday posts as weak negatives (worker/training_set.py)
+        with engine.connect() as connection:
+            taken = heldout_keys | {(str(r.get("platform")), str(r.get("id"))) for r in records}
+            background = store_background(connection, taken)
+    decided_training = [r for r in training if "provenance" in r]
+    weight, tuning = (choose_decision_weight(shipped, decided_training, background, log=log)
+                      if shipped and decided_training else (1.0, None))
+    # the shipped training data is never evaluated on (heldout.jsonl is)
+    weights = ([weight if "provenance" in r else 1.0 for r in training] + [1.0] * len(shipped)
+               + [BACKGROUND_WEIGHT] * len(background))
+    training = training + shipped + background
     labels = {"decisions": sum(1 for r in records if "provenance" in r), "files": len(plus or []),
-              "base": len(shipped), "training": len(training), "evaluation": len(evaluation),
+              "base": len(shipped), "background": len(background), "decision_weight": weight,
+              "training": len(training), "evaluation": len(evaluation),
               "decided_flagged": decided_flagged, "decided_unflagged": decided_unflagged}
     if len({int(r["label"]) for r in training}) < 2:
         raise ValueError("training needs both smear and not-smear labels outside the evaluation split "
                          f"(have {labels['training']} training posts)")
-    log(f"training on {len(training)} posts ({len(shipped)} shipped), evaluating on {len(evaluation)} decided")
+    log(f"training on {len(training)} posts ({len(shipped)} shipped, {len(background)} store background), "
+        f"decisions weighted {weight}, evaluating on {len(evaluation)} decided")
     frame = PostFrame.from_records(training, extra=LABEL_FIELDS)
-    model = train(frame, frame.extra["label"], seed=seed, log=log)
+    model = train(frame, frame.extra["label"], seed=seed, log=log, sample_weight=weights)
+    if tuning is not None:
+        model.card["training_data"]["decision_weight"] = tuning
+    model.card["training_data"]["store_background"] = {"posts": len(background), "weight": BACKGROUND_WEIGHT}
     model.card["training_data"]["from_decisions"] = labels["decisions"]
     model.card["training_data"]["shipped"] = labels["base"]
     model.card["evaluation_split"] = {"rule": f"sha1(group) % {EVALUATION_SHARE} == 0", "posts": len(evaluation)}
@@ -250,8 +276,8 @@ def train_version(engine: Engine | None = None, *, plus: list[dict] | None = Non
         activate_version(engine, version_id, actor="auto", reason="passed the gate, not worse than the active version")
         activated, reason = True, "activated: passed the gate and not worse than the active version on the fixed evaluation set"
     elif not gate["not_worse"]:
-        reason = ("kept inactive: worse than the active version on the fixed evaluation set "
-                  "(an admin may still activate it)")
+        reason = (f"kept inactive: worse than the active version on the fixed evaluation set ({gate['worse_on']}; "
+                  "an admin may still activate it)")
     else:
         reason = "kept inactive: automatic activation is off"
     return TrainingOutcome(version_id, model.version, path, metrics, active_metrics, activated, reason, labels,

@@ -10,21 +10,24 @@ from api.crud.clusters import LIST_COLUMNS
 from api.crud.model_versions import threshold_of
 from smearwatch.models import Cluster, Decision, ModelVersion, User
 
-# After every CHECK_EVERY-th flagged cluster the queue shows one unflagged open cluster, alternately the one nearest
-# the active threshold and one picked at random (a fixed shuffle by id): decisions on flagged clusters alone teach
-# a model that everything is a smear, and the activation gate refuses a version trained on them (issue 15).
+# After every CHECK_EVERY-th flagged cluster (or campaign, in the campaign queue) the queue shows one unflagged open
+# one, alternately the one nearest the active threshold and one picked at random (a fixed shuffle by id): decisions
+# on flagged clusters alone teach a model that everything is a smear, and the activation gate refuses a version
+# trained on them (issue 15).
 CHECK_EVERY = 10
 
 
-def review_checks(session: Session, *, threshold: float, offset: int, limit: int) -> list:
-    """Unflagged open clusters to mix into the queue, in mixing order (rows of LIST_COLUMNS): checks
-    offset..offset+limit of the alternation nearest-threshold, random, nearest, random, ... without repeats."""
+def review_checks(session: Session, *, threshold: float, offset: int, limit: int, table=Cluster,
+                  columns=None) -> list:
+    """Unflagged open rows of `table` (clusters, or campaigns) to mix into the queue, in mixing order (rows of
+    `columns`, by default the cluster list's): checks offset..offset+limit of the alternation nearest-threshold,
+    random, nearest, random, ... without repeats."""
     if limit <= 0:
         return []
     need = offset + limit
-    unflagged = select(*LIST_COLUMNS).where(Cluster.flagged.is_(False), Cluster.status == "open")
-    near = session.exec(unflagged.order_by(func.abs(Cluster.score - threshold), Cluster.id).limit(need)).all()
-    shuffled = session.exec(unflagged.order_by((Cluster.id * 7919) % 10007, Cluster.id).limit(need)).all()
+    unflagged = select(*(columns or LIST_COLUMNS)).where(table.flagged.is_(False), table.status == "open")
+    near = session.exec(unflagged.order_by(func.abs(table.score - threshold), table.id).limit(need)).all()
+    shuffled = session.exec(unflagged.order_by((table.id * 7919) % 10007, table.id).limit(need)).all()
     mixed, seen = [], set()
     for pair in zip(near, shuffled, strict=False):
         for row in pair:
@@ -38,14 +41,21 @@ def review_checks(session: Session, *, threshold: float, offset: int, limit: int
     return mixed[offset:need]
 
 
+def checks_on_page(rows: int, *, trailing: bool = False) -> int:
+    """How many checks a page of `rows` flagged rows gets: one per CHECK_EVERY; with `trailing`, one more after a
+    remainder (the campaign queue: a store has few campaigns, often fewer than CHECK_EVERY flagged)."""
+    return -(-rows // CHECK_EVERY) if trailing else rows // CHECK_EVERY
+
+
 def mix_checks(rows: list, checks: list) -> list:
-    """`rows` (one page of flagged clusters) with a check after every CHECK_EVERY-th of them."""
+    """`rows` (one page of flagged clusters or campaigns) with a check after every CHECK_EVERY-th of them, and the
+    checks left over (see checks_on_page) after the last."""
     out, pending = [], list(checks)
     for index, row in enumerate(rows, start=1):
         out.append(row)
         if index % CHECK_EVERY == 0 and pending:
             out.append(pending.pop(0))
-    return out
+    return out + pending
 
 
 def _progress_columns() -> tuple:
