@@ -41,7 +41,7 @@ from smearwatch.db import make_engine  # noqa: E402
 from smearwatch.models import Cluster, ClusterMember, Decision, Post, User, utcnow  # noqa: E402
 from smearwatch.settings import get_settings  # noqa: E402
 from worker.ingest import ingest_paths  # noqa: E402
-from worker.learning import train_version  # noqa: E402
+from worker.learning import judge_again, train_version  # noqa: E402
 from worker.score_store import score_and_cluster  # noqa: E402
 from worker.scoring import run_detection  # noqa: E402
 
@@ -195,9 +195,9 @@ def main() -> int:
     print(f"{0:>5} {0:>7} {first['flagged']:>7} {first['precision']:>9.3f} {first['recall']:>6.3f} "
           f"{first['account_f1']:>6.3f}  no retraining; {first['wrong']}")
     decided = 0
-    for round_no in range(1, args.rounds + 1):
+
+    def decide(chosen: list[int]) -> None:
         by_cluster = members(engine)
-        chosen = queue_order(engine)[:args.per_round]
         with engine.begin() as connection:
             for cid in chosen:
                 connection.execute(Decision.__table__.insert().values(
@@ -205,15 +205,26 @@ def main() -> int:
                     created_at=utcnow()))
             # as the API does: a decided cluster is reviewed and leaves the queue's open lists
             connection.execute(Cluster.__table__.update().where(Cluster.id.in_(chosen)).values(status="reviewed"))
+
+    for round_no in range(1, args.rounds + 1):
+        chosen = queue_order(engine)[:args.per_round]
+        decide(chosen)
         decided += len(chosen)
         outcome = train_version(engine, versions_dir=work / "models")
+        gate = outcome.gate or {}
+        said = f"w {outcome.labels.get('decision_weight')}, would flag {(outcome.preview or {}).get('flagged_after')}; "
+        if not outcome.activated and gate.get("unreviewed") and not gate.get("refused") and gate.get("not_worse"):
+            # the admin opens the preview's sample of newly flagged clusters, decides them, and judges it again
+            decide(gate["unreviewed"])
+            decided += len(gate["unreviewed"])
+            said += f"preview sample of {len(gate['unreviewed'])} decided, "
+            outcome = judge_again(engine, outcome.version_id)
+            gate = outcome.gate or {}
         if outcome.activated:
             run_detection(engine, None, None)
         m = measure(engine, known)
-        gate = outcome.gate or {}
-        said = ("activated" if outcome.activated else gate.get("refused")
-                or (f"kept: worse on {gate['worse_on']}" if gate.get("worse_on") else outcome.reason))
-        said = f"w {outcome.labels.get('decision_weight')}, would flag {(outcome.preview or {}).get('flagged_after')}; {said}"
+        said += ("activated" if outcome.activated else gate.get("refused")
+                 or (f"kept: worse on {gate['worse_on']}" if gate.get("worse_on") else outcome.reason))
         print(f"{round_no:>5} {decided:>7} {m['flagged']:>7} {m['precision']:>9.3f} {m['recall']:>6.3f} "
               f"{m['account_f1']:>6.3f}  {said}; {m['wrong']}", flush=True)
     print(f"{time.perf_counter() - started:.0f} s", file=sys.stderr)

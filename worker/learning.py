@@ -194,7 +194,10 @@ def judge_version(engine: Engine, model: Model, current: dict | None, labels: di
     known_smears = sum(1 for answer in decided.values() if answer == "smear")
     refused = (refusal(labels, preview.summary, verdict, known_smears=known_smears)
                or precision_drop(candidate, active))
-    gate = {"refused": refused, "not_worse": better, "worse_on": worse, "candidate": candidate,
+    # the preview's sample of newly flagged clusters: automatic activation waits until reviewers decided each one
+    sample = [row["cluster"] for row in preview.summary.get("samples", {}).get("newly_flagged", [])]
+    gate = {"refused": refused, "not_worse": better, "worse_on": worse, "labels": labels,
+            "unreviewed": [cid for cid in sample if cid not in decided], "candidate": candidate,
             "active": {"id": current["id"], "name": current["name"], **active} if active else None,
             "bound": {"factor": FLAG_FACTOR, "margin": FLAG_MARGIN, "flagged_now": preview.summary["flagged_now"],
                       "decided_smears": known_smears,
@@ -209,6 +212,45 @@ def _store_gate(engine: Engine, version_id: int, gate: dict, preview: dict) -> N
         metrics = connection.execute(select(ModelVersion.metrics).where(ModelVersion.id == version_id)).scalar() or {}
         connection.execute(update(ModelVersion.__table__).where(ModelVersion.id == version_id)
                            .values(metrics={**metrics, "gate": gate, "preview": preview}))
+
+
+def _conclude(engine: Engine, version_id: int, current: dict | None, gate: dict,
+              auto_activate: bool) -> tuple[bool, str]:
+    """Activate the version when the gate lets it through and it is not worse; else say why it is kept."""
+    if current is not None and current["id"] == version_id:
+        return False, "same data and seed as the active version: nothing to change"
+    if gate["refused"]:
+        return False, f"kept inactive, {gate['refused']}"
+    if not gate["not_worse"]:
+        return False, (f"kept inactive: worse than the active version on the fixed evaluation set "
+                       f"({gate['worse_on']}; an admin may still activate it)")
+    if not auto_activate:
+        return False, "kept inactive: automatic activation is off"
+    if gate.get("unreviewed"):
+        ids = ", ".join(str(cid) for cid in gate["unreviewed"])
+        return False, (f"kept inactive until reviewers decide the {len(gate['unreviewed'])} newly flagged clusters "
+                       f"of its preview's sample ({ids}); then judge it again or an admin activates it")
+    activate_version(engine, version_id, actor="auto", reason="passed the gate, not worse than the active version")
+    return True, "activated: passed the gate and not worse than the active version on the fixed evaluation set"
+
+
+def judge_again(engine: Engine, version_id: int, *, auto_activate: bool = True, log=None) -> TrainingOutcome:
+    """Judge a kept version again with the decisions as they are now (e.g. once reviewers decided its preview's
+    sample of newly flagged clusters, which it was not trained on) and activate it when it passes."""
+    log = log or (lambda message: None)
+    with engine.connect() as connection:
+        row = connection.execute(select(ModelVersion.name, ModelVersion.path, ModelVersion.metrics)
+                                 .where(ModelVersion.id == version_id)).one()
+        decided = decided_coverage(connection)[0]
+        _, evaluation = split(decision_records(connection))
+    labels = dict((row.metrics or {}).get("gate", {}).get("labels") or {})
+    current = active_version(engine)
+    model = load_model(row.path)
+    gate, preview, metrics, active_metrics = judge_version(engine, model, current, labels, decided, evaluation, log)
+    _store_gate(engine, version_id, gate, preview)
+    activated, reason = _conclude(engine, version_id, current, gate, auto_activate)
+    return TrainingOutcome(version_id, row.name, Path(row.path), metrics, active_metrics, activated, reason, labels,
+                           gate, preview)
 
 
 def train_version(engine: Engine | None = None, *, plus: list[dict] | None = None, versions_dir: Path,
@@ -267,18 +309,6 @@ def train_version(engine: Engine | None = None, *, plus: list[dict] | None = Non
     model = load_model(path)
     version_id = register_version(engine, model)
     _store_gate(engine, version_id, gate, preview)
-    activated = False
-    if current is not None and current["id"] == version_id:
-        reason = "same data and seed as the active version: nothing to change"
-    elif gate["refused"]:
-        reason = f"kept inactive, {gate['refused']}"
-    elif auto_activate and gate["not_worse"]:
-        activate_version(engine, version_id, actor="auto", reason="passed the gate, not worse than the active version")
-        activated, reason = True, "activated: passed the gate and not worse than the active version on the fixed evaluation set"
-    elif not gate["not_worse"]:
-        reason = (f"kept inactive: worse than the active version on the fixed evaluation set ({gate['worse_on']}; "
-                  "an admin may still activate it)")
-    else:
-        reason = "kept inactive: automatic activation is off"
+    activated, reason = _conclude(engine, version_id, current, gate, auto_activate)
     return TrainingOutcome(version_id, model.version, path, metrics, active_metrics, activated, reason, labels,
                            gate, preview)

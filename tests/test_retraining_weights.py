@@ -1,0 +1,68 @@
+"""Retraining's training set and the gate's rules (issue 15): the decisions' weight is chosen from a small grid on a
+tuning fold; a version whose flagged-cluster precision drops on a part of the fixed evaluation set is refused; the
+flag bound counts the clusters reviewers decided are smears; the queue's checks."""
+
+from pathlib import Path
+
+from api.crud.queue import CHECK_EVERY, checks_on_page, mix_checks
+from classifiers import read_labelled
+from worker.gate import flag_bound, precision_drop, refusal, worse_on
+from worker.training_set import DECISION_WEIGHTS, TUNING_SHARE, choose_decision_weight, in_tuning
+
+SHIPPED = Path(__file__).resolve().parents[1] / "samples" / "labelled"
+
+
+def verdicts(**precisions) -> dict:
+    return {part: {"verdict": {"precision": value, "f1": value}} for part, value in precisions.items()}
+
+
+def test_a_precision_drop_on_any_part_of_the_fixed_set_is_refused():
+    active = verdicts(heldout=0.9, decided=1.0, decided_all=1.0)
+    assert precision_drop(verdicts(heldout=0.95, decided=1.0, decided_all=1.0), active) is None
+    assert precision_drop(verdicts(heldout=0.9, decided=1.0, decided_all=0.96), active) == (
+        "refused: flagged-cluster precision on the store's decided clusters drops from 1.000 to 0.960")
+    assert "held-out world drops from 0.900 to 0.800" in precision_drop(verdicts(heldout=0.8, decided=1.0), active)
+    assert precision_drop(verdicts(heldout=0.1), None) is None  # nothing active to compare with
+    assert precision_drop(verdicts(heldout=0.9, decided=None, decided_all=1.0), active) is None  # flags none of them
+
+
+def test_worse_on_names_the_metric():
+    active = {"smear": {"f1": 0.9, "average_precision": 0.95}, "verdict": {"f1": 0.8}, "decided_all": {"f1": 0.7}}
+    assert worse_on({**active, "verdict": {"f1": 0.85}}, active) is None
+    assert worse_on({**active, "decided_all": {"f1": 0.6}}, active) == "decided_all f1 0.600 < 0.700"
+
+
+def test_the_flag_bound_counts_decided_smears():
+    assert flag_bound(41) == 87 and flag_bound(6) == 17 and flag_bound(6, 24) == 53 and flag_bound(41, 3) == 87
+    labels = {"decisions": 10, "base": 100, "decided_unflagged": 3}
+    assert refusal(labels, {"flagged_now": 6, "flagged_after": 48}, known_smears=24) is None
+    assert refusal(labels, {"flagged_now": 6, "flagged_after": 60}, known_smears=24) == (
+        "refused: would flag 60 clusters of the store, against 6 now (bound 2 x 24 decided smears + 5 = 53)")
+
+
+def test_the_decision_weight_is_chosen_from_the_grid_on_a_tuning_fold():
+    shipped = read_labelled([SHIPPED / "train.jsonl"])
+    # decisions: the held-out world's posts, labelled by cluster-like groups (their campaign)
+    decided = [{**r, "campaign": f"cluster-{r['campaign']}", "provenance": {}} for r in
+               read_labelled([SHIPPED / "heldout.jsonl"])]
+    weight, report = choose_decision_weight(shipped, decided, [])
+    assert weight in DECISION_WEIGHTS and report["weight"] == weight
+    assert set(report["scores"]) == {str(w) for w in DECISION_WEIGHTS}
+    assert report["scores"][str(weight)] == max(report["scores"].values())
+    assert 0 < report["fold"]["decided"] < len(decided) and 0 < report["fold"]["shipped"] < len(shipped)
+    # a campaign is in the fold whole or not at all; background posts one by one
+    folds = {}
+    for record in decided:
+        folds.setdefault(record["campaign"], set()).add(in_tuning(record))
+    assert all(len(sides) == 1 for group, sides in folds.items() if "background" not in group)
+    # no decided negatives in the fold: nothing to tune on, weight 1
+    positives = [r for r in decided if r["label"] == 1]
+    assert choose_decision_weight(shipped, positives, [])[0] == 1.0
+    assert TUNING_SHARE > 1
+
+
+def test_campaign_checks_come_after_every_tenth_and_after_the_last():
+    assert checks_on_page(8, trailing=True) == 1 and checks_on_page(8) == 0
+    assert checks_on_page(20, trailing=True) == 2 == checks_on_page(20) and checks_on_page(21, trailing=True) == 3
+    rows = list(range(12))
+    assert mix_checks(rows, ["a", "b"]) == [*range(CHECK_EVERY), "a", 10, 11, "b"]
