@@ -6,24 +6,29 @@ from pathlib import Path
 
 from api.crud.queue import CHECK_EVERY, checks_on_page, mix_checks
 from classifiers import read_labelled
-from worker.gate import flag_bound, precision_drop, refusal, worse_on
+from worker.gate import flag_bound, precision_drop, refusal, smoothed_precision, worse_on
 from worker.training_set import DECISION_WEIGHTS, TUNING_SHARE, choose_decision_weight, in_tuning
 
 SHIPPED = Path(__file__).resolve().parents[1] / "samples" / "labelled"
 
 
-def verdicts(**precisions) -> dict:
-    return {part: {"verdict": {"precision": value, "f1": value}} for part, value in precisions.items()}
+def verdicts(**counts) -> dict:
+    """Parts of a gate report with flagged-cluster counts (tp, fp)."""
+    return {part: {"verdict": {"tp": tp, "fp": fp}} for part, (tp, fp) in counts.items()}
 
 
 def test_a_precision_drop_on_any_part_of_the_fixed_set_is_refused():
-    active = verdicts(heldout=0.9, decided=1.0, decided_all=1.0)
-    assert precision_drop(verdicts(heldout=0.95, decided=1.0, decided_all=1.0), active) is None
-    assert precision_drop(verdicts(heldout=0.9, decided=1.0, decided_all=0.96), active) == (
-        "refused: flagged-cluster precision on the store's decided clusters drops from 1.000 to 0.960")
-    assert "held-out world drops from 0.900 to 0.800" in precision_drop(verdicts(heldout=0.8, decided=1.0), active)
-    assert precision_drop(verdicts(heldout=0.1), None) is None  # nothing active to compare with
-    assert precision_drop(verdicts(heldout=0.9, decided=None, decided_all=1.0), active) is None  # flags none of them
+    active = verdicts(heldout=(9, 1), decided=(6, 0), decided_all=(6, 0))
+    assert precision_drop(verdicts(heldout=(19, 1), decided=(6, 0), decided_all=(6, 0)), active) is None
+    # 48 of 49 is surer than 6 of 6: smoothed (tp + 1) / (flagged + 2), 0.961 against 0.875
+    assert smoothed_precision({"tp": 48, "fp": 1}) > smoothed_precision({"tp": 6, "fp": 0}) == 0.875
+    assert precision_drop(verdicts(heldout=(9, 1), decided=(6, 0), decided_all=(48, 1)), active) is None
+    assert precision_drop(verdicts(heldout=(9, 1), decided=(6, 0), decided_all=(6, 1)), active) == (
+        "refused: flagged-cluster precision on the store's decided clusters drops from 6 of 6 to 6 of 7 "
+        "(smoothed 0.875 to 0.778)")
+    assert "held-out world drops from 9 of 10 to 8 of 10" in precision_drop(verdicts(heldout=(8, 2)), active)
+    assert precision_drop(verdicts(heldout=(1, 9)), None) is None  # nothing active to compare with
+    assert precision_drop(verdicts(heldout=(9, 1), decided=(0, 0)), active) is None  # flags none of them
 
 
 def test_worse_on_names_the_metric():

@@ -83,7 +83,7 @@ def _prf(truth: list[bool], predicted: list[bool]) -> dict:
     f1 = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else None
     return {"precision": None if precision is None else round(precision, 4),
             "recall": None if recall is None else round(recall, 4), "f1": None if f1 is None else round(f1, 4),
-            "n": len(truth)}
+            "n": len(truth), "tp": tp, "fp": fp}
 
 
 def heldout_judgements(model: Model, frame: PostFrame) -> dict:
@@ -151,17 +151,27 @@ PRECISION_PARTS = (("heldout", "the shipped held-out world"), ("decided", "the d
                    ("decided_all", "the store's decided clusters"))
 
 
+def smoothed_precision(verdict: dict | None) -> float | None:
+    """(tp + 1) / (flagged + 2): precision judged on what few flagged clusters say (6 of 6 is 0.875, 48 of 49 is
+    0.961), so a handful of flagged clusters at 1.000 does not outrank many at 0.98; None when none is flagged."""
+    if not verdict or verdict.get("tp") is None or verdict["tp"] + verdict["fp"] == 0:
+        return None
+    return (verdict["tp"] + 1) / (verdict["tp"] + verdict["fp"] + 2)
+
+
 def precision_drop(candidate: dict, active: dict | None) -> str | None:
-    """One line when the candidate's flagged-cluster precision is below the active version's on a part of the fixed
-    set: the held-out world, the decided clusters of the evaluation split, or every decided cluster of the store
-    (flagged and unflagged ones: a decided "coordinated, not smear" flagged again is a drop)."""
+    """One line when the candidate's flagged-cluster precision (smoothed_precision) is below the active version's
+    on a part of the fixed set: the held-out world, the decided clusters of the evaluation split, or every decided
+    cluster of the store (flagged and unflagged ones: a decided "coordinated, not smear" flagged again lowers it)."""
     if active is None:
         return None
     for part, name in PRECISION_PARTS:
-        new = ((candidate.get(part) or {}).get("verdict") or {}).get("precision")
-        old = ((active.get(part) or {}).get("verdict") or {}).get("precision")
+        new_verdict, old_verdict = (candidate.get(part) or {}).get("verdict"), (active.get(part) or {}).get("verdict")
+        new, old = smoothed_precision(new_verdict), smoothed_precision(old_verdict)
         if old is not None and new is not None and new < old:
-            return f"refused: flagged-cluster precision on {name} drops from {old:.3f} to {new:.3f}"
+            return (f"refused: flagged-cluster precision on {name} drops from {old_verdict['tp']} of "
+                    f"{old_verdict['tp'] + old_verdict['fp']} to {new_verdict['tp']} of "
+                    f"{new_verdict['tp'] + new_verdict['fp']} (smoothed {old:.3f} to {new:.3f})")
     return None
 
 

@@ -1,8 +1,8 @@
 """The learning loop: training sets from reviewers' decisions, new model versions, comparison, activation.
 
-A cluster decision labels the cluster's posts (smear: 1; coordinated, not smear / organic: 0; unsure: left
-out). A post in several decided clusters takes the label of the latest decision. Every label keeps its
-provenance (decision id, reviewer, time, cluster).
+A cluster decision labels the cluster's posts and the originals its plain shares repost (smear: 1; coordinated,
+not smear / organic: 0; unsure: left out). A post in several decided clusters takes the label of the latest
+decision. Every label keeps its provenance (decision id, reviewer, time, cluster).
 
 Decisions are added to the shipped labelled data (SMEARWATCH_LABELLED_DIR/train.jsonl), never trained on alone:
 they cover what the queue showed, so alone they teach that almost everything is a smear (issue 15).
@@ -75,6 +75,8 @@ def decision_records(connection: Connection) -> list[dict]:
             by_post[post_id] = decision  # later decisions overwrite earlier ones
     if not by_post:
         return []
+    shared = _shared_originals(connection, by_post)
+    by_post.update(shared)
     records = []
     ids = sorted(by_post)
     for start in range(0, len(ids), 5000):
@@ -97,10 +99,37 @@ def decision_records(connection: Connection) -> list[dict]:
                 "campaign": f"cluster-{decision['cluster_id']}", "target": None,
                 "provenance": {"decision": decision["id"], "reviewer": decision["username"],
                                "at": decision["created_at"].isoformat(), "cluster": decision["cluster_id"],
-                               "answer": decision["answer"]},
+                               "answer": decision["answer"], **({"shared": True} if post["id"] in shared else {})},
             })
     records.sort(key=lambda r: (r["platform"], r["id"]))  # a stable order: same data, same model
     return records
+
+
+def _shared_originals(connection: Connection, by_post: dict[int, dict]) -> dict[int, dict]:
+    """The originals that decided posts share with no text of their own (a plain repost or forward), each with the
+    sharer's decision: a plain share says only what its original says, and the smear judgement reads it so
+    (classifiers/smear.py), so a cluster of plain shares decided "organic" teaches nothing unless its original
+    learns it. An original in a decided cluster of its own keeps its own decision."""
+    keys: dict[tuple[str, str], dict] = {}
+    ids = sorted(by_post)
+    for start in range(0, len(ids), 5000):
+        rows = connection.execute(select(Post.id, Post.platform, Post.repost_of, Post.text).where(
+            Post.id.in_(ids[start:start + 5000]), Post.repost_of.is_not(None))).all()
+        for post_id, platform, original, text in rows:
+            if not (text or "").strip():
+                keys[(platform, original)] = by_post[post_id]
+    originals: dict[int, dict] = {}
+    by_platform: dict[str, list[str]] = {}
+    for platform, original in keys:
+        by_platform.setdefault(platform, []).append(original)
+    for platform, wanted in by_platform.items():
+        for start in range(0, len(wanted), 5000):
+            rows = connection.execute(select(Post.id, Post.post_id).where(
+                Post.platform == platform, Post.post_id.in_(wanted[start:start + 5000]))).all()
+            for post_id, original in rows:
+                if post_id not in by_post:
+                    originals[post_id] = keys[(platform, original)]
+    return originals
 
 
 def group_of(record: dict) -> str:
