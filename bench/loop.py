@@ -1,17 +1,23 @@
 #!/usr/bin/env python3
 """The learning loop with a simulated reviewer who decides by the truth (issue 15, item 5).
 
-    .venv/bin/python bench/loop.py [--seed 2] [--rounds 5] [--per-round 40] [--posts 15000]
+    .venv/bin/python bench/loop.py [--seed 2] [--rounds 5] [--per-round 40] [--posts 15000] [--start samples|packaged]
 
-On a world from bench/world2 (seed 2 by default: the packaged model was trained on seed 1), in a fresh SQLite store
-under the bench cache: ingest, score with the packaged model, then in each round the reviewer decides the next
-`--per-round` undecided clusters in queue order (flagged clusters by score with the queue's mixed-in unflagged
-checks, api/crud/queue.py) by the truth (majority kind of its posts: smear; a coordinated campaign: "coordinated";
-else "organic"), retrains (`train_version`, the gate decides), and rescores when the version was activated.
+On a world from bench/world2 in a fresh SQLite store under the bench cache. The store is first scored with a model
+the bench trains in seconds on samples/labelled/train.jsonl alone (`--start samples`, the default): it never saw a
+world of the bench/world2 generator, so every seed is unseen (the packaged model was trained on world2 seed 1 too,
+`--start packaged`). In each round the reviewer decides the next `--per-round` undecided clusters in queue order
+(flagged clusters by score with the queue's mixed-in unflagged checks, api/crud/queue.py; then every open cluster by
+uncertainty) by the truth (majority kind of its posts: smear; a coordinated campaign: "coordinated"; else
+"organic"), and the loop retrains (`train_version`: the decisions are added to the shipped data, the gate decides).
+A version that passes the gate but newly flags clusters nobody decided waits for its preview's sample: the admin
+(the same simulated reviewer) decides those clusters, counted in `decided`, and the version is judged again
+(`judge_again`). When a version is activated the store is rescored.
 Prints per round: flagged clusters, flagged-cluster precision (mostly smear posts), smear-campaign recall (a
 flagged cluster made mostly of the campaign's posts), account F1 (accounts in flagged clusters against accounts
-that wrote smear posts), flagged clusters by majority kind other than smear, and what the gate said; round 0 is
-no retraining.
+that wrote smear posts), the same with no retraining (decisions alone change no flag: the round-0 figures), what
+the gate said (w: the decisions' weight it chose; would flag: the version's flagged clusters in the preview), and
+the flagged clusters by majority kind other than smear.
 """
 
 from __future__ import annotations
@@ -189,11 +195,15 @@ def main() -> int:
             username="simulated", password_hash="x", role="reviewer", active=True, created_at=utcnow()
         ).returning(User.id)).scalar_one()
     print(f"world2 seed {args.seed}: {len(known)} posts; store {work}", file=sys.stderr)
-    header = f"{'round':>5} {'decided':>7} {'flagged':>7} {'precision':>9} {'recall':>6} {'acc F1':>6}  gate / not smear flagged"
-    print(header)
+    print(f"{'':>13} {'retraining':^31} | {'no retraining':^31} |")
+    header = f"{'flagged':>7} {'precision':>9} {'recall':>6} {'acc F1':>6}"
+    print(f"{'round':>5} {'decided':>7} {header} | {header} | gate; flagged, not smear")
     first = measure(engine, known)
-    print(f"{0:>5} {0:>7} {first['flagged']:>7} {first['precision']:>9.3f} {first['recall']:>6.3f} "
-          f"{first['account_f1']:>6.3f}  no retraining; {first['wrong']}")
+
+    def figures(m: dict) -> str:
+        return f"{m['flagged']:>7} {m['precision']:>9.3f} {m['recall']:>6.3f} {m['account_f1']:>6.3f}"
+
+    print(f"{0:>5} {0:>7} {figures(first)} | {figures(first)} | start; {first['wrong']}")
     decided = 0
 
     def decide(chosen: list[int]) -> None:
@@ -225,8 +235,7 @@ def main() -> int:
         m = measure(engine, known)
         said += ("activated" if outcome.activated else gate.get("refused")
                  or (f"kept: worse on {gate['worse_on']}" if gate.get("worse_on") else outcome.reason))
-        print(f"{round_no:>5} {decided:>7} {m['flagged']:>7} {m['precision']:>9.3f} {m['recall']:>6.3f} "
-              f"{m['account_f1']:>6.3f}  {said}; {m['wrong']}", flush=True)
+        print(f"{round_no:>5} {decided:>7} {figures(m)} | {figures(first)} | {said}; {m['wrong']}", flush=True)
     print(f"{time.perf_counter() - started:.0f} s", file=sys.stderr)
     return 0
 

@@ -18,17 +18,19 @@ def verdicts(**counts) -> dict:
 
 
 def test_a_precision_drop_on_any_part_of_the_fixed_set_is_refused():
-    active = verdicts(heldout=(9, 1), decided=(6, 0), decided_all=(6, 0))
-    assert precision_drop(verdicts(heldout=(19, 1), decided=(6, 0), decided_all=(6, 0)), active) is None
+    active = verdicts(heldout=(9, 1), decided_all=(6, 0))
+    assert precision_drop(verdicts(heldout=(19, 1), decided_all=(6, 0)), active) is None
     # 48 of 49 is surer than 6 of 6: smoothed (tp + 1) / (flagged + 2), 0.961 against 0.875
     assert smoothed_precision({"tp": 48, "fp": 1}) > smoothed_precision({"tp": 6, "fp": 0}) == 0.875
-    assert precision_drop(verdicts(heldout=(9, 1), decided=(6, 0), decided_all=(48, 1)), active) is None
-    assert precision_drop(verdicts(heldout=(9, 1), decided=(6, 0), decided_all=(6, 1)), active) == (
+    assert precision_drop(verdicts(heldout=(9, 1), decided_all=(48, 1)), active) is None
+    assert precision_drop(verdicts(heldout=(9, 1), decided_all=(6, 1)), active) == (
         "refused: flagged-cluster precision on the store's decided clusters drops from 6 of 6 to 6 of 7 "
         "(smoothed 0.875 to 0.778)")
     assert "held-out world drops from 9 of 10 to 8 of 10" in precision_drop(verdicts(heldout=(8, 2)), active)
     assert precision_drop(verdicts(heldout=(1, 9)), None) is None  # nothing active to compare with
-    assert precision_drop(verdicts(heldout=(9, 1), decided=(0, 0)), active) is None  # flags none of them
+    assert precision_drop(verdicts(heldout=(9, 1), decided_all=(0, 0)), active) is None  # flags none of them
+    # the decided evaluation split alone is too small to veto (it is part of decided_all)
+    assert precision_drop(verdicts(heldout=(9, 1), decided=(11, 1), decided_all=(60, 1)), active) is None
 
 
 def test_worse_on_names_the_metric():

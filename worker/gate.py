@@ -146,9 +146,10 @@ def not_worse(candidate: dict, active: dict | None) -> bool:
     return worse_on(candidate, active) is None
 
 
-# Flagged-cluster precision parts of the fixed set that must not drop (see precision_drop).
-PRECISION_PARTS = (("heldout", "the shipped held-out world"), ("decided", "the decided evaluation clusters"),
-                   ("decided_all", "the store's decided clusters"))
+# Flagged-cluster precision parts of the fixed set that must not drop (see precision_drop). The decided evaluation
+# split alone is not one: it is a fifth of the decided clusters (8 to 13 flagged in bench/loop.py), where one
+# cluster moves precision by 0.08; it is part of `decided_all` and its F1 must not drop (worse_on).
+PRECISION_PARTS = (("heldout", "the shipped held-out world"), ("decided_all", "the store's decided clusters"))
 
 
 def smoothed_precision(verdict: dict | None) -> float | None:
@@ -161,8 +162,8 @@ def smoothed_precision(verdict: dict | None) -> float | None:
 
 def precision_drop(candidate: dict, active: dict | None) -> str | None:
     """One line when the candidate's flagged-cluster precision (smoothed_precision) is below the active version's
-    on a part of the fixed set: the held-out world, the decided clusters of the evaluation split, or every decided
-    cluster of the store (flagged and unflagged ones: a decided "coordinated, not smear" flagged again lowers it)."""
+    on a part of the fixed set: the held-out world, or every decided cluster of the store (flagged and unflagged
+    ones: a decided "coordinated, not smear" it flags lowers it, one it no longer flags raises it)."""
     if active is None:
         return None
     for part, name in PRECISION_PARTS:
