@@ -6,7 +6,7 @@ from pathlib import Path
 
 from api.crud.queue import CHECK_EVERY, checks_on_page, mix_checks
 from classifiers import read_labelled
-from worker.gate import flag_bound, precision_drop, refusal, smoothed_precision, worse_on
+from worker.gate import flag_bound, precision_drop, recall_drop, refusal, smoothed_precision, worse_on
 from worker.training_set import DECISION_WEIGHTS, TUNING_SHARE, choose_decision_weight, in_tuning
 
 SHIPPED = Path(__file__).resolve().parents[1] / "samples" / "labelled"
@@ -31,6 +31,15 @@ def test_a_precision_drop_on_any_part_of_the_fixed_set_is_refused():
     assert precision_drop(verdicts(heldout=(9, 1), decided_all=(0, 0)), active) is None  # flags none of them
     # the decided evaluation split alone is too small to veto (it is part of decided_all)
     assert precision_drop(verdicts(heldout=(9, 1), decided=(11, 1), decided_all=(60, 1)), active) is None
+
+
+def test_unflagging_confirmed_smears_is_refused():
+    active = verdicts(decided_all=(20, 3))
+    assert recall_drop(verdicts(decided_all=(20, 0)), active) is None  # the corrections applied, every smear kept
+    assert recall_drop(verdicts(decided_all=(19, 0)), active) == (
+        "refused: it flags 19 of the clusters reviewers decided are smears, the active version 20: it would unflag "
+        "confirmed smears")
+    assert recall_drop(verdicts(decided_all=(0, 0)), None) is None
 
 
 def test_worse_on_names_the_metric():

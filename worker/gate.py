@@ -2,9 +2,10 @@
 cannot bias, and refused when its training or its effect on the store says it would wreck the queue.
 
 The fixed evaluation set is the shipped held-out world (samples/labelled/heldout.jsonl: smears, every kind of hard
-negative and organic background, so most of its clusters are unflagged ones) plus the decided clusters of the
-store's evaluation split (a hash of the cluster id). The decisions alone are no evaluation set: they cover what
-the queue showed, mostly flagged clusters, so a version that flags everything looks precise on them.
+negative and organic background, so most of its clusters are unflagged ones), the decided clusters of the store's
+evaluation split (a hash of the cluster id) and every decided cluster of the store, flagged or not (the queues mix
+unflagged ones in). The decisions alone are no evaluation set: they cover what the queue showed, mostly flagged
+clusters, so a version that flags everything looks precise on them.
 
 Each judgement is reported apart: coordination (clusters of held-out campaigns that are coordinated: smear, spam,
 solidarity), smear (post-level attack scores: precision, recall, F1, average precision) and the verdict (flagged
@@ -13,9 +14,11 @@ clusters: precision, smear-campaign recall, F1 over clusters; and on decided clu
 A version is refused, with one line saying why, when:
 - it was trained on reviewers' decisions alone (no shipped labelled data): they only cover what the queue chose;
 - it was trained on decisions that cover only flagged clusters: no store negative was ever reviewed;
-- it would flag more than FLAG_FACTOR x (flagged now) + FLAG_MARGIN clusters of the store;
+- it would flag more than FLAG_FACTOR x max(flagged now, decided smears) + FLAG_MARGIN clusters of the store;
 - it finds no smear campaign of the held-out world: it cannot flag clusters (`score --model` refuses such a
-  model too, see `flag_check`).
+  model too, see `flag_check`);
+- its flagged-cluster precision (smoothed) drops on the held-out world or on the store's decided clusters;
+- it flags fewer clusters reviewers decided are smears than the active version.
 A refused version is never activated automatically; an admin activates it only with --force (CLI, API).
 """
 
@@ -120,8 +123,10 @@ def decided_judgements(decided: dict[int, str], labels: dict[int, str], coordina
             "verdict": _prf([decided[c] == "smear" for c in ids], [labels[c] == "smear" for c in ids])}
 
 
-# No tolerance: measured with bench/loop.py, a tolerance of 0.005 let through versions that each flagged one more
-# look-alike of the store (flagged-cluster precision 1.000 -> 0.957 in five rounds, against 0.986 without).
+# Post-level F1 and average precision on the shipped held-out posts may fall by this much: a version that learns the
+# store's own world loses a few thousandths on the shipped one (0.943 against 0.945 in bench/loop.py, which kept every
+# later version out). Flagged clusters are guarded without tolerance by precision_drop and recall_drop (before those
+# rules a tolerance of 0.005 let through versions that each flagged one more look-alike of the store).
 POST_TOLERANCE = 0.005
 
 
@@ -173,6 +178,19 @@ def precision_drop(candidate: dict, active: dict | None) -> str | None:
             return (f"refused: flagged-cluster precision on {name} drops from {old_verdict['tp']} of "
                     f"{old_verdict['tp'] + old_verdict['fp']} to {new_verdict['tp']} of "
                     f"{new_verdict['tp'] + new_verdict['fp']} (smoothed {old:.3f} to {new:.3f})")
+    return None
+
+
+def recall_drop(candidate: dict, active: dict | None) -> str | None:
+    """One line when the candidate flags fewer of the clusters reviewers decided are smears than the active version
+    (recall on the store's decided clusters drops: it would unflag confirmed smears), or None."""
+    if active is None:
+        return None
+    new = ((candidate.get("decided_all") or {}).get("verdict") or {}).get("tp")
+    old = ((active.get("decided_all") or {}).get("verdict") or {}).get("tp")
+    if old is not None and new is not None and new < old:
+        return (f"refused: it flags {new} of the clusters reviewers decided are smears, the active version {old}: "
+                "it would unflag confirmed smears")
     return None
 
 

@@ -32,6 +32,7 @@ from worker.gate import (
     heldout_frame,
     heldout_judgements,
     precision_drop,
+    recall_drop,
     refusal,
     shipped_records,
     worse_on,
@@ -222,7 +223,7 @@ def judge_version(engine: Engine, model: Model, current: dict | None, labels: di
     verdict = (candidate.get("heldout") or {}).get("verdict")
     known_smears = sum(1 for answer in decided.values() if answer == "smear")
     refused = (refusal(labels, preview.summary, verdict, known_smears=known_smears)
-               or precision_drop(candidate, active))
+               or precision_drop(candidate, active) or recall_drop(candidate, active))
     # the preview's sample of newly flagged clusters: automatic activation waits until reviewers decided each one
     sample = [row["cluster"] for row in preview.summary.get("samples", {}).get("newly_flagged", [])]
     gate = {"refused": refused, "not_worse": better, "worse_on": worse, "labels": labels,
