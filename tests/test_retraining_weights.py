@@ -14,7 +14,8 @@ SHIPPED = Path(__file__).resolve().parents[1] / "samples" / "labelled"
 
 def verdicts(**counts) -> dict:
     """Parts of a gate report with flagged-cluster counts (tp, fp)."""
-    return {part: {"verdict": {"tp": tp, "fp": fp}} for part, (tp, fp) in counts.items()}
+    return {part: {"verdict": {"tp": tp, "fp": fp, "precision": tp / (tp + fp) if tp + fp else None}}
+            for part, (tp, fp) in counts.items()}
 
 
 def test_a_precision_drop_on_any_part_of_the_fixed_set_is_refused():
@@ -29,6 +30,8 @@ def test_a_precision_drop_on_any_part_of_the_fixed_set_is_refused():
     assert "held-out world drops from 9 of 10 to 8 of 10" in precision_drop(verdicts(heldout=(8, 2)), active)
     assert precision_drop(verdicts(heldout=(1, 9)), None) is None  # nothing active to compare with
     assert precision_drop(verdicts(heldout=(9, 1), decided_all=(0, 0)), active) is None  # flags none of them
+    # fewer flagged, all right: no drop of precision (recall_drop judges it)
+    assert precision_drop(verdicts(heldout=(9, 1), decided_all=(5, 0)), active) is None
     # the decided evaluation split alone is too small to veto (it is part of decided_all)
     assert precision_drop(verdicts(heldout=(9, 1), decided=(11, 1), decided_all=(60, 1)), active) is None
 

@@ -189,7 +189,6 @@ def judge_version(engine: Engine, model: Model, current: dict | None, labels: di
     """The gate's report: both versions on the fixed evaluation set, the preview on the store, the refusal."""
     heldout = shipped_records("heldout.jsonl")
     fixed = heldout + evaluation  # post-level: the shipped held-out posts and the decided evaluation split
-    decided_eval = {cid: answer for cid, answer in decided.items() if in_evaluation(f"cluster-{cid}")}
     frame = heldout_frame()
 
     def report(version: Model) -> dict:
@@ -202,6 +201,9 @@ def judge_version(engine: Engine, model: Model, current: dict | None, labels: di
     candidate = report(model)
     log("gate: what the new version would do to the store")
     preview = store_preview(engine, model)
+    # decided clusters that are current (a rescoring supersedes clusters): both versions judged on the same ones
+    decided = {cid: answer for cid, answer in decided.items() if cid in preview.labels}
+    decided_eval = {cid: answer for cid, answer in decided.items() if in_evaluation(f"cluster-{cid}")}
     candidate["decided"] = decided_judgements(decided_eval, preview.labels, preview.coordination)
     # every decided cluster of the store: what reviewers know of its flagged clusters, unflagged ones included
     candidate["decided_all"] = decided_judgements(decided, preview.labels, preview.coordination)
