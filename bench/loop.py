@@ -1,17 +1,23 @@
 #!/usr/bin/env python3
 """The learning loop with a simulated reviewer who decides by the truth (issue 15, item 5).
 
-    .venv/bin/python bench/loop.py [--seed 2] [--rounds 5] [--per-round 40] [--posts 15000]
+    .venv/bin/python bench/loop.py [--seed 2] [--rounds 5] [--per-round 40] [--posts 15000] [--start samples|packaged]
 
-On a world from bench/world2 (seed 2 by default: the packaged model was trained on seed 1), in a fresh SQLite store
-under the bench cache: ingest, score with the packaged model, then in each round the reviewer decides the next
-`--per-round` undecided clusters in queue order (flagged clusters by score with the queue's mixed-in unflagged
-checks, api/crud/queue.py) by the truth (majority kind of its posts: smear; a coordinated campaign: "coordinated";
-else "organic"), retrains (`train_version`, the gate decides), and rescores when the version was activated.
+On a world from bench/world2 in a fresh SQLite store under the bench cache. The store is first scored with a model
+the bench trains in seconds on samples/labelled/train.jsonl alone (`--start samples`, the default): it never saw a
+world of the bench/world2 generator, so every seed is unseen (the packaged model was trained on world2 seed 1 too,
+`--start packaged`). In each round the reviewer decides the next `--per-round` undecided clusters in queue order
+(flagged clusters by score with the queue's mixed-in unflagged checks, api/crud/queue.py; then every open cluster by
+uncertainty) by the truth (majority kind of its posts: smear; a coordinated campaign: "coordinated"; else
+"organic"), and the loop retrains (`train_version`: the decisions are added to the shipped data, the gate decides).
+A version that passes the gate but newly flags clusters nobody decided waits for its preview's sample: the admin
+(the same simulated reviewer) decides those clusters, counted in `decided`, and the version is judged again
+(`judge_again`). When a version is activated the store is rescored.
 Prints per round: flagged clusters, flagged-cluster precision (mostly smear posts), smear-campaign recall (a
 flagged cluster made mostly of the campaign's posts), account F1 (accounts in flagged clusters against accounts
-that wrote smear posts), flagged clusters by majority kind other than smear, and what the gate said; round 0 is
-no retraining.
+that wrote smear posts), the same with no retraining (decisions alone change no flag: the round-0 figures), what
+the gate said (w: the decisions' weight it chose; would flag: the version's flagged clusters in the preview), and
+the flagged clusters by majority kind other than smear.
 """
 
 from __future__ import annotations
@@ -35,12 +41,13 @@ from sqlmodel import Session  # noqa: E402
 
 from api.crud.clusters import ClusterFilters, list_clusters  # noqa: E402
 from api.crud.queue import CHECK_EVERY, mix_checks, review_checks  # noqa: E402
+from classifiers import PostFrame, load_model, read_labelled, save_model, train  # noqa: E402
 from smearwatch import migrate, registry  # noqa: E402
 from smearwatch.db import make_engine  # noqa: E402
 from smearwatch.models import Cluster, ClusterMember, Decision, Post, User, utcnow  # noqa: E402
 from smearwatch.settings import get_settings  # noqa: E402
 from worker.ingest import ingest_paths  # noqa: E402
-from worker.learning import train_version  # noqa: E402
+from worker.learning import judge_again, train_version  # noqa: E402
 from worker.score_store import score_and_cluster  # noqa: E402
 from worker.scoring import run_detection  # noqa: E402
 
@@ -143,12 +150,26 @@ def packaged_base(samples_seed1: Path) -> Path:
     return folder
 
 
+def samples_model(engine, models: Path) -> None:
+    """Train, register and activate a model on samples/labelled/train.jsonl alone: it never saw a world of
+    bench/world2 (the packaged model was trained on world2 seed 1 too), so any world2 seed is unseen by it."""
+    records = read_labelled([ROOT / "samples" / "labelled" / "train.jsonl"])
+    frame = PostFrame.from_records(records, extra=("label", "campaign", "target"))
+    model = train(frame, frame.extra["label"], seed=0)
+    version_id = registry.register_version(engine, load_model(save_model(model, models / model.version)))
+    registry.activate_version(engine, version_id, actor="bench", reason="start: trained on samples/ only")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seed", type=int, default=2, help="world2 seed (default 2; the packaged model saw seed 1)")
     parser.add_argument("--posts", type=int, default=15000, help="posts of the world (default 15000)")
     parser.add_argument("--rounds", type=int, default=5, help="rounds of decisions (default 5)")
     parser.add_argument("--per-round", type=int, default=40, help="decisions per round (default 40)")
+    parser.add_argument("--start", choices=["samples", "packaged"], default="samples",
+                        help="the model the store is first scored with: one the bench trains on "
+                             "samples/labelled/train.jsonl alone, which never saw world2 (samples, default), or the "
+                             "packaged model, trained on world2 seed 1 too (packaged)")
     parser.add_argument("--base", choices=["shipped", "packaged"], default="shipped",
                         help="what decisions are added to: samples/labelled/train.jsonl (shipped, default) or "
                              "that plus world2 seed 1, the packaged model's own training data (packaged)")
@@ -166,21 +187,27 @@ def main() -> int:
     engine = make_engine(url)
     started = time.perf_counter()
     ingest_paths([folder / "posts.jsonl"], engine=engine)
+    if args.start == "samples":
+        samples_model(engine, work / "models")
     score_and_cluster(engine)
     with engine.begin() as connection:
         user = connection.execute(User.__table__.insert().values(
             username="simulated", password_hash="x", role="reviewer", active=True, created_at=utcnow()
         ).returning(User.id)).scalar_one()
     print(f"world2 seed {args.seed}: {len(known)} posts; store {work}", file=sys.stderr)
-    header = f"{'round':>5} {'decided':>7} {'flagged':>7} {'precision':>9} {'recall':>6} {'acc F1':>6}  gate / not smear flagged"
-    print(header)
+    print(f"{'':>13} {'retraining':^31} | {'no retraining':^31} |")
+    header = f"{'flagged':>7} {'precision':>9} {'recall':>6} {'acc F1':>6}"
+    print(f"{'round':>5} {'decided':>7} {header} | {header} | gate; flagged, not smear")
     first = measure(engine, known)
-    print(f"{0:>5} {0:>7} {first['flagged']:>7} {first['precision']:>9.3f} {first['recall']:>6.3f} "
-          f"{first['account_f1']:>6.3f}  no retraining; {first['wrong']}")
+
+    def figures(m: dict) -> str:
+        return f"{m['flagged']:>7} {m['precision']:>9.3f} {m['recall']:>6.3f} {m['account_f1']:>6.3f}"
+
+    print(f"{0:>5} {0:>7} {figures(first)} | {figures(first)} | start; {first['wrong']}")
     decided = 0
-    for round_no in range(1, args.rounds + 1):
+
+    def decide(chosen: list[int]) -> None:
         by_cluster = members(engine)
-        chosen = queue_order(engine)[:args.per_round]
         with engine.begin() as connection:
             for cid in chosen:
                 connection.execute(Decision.__table__.insert().values(
@@ -188,14 +215,27 @@ def main() -> int:
                     created_at=utcnow()))
             # as the API does: a decided cluster is reviewed and leaves the queue's open lists
             connection.execute(Cluster.__table__.update().where(Cluster.id.in_(chosen)).values(status="reviewed"))
+
+    for round_no in range(1, args.rounds + 1):
+        chosen = queue_order(engine)[:args.per_round]
+        decide(chosen)
         decided += len(chosen)
         outcome = train_version(engine, versions_dir=work / "models")
+        gate = outcome.gate or {}
+        said = f"w {outcome.labels.get('decision_weight')}, would flag {(outcome.preview or {}).get('flagged_after')}; "
+        if not outcome.activated and gate.get("unreviewed") and not gate.get("refused") and gate.get("not_worse"):
+            # the admin opens the preview's sample of newly flagged clusters, decides them, and judges it again
+            decide(gate["unreviewed"])
+            decided += len(gate["unreviewed"])
+            said += f"preview sample of {len(gate['unreviewed'])} decided, "
+            outcome = judge_again(engine, outcome.version_id)
+            gate = outcome.gate or {}
         if outcome.activated:
             run_detection(engine, None, None)
         m = measure(engine, known)
-        said = "activated" if outcome.activated else (outcome.gate or {}).get("refused") or outcome.reason
-        print(f"{round_no:>5} {decided:>7} {m['flagged']:>7} {m['precision']:>9.3f} {m['recall']:>6.3f} "
-              f"{m['account_f1']:>6.3f}  {said[:90]}; {m['wrong']}", flush=True)
+        said += ("activated" if outcome.activated else gate.get("refused")
+                 or (f"kept: worse on {gate['worse_on']}" if gate.get("worse_on") else outcome.reason))
+        print(f"{round_no:>5} {decided:>7} {figures(m)} | {figures(first)} | {said}; {m['wrong']}", flush=True)
     print(f"{time.perf_counter() - started:.0f} s", file=sys.stderr)
     return 0
 

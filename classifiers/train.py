@@ -129,8 +129,19 @@ def version_name(card: dict) -> str:
     return f"{card['created_at'][:10].replace('-', '')}-{card['training_data']['sha256'][:8]}-{digest[:6]}"
 
 
-def train(frame: PostFrame, y, *, seed: int = 0, log=None, base: Model | None = None) -> Model:
+def fit_post_scorer(X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None) -> Pipeline:
+    """The post scorer fitted on X (post_matrix) and y; `sample_weight` weighs each post in the classifier."""
+    if sample_weight is None:
+        return make_post_scorer().fit(X, y)
+    return make_post_scorer().fit(X, y, clf__sample_weight=np.asarray(sample_weight, dtype=float))
+
+
+def train(frame: PostFrame, y, *, seed: int = 0, log=None, base: Model | None = None,
+          sample_weight=None) -> Model:
     """Train a model from labelled posts: the post (attack) scorer, and a card that says what it was trained on.
+
+    `sample_weight` (one per post) weighs posts in the classifier, e.g. reviewers' decisions against the shipped
+    labelled data (worker/learning.py chooses that weight on held-out data).
 
     With `base` (a model), the new model keeps base's post scorer: a post's attack score is the higher of the two
     (classifiers.model.BASE_SCORER_FILE), so labels that cover one kind of attack do not unlearn the others."""
@@ -153,11 +164,16 @@ def train(frame: PostFrame, y, *, seed: int = 0, log=None, base: Model | None = 
     if base is not None:
         card["base"] = {"version": base.version, "rule": "attack score = max(base scorer, this scorer)"}
     X = post_matrix(frame)
+    weights = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
+    if weights is not None and len(weights) != len(y):
+        raise ValueError(f"sample_weight has {len(weights)} values for {len(y)} posts")
+    if weights is not None:  # other weights, another model: the version name must differ
+        card["training_data"]["weights_sha256"] = hashlib.sha256(weights.tobytes()).hexdigest()
     # held-out metrics for the card: a split by group
     splitter = GroupShuffleSplit(n_splits=1, test_size=0.25, random_state=seed)
     tr, te = next(splitter.split(X, y, groups))
     if len(set(y[tr])) == 2 and len(set(y[te])) == 2:
-        p = make_post_scorer().fit(X[tr], y[tr]).predict_proba(X[te])[:, 1]
+        p = fit_post_scorer(X[tr], y[tr], None if weights is None else weights[tr]).predict_proba(X[te])[:, 1]
         card["metrics"] = {"post_heldout": post_metrics(y[te], p), "split": "by campaign/target group, 25% held out"}
         # the verdict on held-out campaigns: only posts with a campaign (full posts, not text-only rows)
         if "campaign" in frame.extra:
@@ -167,6 +183,6 @@ def train(frame: PostFrame, y, *, seed: int = 0, log=None, base: Model | None = 
             if posts.sum() and has_behaviour(frame.take(test[posts])):
                 card["metrics"]["verdict_heldout"] = heldout_verdict(frame, y, groups, test[posts], scores[posts])
     log("post scorer: fitting on all data")
-    post_scorer = make_post_scorer().fit(X, y)
+    post_scorer = fit_post_scorer(X, y, weights)
     card["version"] = version_name(card)
     return Model(post_scorer, None, card, base_scorer=base.post_scorer if base is not None else None)

@@ -196,6 +196,11 @@ class Job(SQLModel, table=True):
     finished_at: datetime | None = None
 
 
+# The review queues' checks at random (api.crud.queue.review_checks): a fixed shuffle of ids, read from an index
+# (written as PostgreSQL writes it back, so models and migrations compare equal).
+CHECK_ORDER = "(id * 7919 % 10007)"
+
+
 class CampaignBase(SQLModel):
     """Clusters that are parts of one operation (classifiers.campaigns): the unit a reviewer decides once."""
 
@@ -217,6 +222,7 @@ class Campaign(CampaignBase, table=True):
     __table_args__ = (
         Index("ix_campaign_queue", "flagged", "score", "id"),
         Index("ix_campaign_review", "flagged", "status"),
+        Index("ix_campaign_check_order", "flagged", "status", text(CHECK_ORDER), "id"),  # as the cluster's
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -250,9 +256,6 @@ class CampaignComment(SQLModel, table=True):
     user_id: int = Field(foreign_key="user.id")
     text: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
-
-
-CHECK_ORDER = "(id * 7919 % 10007)"  # a fixed shuffle of cluster ids (as PostgreSQL writes it back)
 
 
 class ClusterBase(SQLModel):

@@ -16,7 +16,7 @@ from api.main import create_app
 from classifiers import PostFrame, read_labelled, train
 from devsupport.commands import call_cli
 from smearwatch import registry
-from smearwatch.models import Cluster, ClusterMember, Decision, Post, User, utcnow
+from smearwatch.models import Campaign, Cluster, ClusterMember, Decision, Post, User, utcnow
 from smearwatch.settings import get_settings
 from smearwatch.users import create_user
 from worker import service
@@ -125,10 +125,12 @@ def test_decisions_alone_are_refused(decided, versions):
 
 
 def test_a_jump_in_flagged_clusters_is_refused(decided, versions):
-    """A store its active version flags nothing of (as a model trained on unrelated labels did): a version that
-    flags the smears is more than 2 x 0 + 5 and is refused until an admin forces it."""
+    """A store its active version flags nothing of (as a model trained on unrelated labels did) and whose reviewers
+    confirmed no smear: a version that flags the smears is more than 2 x 0 + 5 and is refused until an admin forces
+    it. (Decided smears raise the bound: tests/test_retraining_weights.py.)"""
     with decided.begin() as connection:
         connection.execute(update(Cluster.__table__).values(flagged=False, label="organic"))
+        connection.execute(Decision.__table__.delete().where(Decision.answer == "smear"))
     outcome = train_version(decided, versions_dir=versions)
     preview = outcome.preview
     assert preview["flagged_now"] == 0 and preview["flagged_after"] > flag_bound(0) == 5
@@ -199,3 +201,37 @@ def test_the_queue_mixes_in_unflagged_clusters_whose_answers_count(flagged_decid
     outcome = train_version(engine, versions_dir=versions, auto_activate=False)
     assert outcome.labels["decided_unflagged"] == 1
     assert not (outcome.gate["refused"] or "").startswith("refused: the decisions cover only flagged")
+
+
+def test_the_campaign_queue_mixes_in_unflagged_campaigns_whose_answers_count(flagged_decided, versions, tmp_path):
+    """The home queue (campaigns) shows one unflagged open campaign after every tenth flagged one and after the last,
+    marked "not flagged, sampled for review", nearest the threshold first; a decision on it applies to its clusters
+    and counts as training data (a decided unflagged cluster)."""
+    engine = flagged_decided
+    with Session(engine) as session:
+        reviewer = create_user(session, username="cara", role="reviewer")
+    with engine.connect() as connection:
+        flagged = set(connection.execute(select(Campaign.id).where(Campaign.flagged)).scalars())
+        unflagged = dict(connection.execute(select(Campaign.id, Campaign.score).where(
+            Campaign.flagged.is_(False), Campaign.status == "open")).all())
+    threshold = registry.active_version(engine)["card"]["threshold"]
+    nearest = min(unflagged, key=lambda cid: (abs(unflagged[cid] - threshold), cid))
+    assert flagged and len(unflagged) >= 2
+    with Client(create_app(engine, upload_dir=tmp_path / "uploads")) as client:
+        client.login("cara", reviewer.password)
+        page = client.get("/").text
+        ids = [int(i) for i in re.findall(r'campaign-row" data-id="(\d+)"', page)]
+        shown = min(len(flagged), 50)
+        checks = [cid for cid in ids if cid not in flagged]
+        assert len(checks) == -(-shown // 10) and checks[0] == nearest
+        assert ids[min(10, shown)] == nearest  # after the tenth flagged campaign, or after the last
+        assert page.count("not flagged, sampled for review") == len(checks) and "mixed in for a check" in page
+        with engine.connect() as connection:
+            clusters = set(connection.execute(select(Cluster.id).where(Cluster.campaign_id == nearest,
+                                                                       Cluster.status != "superseded")).scalars())
+        response = client.post(f"/api/v1/campaigns/{nearest}/decisions", headers={"X-CSRF-Token": client.csrf()},
+                               json={"answer": "organic"})
+        assert response.status_code in (200, 201), response.text
+        assert nearest not in [int(i) for i in re.findall(r'campaign-row" data-id="(\d+)"', client.get("/").text)]
+    outcome = train_version(engine, versions_dir=versions, auto_activate=False)
+    assert clusters and outcome.labels["decided_unflagged"] == len(clusters)

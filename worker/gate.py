@@ -2,9 +2,10 @@
 cannot bias, and refused when its training or its effect on the store says it would wreck the queue.
 
 The fixed evaluation set is the shipped held-out world (samples/labelled/heldout.jsonl: smears, every kind of hard
-negative and organic background, so most of its clusters are unflagged ones) plus the decided clusters of the
-store's evaluation split (a hash of the cluster id). The decisions alone are no evaluation set: they cover what
-the queue showed, mostly flagged clusters, so a version that flags everything looks precise on them.
+negative and organic background, so most of its clusters are unflagged ones), the decided clusters of the store's
+evaluation split (a hash of the cluster id) and every decided cluster of the store, flagged or not (the queues mix
+unflagged ones in). The decisions alone are no evaluation set: they cover what the queue showed, mostly flagged
+clusters, so a version that flags everything looks precise on them.
 
 Each judgement is reported apart: coordination (clusters of held-out campaigns that are coordinated: smear, spam,
 solidarity), smear (post-level attack scores: precision, recall, F1, average precision) and the verdict (flagged
@@ -13,9 +14,11 @@ clusters: precision, smear-campaign recall, F1 over clusters; and on decided clu
 A version is refused, with one line saying why, when:
 - it was trained on reviewers' decisions alone (no shipped labelled data): they only cover what the queue chose;
 - it was trained on decisions that cover only flagged clusters: no store negative was ever reviewed;
-- it would flag more than FLAG_FACTOR x (flagged now) + FLAG_MARGIN clusters of the store;
+- it would flag more than FLAG_FACTOR x max(flagged now, decided smears) + FLAG_MARGIN clusters of the store;
 - it finds no smear campaign of the held-out world: it cannot flag clusters (`score --model` refuses such a
-  model too, see `flag_check`).
+  model too, see `flag_check`);
+- its flagged-cluster precision (smoothed) drops on the held-out world or on the store's decided clusters;
+- it flags fewer clusters reviewers decided are smears than the active version.
 A refused version is never activated automatically; an admin activates it only with --force (CLI, API).
 """
 
@@ -68,8 +71,10 @@ def cannot_flag(check: dict | None) -> str | None:
             f"shipped held-out world and finds {check['found']} of its {check['smear_campaigns']} smear campaigns")
 
 
-def flag_bound(flagged_now: int) -> int:
-    return FLAG_FACTOR * flagged_now + FLAG_MARGIN
+def flag_bound(flagged_now: int, decided_smears: int = 0) -> int:
+    """At most FLAG_FACTOR x (flagged now, or the clusters reviewers decided are smears when more) + FLAG_MARGIN:
+    reviewers who confirm more smears than are flagged have shown the store holds more."""
+    return FLAG_FACTOR * max(flagged_now, decided_smears) + FLAG_MARGIN
 
 
 def _prf(truth: list[bool], predicted: list[bool]) -> dict:
@@ -81,7 +86,7 @@ def _prf(truth: list[bool], predicted: list[bool]) -> dict:
     f1 = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else None
     return {"precision": None if precision is None else round(precision, 4),
             "recall": None if recall is None else round(recall, 4), "f1": None if f1 is None else round(f1, 4),
-            "n": len(truth)}
+            "n": len(truth), "tp": tp, "fp": fp}
 
 
 def heldout_judgements(model: Model, frame: PostFrame) -> dict:
@@ -118,26 +123,84 @@ def decided_judgements(decided: dict[int, str], labels: dict[int, str], coordina
             "verdict": _prf([decided[c] == "smear" for c in ids], [labels[c] == "smear" for c in ids])}
 
 
-# No tolerance: measured with bench/loop.py, a tolerance of 0.005 let through versions that each flagged one more
-# look-alike of the store (flagged-cluster precision 1.000 -> 0.957 in five rounds, against 0.986 without).
-POST_TOLERANCE = 0.0
+# Post-level F1 and average precision on the shipped held-out posts may fall by this much: a version that learns the
+# store's own world loses a few thousandths on the shipped one (0.943 against 0.945 in bench/loop.py, which kept every
+# later version out). Flagged clusters are guarded without tolerance by precision_drop and recall_drop (before those
+# rules a tolerance of 0.005 let through versions that each flagged one more look-alike of the store).
+POST_TOLERANCE = 0.005
 
 
-def not_worse(candidate: dict, active: dict | None) -> bool:
-    """At least as good as the active version on the fixed set: held-out smear F1 and average precision, held-out
-    verdict F1 and, when given (`decided`), the verdict F1 on the decided clusters of the evaluation split."""
+def worse_on(candidate: dict, active: dict | None) -> str | None:
+    """What the candidate is worse on than the active version on the fixed set ("verdict f1 0.812 < 0.850"), or
+    None: held-out smear F1 and average precision, held-out verdict F1 and, when given, the verdict F1 on the
+    decided clusters of the evaluation split (`decided`) and on every decided cluster of the store
+    (`decided_all`)."""
     if active is None:
-        return True
+        return None
     checks = (("smear", "f1", POST_TOLERANCE), ("smear", "average_precision", POST_TOLERANCE),
-              ("verdict", "f1", 0.0), ("decided", "f1", 0.0))
+              ("verdict", "f1", 0.0), ("decided", "f1", 0.0), ("decided_all", "f1", 0.0))
     for judgement, metric, tolerance in checks:
         new, old = (candidate.get(judgement) or {}).get(metric), (active.get(judgement) or {}).get(metric)
         if old is not None and (new or 0.0) < old - tolerance:
-            return False
-    return True
+            return f"{judgement} {metric} {new or 0.0:.3f} < {old:.3f}"
+    return None
 
 
-def refusal(labels: dict, preview: dict | None, verdict: dict | None = None) -> str | None:
+def not_worse(candidate: dict, active: dict | None) -> bool:
+    """At least as good as the active version on the fixed set (see worse_on)."""
+    return worse_on(candidate, active) is None
+
+
+# Flagged-cluster precision parts of the fixed set that must not drop (see precision_drop). The decided evaluation
+# split alone is not one: it is a fifth of the decided clusters (8 to 13 flagged in bench/loop.py), where one
+# cluster moves precision by 0.08; it is part of `decided_all` and its F1 must not drop (worse_on).
+PRECISION_PARTS = (("heldout", "the shipped held-out world"), ("decided_all", "the store's decided clusters"))
+
+
+def smoothed_precision(verdict: dict | None) -> float | None:
+    """(tp + 1) / (flagged + 2): precision judged on what few flagged clusters say (6 of 6 is 0.875, 48 of 49 is
+    0.961), so a handful of flagged clusters at 1.000 does not outrank many at 0.98; None when none is flagged."""
+    if not verdict or verdict.get("tp") is None or verdict["tp"] + verdict["fp"] == 0:
+        return None
+    return (verdict["tp"] + 1) / (verdict["tp"] + verdict["fp"] + 2)
+
+
+def precision_drop(candidate: dict, active: dict | None) -> str | None:
+    """One line when the candidate's flagged-cluster precision (smoothed_precision) is below the active version's
+    on a part of the fixed set: the held-out world, or every decided cluster of the store (flagged and unflagged
+    ones: a decided "coordinated, not smear" it flags lowers it, one it no longer flags raises it)."""
+    if active is None:
+        return None
+    for part, name in PRECISION_PARTS:
+        new_verdict, old_verdict = (candidate.get(part) or {}).get("verdict"), (active.get(part) or {}).get("verdict")
+        new, old = smoothed_precision(new_verdict), smoothed_precision(old_verdict)
+        # both the smoothed and the plain precision fall: 62 of 62 against 67 of 67 is no drop of precision
+        # (recall_drop says what it is), and 48 of 49 against 6 of 6 is none either
+        if old is None or new is None:
+            continue
+        if new < old and new_verdict["tp"] * (old_verdict["tp"] + old_verdict["fp"]) < old_verdict["tp"] * (
+                new_verdict["tp"] + new_verdict["fp"]):
+            return (f"refused: flagged-cluster precision on {name} drops from {old_verdict['tp']} of "
+                    f"{old_verdict['tp'] + old_verdict['fp']} to {new_verdict['tp']} of "
+                    f"{new_verdict['tp'] + new_verdict['fp']} (smoothed {old:.3f} to {new:.3f})")
+    return None
+
+
+def recall_drop(candidate: dict, active: dict | None) -> str | None:
+    """One line when the candidate flags fewer of the clusters reviewers decided are smears than the active version
+    (recall on the store's decided clusters drops: it would unflag confirmed smears), or None."""
+    if active is None:
+        return None
+    new = ((candidate.get("decided_all") or {}).get("verdict") or {}).get("tp")
+    old = ((active.get("decided_all") or {}).get("verdict") or {}).get("tp")
+    if old is not None and new is not None and new < old:
+        return (f"refused: it flags {new} of the clusters reviewers decided are smears, the active version {old}: "
+                "it would unflag confirmed smears")
+    return None
+
+
+def refusal(labels: dict, preview: dict | None, verdict: dict | None = None, *,
+            known_smears: int = 0) -> str | None:
     """The one-line reason the gate refuses a version, or None. `verdict`: its verdict on the held-out world."""
     decisions = labels.get("decisions", 0)
     if decisions and not labels.get("base") and not labels.get("files"):
@@ -148,9 +211,11 @@ def refusal(labels: dict, preview: dict | None, verdict: dict | None = None) -> 
                 "training saw no negative from the store; review some of the queue's unflagged clusters first")
     if preview is not None:
         now, after = preview["flagged_now"], preview["flagged_after"]
-        if after > flag_bound(now):
+        bound = flag_bound(now, known_smears)
+        if after > bound:
+            base = f"{now}" if now >= known_smears else f"{known_smears} decided smears"
             return (f"refused: would flag {after} clusters of the store, against {now} now (bound "
-                    f"{FLAG_FACTOR} x {now} + {FLAG_MARGIN} = {flag_bound(now)})")
+                    f"{FLAG_FACTOR} x {base} + {FLAG_MARGIN} = {bound})")
     if verdict and verdict.get("smear_campaigns") and not verdict.get("smear_campaigns_found"):
         return (f"refused: cannot flag clusters: finds 0 of the {verdict['smear_campaigns']} smear campaigns of "
                 "the shipped held-out world")

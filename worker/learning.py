@@ -1,8 +1,8 @@
 """The learning loop: training sets from reviewers' decisions, new model versions, comparison, activation.
 
-A cluster decision labels the cluster's posts (smear: 1; coordinated, not smear / organic: 0; unsure: left
-out). A post in several decided clusters takes the label of the latest decision. Every label keeps its
-provenance (decision id, reviewer, time, cluster).
+A cluster decision labels the cluster's posts and the originals its plain shares repost (smear: 1; coordinated,
+not smear / organic: 0; unsure: left out). A post in several decided clusters takes the label of the latest
+decision. Every label keeps its provenance (decision id, reviewer, time, cluster).
 
 Decisions are added to the shipped labelled data (SMEARWATCH_LABELLED_DIR/train.jsonl), never trained on alone:
 they cover what the queue showed, so alone they teach that almost everything is a smear (issue 15).
@@ -31,11 +31,14 @@ from worker.gate import (
     flag_bound,
     heldout_frame,
     heldout_judgements,
-    not_worse,
+    precision_drop,
+    recall_drop,
     refusal,
     shipped_records,
+    worse_on,
 )
 from worker.preview import store_preview
+from worker.training_set import BACKGROUND_WEIGHT, choose_decision_weight, store_background
 
 ANSWER_LABELS = {"smear": 1, "coordinated": 0, "organic": 0}  # "unsure" is left out
 EVALUATION_SHARE = 5  # one group in five is in the evaluation split
@@ -73,6 +76,8 @@ def decision_records(connection: Connection) -> list[dict]:
             by_post[post_id] = decision  # later decisions overwrite earlier ones
     if not by_post:
         return []
+    shared = _shared_originals(connection, by_post)
+    by_post.update(shared)
     records = []
     ids = sorted(by_post)
     for start in range(0, len(ids), 5000):
@@ -95,10 +100,37 @@ def decision_records(connection: Connection) -> list[dict]:
                 "campaign": f"cluster-{decision['cluster_id']}", "target": None,
                 "provenance": {"decision": decision["id"], "reviewer": decision["username"],
                                "at": decision["created_at"].isoformat(), "cluster": decision["cluster_id"],
-                               "answer": decision["answer"]},
+                               "answer": decision["answer"], **({"shared": True} if post["id"] in shared else {})},
             })
     records.sort(key=lambda r: (r["platform"], r["id"]))  # a stable order: same data, same model
     return records
+
+
+def _shared_originals(connection: Connection, by_post: dict[int, dict]) -> dict[int, dict]:
+    """The originals that decided posts share with no text of their own (a plain repost or forward), each with the
+    sharer's decision: a plain share says only what its original says, and the smear judgement reads it so
+    (classifiers/smear.py), so a cluster of plain shares decided "organic" teaches nothing unless its original
+    learns it. An original in a decided cluster of its own keeps its own decision."""
+    keys: dict[tuple[str, str], dict] = {}
+    ids = sorted(by_post)
+    for start in range(0, len(ids), 5000):
+        rows = connection.execute(select(Post.id, Post.platform, Post.repost_of, Post.text).where(
+            Post.id.in_(ids[start:start + 5000]), Post.repost_of.is_not(None))).all()
+        for post_id, platform, original, text in rows:
+            if not (text or "").strip():
+                keys[(platform, original)] = by_post[post_id]
+    originals: dict[int, dict] = {}
+    by_platform: dict[str, list[str]] = {}
+    for platform, original in keys:
+        by_platform.setdefault(platform, []).append(original)
+    for platform, wanted in by_platform.items():
+        for start in range(0, len(wanted), 5000):
+            rows = connection.execute(select(Post.id, Post.post_id).where(
+                Post.platform == platform, Post.post_id.in_(wanted[start:start + 5000]))).all()
+            for post_id, original in rows:
+                if post_id not in by_post:
+                    originals[post_id] = keys[(platform, original)]
+    return originals
 
 
 def group_of(record: dict) -> str:
@@ -157,7 +189,6 @@ def judge_version(engine: Engine, model: Model, current: dict | None, labels: di
     """The gate's report: both versions on the fixed evaluation set, the preview on the store, the refusal."""
     heldout = shipped_records("heldout.jsonl")
     fixed = heldout + evaluation  # post-level: the shipped held-out posts and the decided evaluation split
-    decided_eval = {cid: answer for cid, answer in decided.items() if in_evaluation(f"cluster-{cid}")}
     frame = heldout_frame()
 
     def report(version: Model) -> dict:
@@ -170,27 +201,41 @@ def judge_version(engine: Engine, model: Model, current: dict | None, labels: di
     candidate = report(model)
     log("gate: what the new version would do to the store")
     preview = store_preview(engine, model)
+    # decided clusters that are current (a rescoring supersedes clusters): both versions judged on the same ones
+    decided = {cid: answer for cid, answer in decided.items() if cid in preview.labels}
+    decided_eval = {cid: answer for cid, answer in decided.items() if in_evaluation(f"cluster-{cid}")}
     candidate["decided"] = decided_judgements(decided_eval, preview.labels, preview.coordination)
+    # every decided cluster of the store: what reviewers know of its flagged clusters, unflagged ones included
+    candidate["decided_all"] = decided_judgements(decided, preview.labels, preview.coordination)
     active = None
     if current is not None:
         log("gate: the active version on the same set")
         active = report(load_model(current["path"]))
         with engine.connect() as connection:
-            stored_labels, stored_coordination = _stored_verdicts(connection, list(decided_eval))
+            stored_labels, stored_coordination = _stored_verdicts(connection, list(decided))
         active["decided"] = decided_judgements(decided_eval, stored_labels, stored_coordination)
+        active["decided_all"] = decided_judgements(decided, stored_labels, stored_coordination)
 
     def compared(report: dict) -> dict:
         return {**(report.get("heldout") or {"smear": report["posts"]}),
-                "decided": report["decided"]["verdict"]}
+                "decided": report["decided"]["verdict"], "decided_all": report["decided_all"]["verdict"]}
 
-    better = not_worse(compared(candidate), compared(active) if active else None)
+    worse = worse_on(compared(candidate), compared(active) if active else None)
+    better = worse is None
     verdict = (candidate.get("heldout") or {}).get("verdict")
-    gate = {"refused": refusal(labels, preview.summary, verdict), "not_worse": better, "candidate": candidate,
+    known_smears = sum(1 for answer in decided.values() if answer == "smear")
+    refused = (refusal(labels, preview.summary, verdict, known_smears=known_smears)
+               or precision_drop(candidate, active) or recall_drop(candidate, active))
+    # the preview's sample of newly flagged clusters: automatic activation waits until reviewers decided each one
+    sample = [row["cluster"] for row in preview.summary.get("samples", {}).get("newly_flagged", [])]
+    gate = {"refused": refused, "not_worse": better, "worse_on": worse, "labels": labels,
+            "unreviewed": [cid for cid in sample if cid not in decided], "candidate": candidate,
             "active": {"id": current["id"], "name": current["name"], **active} if active else None,
             "bound": {"factor": FLAG_FACTOR, "margin": FLAG_MARGIN, "flagged_now": preview.summary["flagged_now"],
-                      "max_flagged": flag_bound(preview.summary["flagged_now"])},
+                      "decided_smears": known_smears,
+                      "max_flagged": flag_bound(preview.summary["flagged_now"], known_smears)},
             "evaluation_set": {"heldout_posts": len(heldout), "decided_posts": len(evaluation),
-                               "decided_clusters": len(decided_eval)}}
+                               "decided_clusters": len(decided_eval), "decided_clusters_all": len(decided)}}
     return gate, preview.summary, candidate["posts"], (active or {}).get("posts")
 
 
@@ -199,6 +244,45 @@ def _store_gate(engine: Engine, version_id: int, gate: dict, preview: dict) -> N
         metrics = connection.execute(select(ModelVersion.metrics).where(ModelVersion.id == version_id)).scalar() or {}
         connection.execute(update(ModelVersion.__table__).where(ModelVersion.id == version_id)
                            .values(metrics={**metrics, "gate": gate, "preview": preview}))
+
+
+def _conclude(engine: Engine, version_id: int, current: dict | None, gate: dict,
+              auto_activate: bool) -> tuple[bool, str]:
+    """Activate the version when the gate lets it through and it is not worse; else say why it is kept."""
+    if current is not None and current["id"] == version_id:
+        return False, "same data and seed as the active version: nothing to change"
+    if gate["refused"]:
+        return False, f"kept inactive, {gate['refused']}"
+    if not gate["not_worse"]:
+        return False, (f"kept inactive: worse than the active version on the fixed evaluation set "
+                       f"({gate['worse_on']}; an admin may still activate it)")
+    if not auto_activate:
+        return False, "kept inactive: automatic activation is off"
+    if gate.get("unreviewed"):
+        ids = ", ".join(str(cid) for cid in gate["unreviewed"])
+        return False, (f"kept inactive until reviewers decide the {len(gate['unreviewed'])} newly flagged clusters "
+                       f"of its preview's sample ({ids}); then judge it again or an admin activates it")
+    activate_version(engine, version_id, actor="auto", reason="passed the gate, not worse than the active version")
+    return True, "activated: passed the gate and not worse than the active version on the fixed evaluation set"
+
+
+def judge_again(engine: Engine, version_id: int, *, auto_activate: bool = True, log=None) -> TrainingOutcome:
+    """Judge a kept version again with the decisions as they are now (e.g. once reviewers decided its preview's
+    sample of newly flagged clusters, which it was not trained on) and activate it when it passes."""
+    log = log or (lambda message: None)
+    with engine.connect() as connection:
+        row = connection.execute(select(ModelVersion.name, ModelVersion.path, ModelVersion.metrics)
+                                 .where(ModelVersion.id == version_id)).one()
+        decided = decided_coverage(connection)[0]
+        _, evaluation = split(decision_records(connection))
+    labels = dict((row.metrics or {}).get("gate", {}).get("labels") or {})
+    current = active_version(engine)
+    model = load_model(row.path)
+    gate, preview, metrics, active_metrics = judge_version(engine, model, current, labels, decided, evaluation, log)
+    _store_gate(engine, version_id, gate, preview)
+    activated, reason = _conclude(engine, version_id, current, gate, auto_activate)
+    return TrainingOutcome(version_id, row.name, Path(row.path), metrics, active_metrics, activated, reason, labels,
+                           gate, preview)
 
 
 def train_version(engine: Engine | None = None, *, plus: list[dict] | None = None, versions_dir: Path,
@@ -221,16 +305,32 @@ def train_version(engine: Engine | None = None, *, plus: list[dict] | None = Non
     heldout_keys = {(str(r.get("platform")), str(r.get("id"))) for r in shipped_records("heldout.jsonl")}
     records = [r for r in records if (str(r.get("platform")), str(r.get("id"))) not in heldout_keys]
     training, evaluation = split(records)
-    training = training + shipped  # the shipped training data is never evaluated on (heldout.jsonl is)
+    background: list[dict] = []
+    if base:  # the store's everyday posts as weak negatives (worker/training_set.py)
+        with engine.connect() as connection:
+            taken = heldout_keys | {(str(r.get("platform")), str(r.get("id"))) for r in records}
+            background = store_background(connection, taken)
+    decided_training = [r for r in training if "provenance" in r]
+    weight, tuning = (choose_decision_weight(shipped, decided_training, background, log=log)
+                      if shipped and decided_training else (1.0, None))
+    # the shipped training data is never evaluated on (heldout.jsonl is)
+    weights = ([weight if "provenance" in r else 1.0 for r in training] + [1.0] * len(shipped)
+               + [BACKGROUND_WEIGHT] * len(background))
+    training = training + shipped + background
     labels = {"decisions": sum(1 for r in records if "provenance" in r), "files": len(plus or []),
-              "base": len(shipped), "training": len(training), "evaluation": len(evaluation),
+              "base": len(shipped), "background": len(background), "decision_weight": weight,
+              "training": len(training), "evaluation": len(evaluation),
               "decided_flagged": decided_flagged, "decided_unflagged": decided_unflagged}
     if len({int(r["label"]) for r in training}) < 2:
         raise ValueError("training needs both smear and not-smear labels outside the evaluation split "
                          f"(have {labels['training']} training posts)")
-    log(f"training on {len(training)} posts ({len(shipped)} shipped), evaluating on {len(evaluation)} decided")
+    log(f"training on {len(training)} posts ({len(shipped)} shipped, {len(background)} store background), "
+        f"decisions weighted {weight}, evaluating on {len(evaluation)} decided")
     frame = PostFrame.from_records(training, extra=LABEL_FIELDS)
-    model = train(frame, frame.extra["label"], seed=seed, log=log)
+    model = train(frame, frame.extra["label"], seed=seed, log=log, sample_weight=weights)
+    if tuning is not None:
+        model.card["training_data"]["decision_weight"] = tuning
+    model.card["training_data"]["store_background"] = {"posts": len(background), "weight": BACKGROUND_WEIGHT}
     model.card["training_data"]["from_decisions"] = labels["decisions"]
     model.card["training_data"]["shipped"] = labels["base"]
     model.card["evaluation_split"] = {"rule": f"sha1(group) % {EVALUATION_SHARE} == 0", "posts": len(evaluation)}
@@ -241,18 +341,6 @@ def train_version(engine: Engine | None = None, *, plus: list[dict] | None = Non
     model = load_model(path)
     version_id = register_version(engine, model)
     _store_gate(engine, version_id, gate, preview)
-    activated = False
-    if current is not None and current["id"] == version_id:
-        reason = "same data and seed as the active version: nothing to change"
-    elif gate["refused"]:
-        reason = f"kept inactive, {gate['refused']}"
-    elif auto_activate and gate["not_worse"]:
-        activate_version(engine, version_id, actor="auto", reason="passed the gate, not worse than the active version")
-        activated, reason = True, "activated: passed the gate and not worse than the active version on the fixed evaluation set"
-    elif not gate["not_worse"]:
-        reason = ("kept inactive: worse than the active version on the fixed evaluation set "
-                  "(an admin may still activate it)")
-    else:
-        reason = "kept inactive: automatic activation is off"
+    activated, reason = _conclude(engine, version_id, current, gate, auto_activate)
     return TrainingOutcome(version_id, model.version, path, metrics, active_metrics, activated, reason, labels,
                            gate, preview)

@@ -60,12 +60,14 @@ def store_preview(engine: Engine, model: Model) -> StorePreview:
                 votes.setdefault(cid, Counter())[index] += 1
     labels: dict[int, str] = {}
     coordination: dict[int, float] = {}
+    smear: dict[int, float] = {}
     holders: set[int] = set()
     for cid, info in stored.items():
         best = votes.get(cid, Counter()).most_common(1)
         if best and best[0][1] * 2 >= info["n_posts"]:  # at least half of its posts
             labels[cid] = result.clusters[best[0][0]].label
             coordination[cid] = float(result.clusters[best[0][0]].coordination)
+            smear[cid] = float(result.clusters[best[0][0]].smear)
             holders.add(best[0][0])
         else:
             labels[cid], coordination[cid] = "organic", 0.0
@@ -83,8 +85,11 @@ def store_preview(engine: Engine, model: Model) -> StorePreview:
         "clusters_after": len(result.clusters), "flagged_after": sum(1 for c in result.clusters if c.flagged),
         "newly_flagged": len(newly_flagged) + len(new_clusters), "newly_unflagged": len(newly_unflagged),
         "new_flagged_clusters": len(new_clusters),
-        # the largest first: what would change most of the queue
-        "samples": {"newly_flagged": sample(newly_flagged, lambda cid: (-stored[cid]["n_posts"], cid)),
+        # newly flagged: those the new version is least sure are smears first (its smear judgement nearest the
+        # verdict level), the ones a reviewer should check before it flags them all; newly unflagged: the largest
+        # first, what would leave the queue
+        "samples": {"newly_flagged": sample(newly_flagged, lambda cid: (smear.get(cid, 0.0), -stored[cid]["n_posts"],
+                                                                        cid)),
                     "newly_unflagged": sample(newly_unflagged, lambda cid: (-stored[cid]["n_posts"], cid))},
     }
     return StorePreview(summary, labels, coordination)

@@ -10,53 +10,63 @@ from api.crud.clusters import LIST_COLUMNS
 from api.crud.model_versions import threshold_of
 from smearwatch.models import CHECK_ORDER, Cluster, Decision, ModelVersion, User
 
-# After every CHECK_EVERY-th flagged cluster the queue shows one unflagged open cluster, alternately the one nearest
-# the active threshold and one picked at random (a fixed shuffle by id): decisions on flagged clusters alone teach
-# a model that everything is a smear, and the activation gate refuses a version trained on them (issue 15).
+# After every CHECK_EVERY-th flagged cluster (or campaign, in the campaign queue) the queue shows one unflagged open
+# one, alternately the one nearest the active threshold and one picked at random (a fixed shuffle by id): decisions
+# on flagged clusters alone teach a model that everything is a smear, and the activation gate refuses a version
+# trained on them (issue 15).
 CHECK_EVERY = 10
 
 
-def review_checks(session: Session, *, threshold: float, offset: int, limit: int) -> list:
-    """Unflagged open clusters to mix into the queue, in mixing order (rows of LIST_COLUMNS): checks
-    offset..offset+limit of the alternation nearest-threshold, random, nearest, random, ... without repeats.
+def review_checks(session: Session, *, threshold: float, offset: int, limit: int, table=Cluster,
+                  columns=None) -> list:
+    """Unflagged open rows of `table` (clusters, or campaigns) to mix into the queue, in mixing order (rows of
+    `columns`, by default the cluster list's): checks offset..offset+limit of the alternation nearest-threshold,
+    random, nearest, random, ... without repeats.
 
-    The order is chosen on ids alone (the queue index read from the threshold up and down, and a narrow scan for
-    the shuffle); only the chosen rows are read whole, since each row's answer in force is a subquery.
+    The order is chosen on ids alone (the queue index read from the threshold up and down, and the fixed-shuffle
+    index); only the chosen rows are read whole, since a listed row's answer in force is a subquery.
     """
     if limit <= 0:
         return []
     need = offset + limit
-    open_unflagged = (Cluster.flagged.is_(False), Cluster.status == "open")
-    above = session.exec(select(Cluster.id, Cluster.score).where(*open_unflagged, Cluster.score >= threshold)
-                         .order_by(Cluster.score.asc(), Cluster.id).limit(need)).all()
-    below = session.exec(select(Cluster.id, Cluster.score).where(*open_unflagged, Cluster.score < threshold)
-                         .order_by(Cluster.score.desc(), Cluster.id).limit(need)).all()
+    open_unflagged = (table.flagged.is_(False), table.status == "open")
+    above = session.exec(select(table.id, table.score).where(*open_unflagged, table.score >= threshold)
+                         .order_by(table.score.asc(), table.id).limit(need)).all()
+    below = session.exec(select(table.id, table.score).where(*open_unflagged, table.score < threshold)
+                         .order_by(table.score.desc(), table.id).limit(need)).all()
     near = [row.id for row in sorted(above + below, key=lambda r: (abs(r.score - threshold), r.id))[:need]]
-    shuffled = list(session.exec(select(Cluster.id).where(*open_unflagged)
-                                 .order_by(literal_column(CHECK_ORDER), Cluster.id).limit(need)).all())
+    shuffled = list(session.exec(select(table.id).where(*open_unflagged)
+                                 .order_by(literal_column(CHECK_ORDER), table.id).limit(need)).all())
     mixed, seen = [], set()
     for pair in zip(near, shuffled, strict=False):
-        for cluster_id in pair:
-            if cluster_id not in seen:
-                seen.add(cluster_id)
-                mixed.append(cluster_id)
-    for cluster_id in near[len(shuffled):] + shuffled[len(near):]:
-        if cluster_id not in seen:
-            seen.add(cluster_id)
-            mixed.append(cluster_id)
+        for row_id in pair:
+            if row_id not in seen:
+                seen.add(row_id)
+                mixed.append(row_id)
+    for row_id in near[len(shuffled):] + shuffled[len(near):]:
+        if row_id not in seen:
+            seen.add(row_id)
+            mixed.append(row_id)
     chosen = mixed[offset:need]
-    rows = {row.id: row for row in session.exec(select(*LIST_COLUMNS).where(Cluster.id.in_(chosen))).all()}
-    return [rows[cluster_id] for cluster_id in chosen]
+    rows = {row.id: row for row in session.exec(select(*(columns or LIST_COLUMNS)).where(table.id.in_(chosen))).all()}
+    return [rows[row_id] for row_id in chosen]
+
+
+def checks_on_page(rows: int, *, trailing: bool = False) -> int:
+    """How many checks a page of `rows` flagged rows gets: one per CHECK_EVERY; with `trailing`, one more after a
+    remainder (the campaign queue: a store has few campaigns, often fewer than CHECK_EVERY flagged)."""
+    return -(-rows // CHECK_EVERY) if trailing else rows // CHECK_EVERY
 
 
 def mix_checks(rows: list, checks: list) -> list:
-    """`rows` (one page of flagged clusters) with a check after every CHECK_EVERY-th of them."""
+    """`rows` (one page of flagged clusters or campaigns) with a check after every CHECK_EVERY-th of them, and the
+    checks left over (see checks_on_page) after the last."""
     out, pending = [], list(checks)
     for index, row in enumerate(rows, start=1):
         out.append(row)
         if index % CHECK_EVERY == 0 and pending:
             out.append(pending.pop(0))
-    return out
+    return out + pending
 
 
 def _progress_columns() -> tuple:

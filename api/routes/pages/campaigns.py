@@ -11,7 +11,7 @@ from api import campaign_views
 from api.crud import campaigns as crud
 from api.crud import reviewers
 from api.crud.decisions import ANSWERS
-from api.crud.queue import pending_decisions
+from api.crud.queue import CHECK_EVERY, checks_on_page, mix_checks, queue_counts, review_checks
 from api.deps import (
     CampaignDep,
     CsrfField,
@@ -51,9 +51,16 @@ def campaign_queue(request: Request, session: SessionDep, user: PageUser, page: 
         filters, known = crud.CampaignFilters(flagged=True, sort="-score"), progress["total"]
     rows, count = crud.list_campaigns(session, filters=filters, limit=QUEUE_PAGE, offset=(page - 1) * QUEUE_PAGE,
                                       count=known)
+    _, pending, threshold = queue_counts(session)
+    checks = []
+    if order == "score":  # unflagged campaigns mixed in for a check, as in the cluster queue (api/crud/queue.py)
+        checks = review_checks(session, threshold=threshold, limit=checks_on_page(len(rows), trailing=True),
+                               offset=(page - 1) * (QUEUE_PAGE // CHECK_EVERY), table=Campaign,
+                               columns=crud.LIST_COLUMNS)
+        rows = mix_checks(rows, checks)
     return render_page(request, "campaign_queue.html", user, campaigns=rows, count=count, page=page,
-                       pages=max(1, -(-count // QUEUE_PAGE)), progress=progress, order=order,
-                       query=f"order={order}" if order != "score" else "", pending=pending_decisions(session))
+                       pages=max(1, -(-count // QUEUE_PAGE)), progress=progress, order=order, checks=len(checks),
+                       query=f"order={order}" if order != "score" else "", pending=pending)
 
 
 @router.get("/campaigns/{campaign_id}", response_class=HTMLResponse)

@@ -1,7 +1,7 @@
-"""kept campaign page sections (campaignview) and an index for the queue's random checks
+"""kept campaign page sections (campaignview) and indexes for the queues' random checks
 
 A campaign page of 40 clusters aggregated its 2,000 posts into narratives and accounts on every request; the
-review queue sorted every open unflagged cluster by a fixed shuffle on every page. Both are now read, not computed.
+review queues sorted every open unflagged cluster (campaign) by a fixed shuffle on every page. Both are now read, not computed.
 
 Revision ID: 0013
 Revises: 0012
@@ -28,8 +28,11 @@ def upgrade() -> None:
     )
     op.create_index('ix_cluster_check_order', 'cluster', ['flagged', 'status', sa.text('(id * 7919 % 10007)'), 'id'],
                     unique=False)
+    op.create_index('ix_campaign_check_order', 'campaign', ['flagged', 'status', sa.text('(id * 7919 % 10007)'), 'id'],
+                    unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index('ix_campaign_check_order', table_name='campaign')
     op.drop_index('ix_cluster_check_order', table_name='cluster')
     op.drop_table('campaignview')
