@@ -6,7 +6,7 @@ DIR/rejected.jsonl and DIR/summary.json (docs/architecture.md, "Batch scoring ou
 was read, 3 when some were rejected, 2 for usage errors and unreadable inputs or models, and for a `--model` that
 cannot flag clusters (worker/gate.py, flag_check).
 
-Dumps over 2 GiB (or with --stream, --partition-posts or --jobs) are scored streamed (worker/stream_scoring.py):
+Dumps over 512 MiB (or with --stream, --partition-posts or --jobs) are scored streamed (worker/stream_scoring.py):
 the same output, in memory bounded by the densest time partition; progress per phase on stderr (posts/s, ETA).
 """
 
@@ -41,7 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--stream", action="store_true", default=None,
                       help="streamed scoring: sort by time on disk and score time partitions, in memory bounded by "
-                           "the densest partition (the default for inputs over 2 GiB); same output as in memory, "
+                           "the densest partition (the default for inputs over 512 MiB); same output as in memory, "
                            "scores in time order")
     mode.add_argument("--in-memory", dest="stream", action="store_false",
                       help="hold the whole dump in memory, whatever its size")

@@ -34,9 +34,9 @@ from worker.stream_scoring import PARTITION_POSTS, Progress, score_stream
 
 # Called with (bytes read so far, bytes in all inputs) while the dumps are read.
 ReadProgress = Callable[[int, int], None]
-# score_dumps streams (stream=None) above this many bytes of input: about 2M posts of JSON Lines, which take
-# about 5 GB in memory.
-STREAM_ABOVE_BYTES = 2 * 1024 ** 3
+# score_dumps streams (stream=None) above this many bytes of input: about 1.3M posts of JSON Lines, which take
+# about 3 GB in memory.
+STREAM_ABOVE_BYTES = 512 * 1024 ** 2
 
 
 @dataclass

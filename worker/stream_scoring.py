@@ -3,13 +3,13 @@ in-memory run (worker/batch_scoring.py).
 
 1. Sort (worker/external_sort.py): the posts are read once and kept on disk in canonical time order; while they
    are merged, the popular hashtag bursts of the whole dump are counted (worker/hashtag_bursts.py).
-2. Partitions: consecutive runs of `partition_posts` posts (the core), each read with a pad on both sides of
-   max(longest signal window, NULL_SCALE / 2) seconds. A core post then sees every post it can share an evidence
-   edge with and every use the coordination null model counts around it, so its text score, what it acted on per
-   signal and the edges it starts (its row is the lower end) are exactly those of one in-memory run. Partitions
-   are independent: `jobs` processes score them.
+2. Partitions: consecutive runs of `partition_posts` posts (the core), each read with a pad of the longest signal
+   window on both sides. A core post then sees every post it can share an evidence edge with, so its text score
+   and the edges it starts (its row is the lower end) are exactly those of one in-memory run. What its posts acted
+   on per signal goes to disk (worker/null_uses.py). Partitions are independent: `jobs` processes score them.
 3. Clusters: connected components of all the edges at once (classifiers.detect.group_posts on the whole dump's
-   edge list: a chain of posts may go on for days). Kept per post: its time, author code, text score and uses.
+   edge list: a chain of posts may go on for days). Kept per post: its time, author code and text score. Then
+   the null model's counts of the clustered posts: their uses among those of the posts within half a day.
 4. Judgements: clusters in the order of their first post, in batches of about `partition_posts` posts, each
    batch read with the originals its sampled posts repost, answer or link to (found by one pass over the dump
    ids and links: an original may be far earlier). One ClusterMentions is shared by the batches (it names
@@ -31,7 +31,6 @@ import pyarrow.compute as pc
 
 from classifiers import DetectConfig, DetectedCluster, Model, PostFrame
 from classifiers.campaigns import brief_of
-from classifiers.coordination import NULL_SCALE
 from classifiers.detect import (
     NAME_SAMPLE,
     TARGET_SAMPLE,
@@ -47,6 +46,7 @@ from classifiers.signals import SIGNALS, Edge, EdgeSet
 from classifiers.text import normalize_text
 from worker.external_sort import SortedPosts, frame_table, sort_posts, table_frame
 from worker.hashtag_bursts import HashtagBursts
+from worker.null_uses import core_uses, count_uses, save_uses
 
 PARTITION_POSTS = 200_000
 # (phase, done, total): "sorting" counts posts read, "scoring" posts of partitions scored, "judging" clusters.
@@ -58,7 +58,7 @@ class Partition:
     lo: int                          # core: global rows [lo, hi)
     hi: int
     text_scores: np.ndarray          # per core row
-    uses: dict[str, np.ndarray]      # per signal, per core row: other uses within half a day (-1: none)
+    spill: Path                      # its core posts' uses (worker/null_uses.py)
     edges: list[EdgeSet]             # edges whose lower end is a core row, in global rows
 
 
@@ -77,8 +77,8 @@ class Streamed:
 
 
 def pad_seconds(config: DetectConfig) -> float:
-    longest = max(value for name, value in asdict(config).items() if name.endswith("_window"))
-    return max(float(longest), NULL_SCALE / 2)
+    """The longest signal window: no evidence edge is longer."""
+    return float(max(value for name, value in asdict(config).items() if name.endswith("_window")))
 
 
 def partition_bounds(n: int, partition_posts: int) -> list[tuple[int, int]]:
@@ -105,7 +105,7 @@ def score_stream(posts, model: Model, config: DetectConfig, targets: dict | None
     parts = _score_partitions(dump, model, config, bursts, bounds, jobs, on_progress)
     timings["partitions"] = time.perf_counter() - t0
     text_scores = np.concatenate([p.text_scores for p in parts]) if parts else np.zeros(0)
-    uses = {s: np.concatenate([p.uses[s] for p in parts]) if parts else np.zeros(0, np.int32) for s in SIGNALS}
+    spills = [p.spill for p in parts]
     edge_sets = [EdgeSet(signal, *(np.concatenate([getattr(p.edges[k], f) for p in parts])
                                    for f in ("a", "b", "seconds", "similarity")))
                  for k, signal in enumerate(SIGNALS)] if parts else []
@@ -115,7 +115,13 @@ def score_stream(posts, model: Model, config: DetectConfig, targets: dict | None
                                                   config.min_accounts) if n else ([], [], np.zeros(0, np.int64))
     timings["clusters"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    judged = _judge(dump, groups, post_cluster, edge_sets, uses, text_scores, model, config, targets,
+    clustered = np.nonzero(post_cluster >= 0)[0]
+    uses = count_uses(dump.created, bounds, spills, clustered, config.co_hashtag_window)
+    for path in spills:
+        path.unlink()
+    timings["null_model"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    judged = _judge(dump, groups, post_cluster, edge_sets, (clustered, uses), text_scores, model, config, targets,
                     partition_posts, on_progress)
     timings["judgements"] = time.perf_counter() - t0
     scores = np.asarray([c.score for c in judged.clusters])
@@ -163,15 +169,17 @@ def score_partition(k: int) -> Partition:
     frame = table_frame(dump.slice(first, last))
     norm = normalized(frame.text)
     text_scores = np.asarray(score_texts(model, frame, norm), dtype=np.float64)
-    edge_sets, _, _, _, uses = find_edges(frame, text_scores, config, {}, norm, popular_hashtags=_CONTEXT["bursts"])
+    bursts = _CONTEXT["bursts"]
+    edge_sets, _, _, entity, uses = find_edges(frame, text_scores, config, {}, norm, popular_hashtags=bursts)
     core_lo, core_hi = lo - first, hi - first
-    per_row = {s: u.per_row(len(frame))[core_lo:core_hi].astype(np.int32) for s, u in uses.items()}
+    spill = save_uses(dump.parts[0].parent / f"uses-{k:05d}.npz",
+                      core_uses(frame, slice(core_lo, core_hi), first, entity, uses["near_duplicate"], bursts))
     edges = []
     for es in edge_sets:
         keep = (es.a >= core_lo) & (es.a < core_hi)
         edges.append(EdgeSet(es.signal, es.a[keep] + first, es.b[keep] + first, es.seconds[keep],
                              es.similarity[keep]))
-    return Partition(lo, hi, text_scores[core_lo:core_hi], per_row, edges)
+    return Partition(lo, hi, text_scores[core_lo:core_hi], spill, edges)
 
 
 def normalized(texts) -> list[str]:
@@ -225,9 +233,8 @@ def _judge(dump: SortedPosts, groups, post_cluster, edge_sets, uses, text_scores
             local_edges.append(EdgeSet(es.signal, np.searchsorted(rows, es.a[sel]), np.searchsorted(rows, es.b[sel]),
                                        es.seconds[sel], es.similarity[sel]))
         norm = normalized(frame.text)
-        found, _, links = judge_groups(frame, local_groups, local_cluster, local_edges,
-                                       {s: u[rows].astype(np.int64) for s, u in uses.items()}, text_scores[rows],
-                                       norm, config, model.threshold, mentions)
+        found, _, links = judge_groups(frame, local_groups, local_cluster, local_edges, _uses_of(rows, *uses),
+                                       text_scores[rows], norm, config, model.threshold, mentions)
         for c in found:
             records.append({"posts": [frame.id[r] for r in c.rows.tolist()],
                             "evidence": [_evidence(frame, e) for e in c.edges]})
@@ -243,6 +250,18 @@ def _judge(dump: SortedPosts, groups, post_cluster, edge_sets, uses, text_scores
     _name_flagged(naming, mentions)
     briefs = [replace(b, targets=tuple(c.targets)) for b, c in zip(briefs, clusters, strict=True)]
     return _Judged(clusters, records, briefs)
+
+
+def _uses_of(rows: np.ndarray, clustered: np.ndarray, counted: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The null model's counts of `rows` (those of clustered posts; the others are never read: -1)."""
+    at = np.minimum(np.searchsorted(clustered, rows), max(len(clustered) - 1, 0))
+    hit = clustered[at] == rows if len(clustered) else np.zeros(len(rows), bool)
+    out = {}
+    for signal, values in counted.items():
+        local = np.full(len(rows), -1, np.int64)
+        local[hit] = values[at[hit]]
+        out[signal] = local
+    return out
 
 
 def _evidence(frame: PostFrame, e: Edge) -> dict:
