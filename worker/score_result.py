@@ -31,7 +31,8 @@ class ScoringOutputs:
         """One record per campaign (clusters grouped by target, accounts and narrative), flagged ones first."""
         if self._campaigns is None:
             campaigns = group_campaigns(self.briefs())
-            self._campaigns = [campaign_record(c, self.detected_clusters()) for c in campaigns]
+            sizes = {c.key: len(c.rows) for c in self.detected_clusters()}  # once: a dump has 10^4-10^5 clusters
+            self._campaigns = [campaign_record(c, sizes) for c in campaigns]
         return self._campaigns
 
     def table(self, name: str) -> pa.Table:
@@ -194,9 +195,9 @@ def record_of(c, posts: list[str], evidence: list[dict]) -> dict:
     }
 
 
-def campaign_record(campaign, clusters) -> dict:
-    """One campaigns.jsonl line: the contract's fields; `posts` counts the posts of its clusters."""
-    sizes = {c.key: len(c.rows) for c in clusters}
+def campaign_record(campaign, sizes: dict[str, int]) -> dict:
+    """One campaigns.jsonl line: the contract's fields; `posts` counts the posts of its clusters (`sizes`: posts
+    per cluster key)."""
     return {
         "campaign": campaign.key, "label": campaign.label, "score": round(campaign.score, 6),
         "flagged": campaign.flagged, "clusters": campaign.clusters, "accounts": campaign.accounts,
