@@ -32,7 +32,7 @@ SCHEMA = pa.schema([
     ("hashtags", pa.list_(pa.string())), ("repost_of", pa.string()), ("reply_to", pa.string()),
     ("seq", pa.int64()),
 ])
-RUN_POSTS = 250_000
+RUN_POSTS = 100_000
 PART_POSTS = 65_536
 MERGE_BLOCK = 16_384
 

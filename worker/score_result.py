@@ -131,6 +131,8 @@ class StreamedScoring(ScoringOutputs):
         summary = super().summary()
         summary["stream"] = {"partition_posts": self.partition_posts, "partitions": self.streamed.partitions,
                              "jobs": self.jobs}
+        summary["timings"] = {**summary["timings"],
+                              **{f"peak_rss_mb.{k}": v for k, v in self.streamed.peak_rss_mb.items()}}
         return summary
 
     def report_view(self):

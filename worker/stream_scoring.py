@@ -10,7 +10,7 @@ in-memory run (worker/batch_scoring.py).
 3. Clusters: connected components of all the edges at once (classifiers.detect.group_posts on the whole dump's
    edge list: a chain of posts may go on for days). Kept per post: its time, author code and text score. Then
    the null model's counts of the clustered posts: their uses among those of the posts within half a day.
-4. Judgements: clusters in the order of their first post, in batches of about `partition_posts` posts, each
+4. Judgements: clusters in the order of their first post, in batches of about JUDGE_POSTS posts (or fewer), each
    batch read with the originals its sampled posts repost, answer or link to (found by one pass over the dump
    ids and links: an original may be far earlier). One ClusterMentions is shared by the batches (it names
    targets), and the heavy entity models name the flagged clusters' targets once at the end, as in detect().
@@ -19,6 +19,7 @@ in-memory run (worker/batch_scoring.py).
 from __future__ import annotations
 
 import multiprocessing
+import resource
 import tempfile
 import time
 from collections.abc import Callable
@@ -44,11 +45,12 @@ from classifiers.detect import (
 )
 from classifiers.signals import SIGNALS, Edge, EdgeSet
 from classifiers.text import normalize_text
-from worker.external_sort import SortedPosts, frame_table, sort_posts, table_frame
+from worker.external_sort import SortedPosts, sort_posts, table_frame
 from worker.hashtag_bursts import HashtagBursts
 from worker.null_uses import core_uses, count_uses, save_uses
 
 PARTITION_POSTS = 200_000
+JUDGE_POSTS = 50_000  # at most this many posts (of whole clusters, with their originals) read to judge at once
 # (phase, done, total): "sorting" counts posts read, "scoring" posts of partitions scored, "judging" clusters.
 Progress = Callable[[str, int, int], None]
 
@@ -74,6 +76,11 @@ class Streamed:
     post_cluster: np.ndarray
     timings: dict
     partitions: int
+    peak_rss_mb: dict                # after each phase, in this process
+
+
+def peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def pad_seconds(config: DetectConfig) -> float:
@@ -93,17 +100,20 @@ def score_stream(posts, model: Model, config: DetectConfig, targets: dict | None
         raise ValueError("partition_posts must be at least 1")
     work_dir = tempfile.TemporaryDirectory(prefix="smearwatch-sort-", dir=work)
     timings: dict[str, float] = {}
+    peaks: dict[str, float] = {}  # this process's peak RSS after each phase (MB): where memory goes
     t0 = time.perf_counter()
     bursts = HashtagBursts(config.co_hashtag_window, config.hashtag_max_accounts)
     dump = sort_posts(posts, Path(work_dir.name), on_block=bursts.feed)
     bursts.finish()
     dump.work_dir = work_dir  # kept alive (and its files) as long as the result is
     timings["sort"] = time.perf_counter() - t0
+    peaks["sort"] = peak_rss_mb()
     n = len(dump)
     t0 = time.perf_counter()
     bounds = partition_bounds(n, partition_posts)
     parts = _score_partitions(dump, model, config, bursts, bounds, jobs, on_progress)
     timings["partitions"] = time.perf_counter() - t0
+    peaks["partitions"] = peak_rss_mb()
     text_scores = np.concatenate([p.text_scores for p in parts]) if parts else np.zeros(0)
     spills = [p.spill for p in parts]
     edge_sets = [EdgeSet(signal, *(np.concatenate([getattr(p.edges[k], f) for p in parts])
@@ -114,22 +124,25 @@ def score_stream(posts, model: Model, config: DetectConfig, targets: dict | None
     edge_sets, groups, post_cluster = group_posts(n, edge_sets, dump.author_code.astype(np.int64),
                                                   config.min_accounts) if n else ([], [], np.zeros(0, np.int64))
     timings["clusters"] = time.perf_counter() - t0
+    peaks["clusters"] = peak_rss_mb()
     t0 = time.perf_counter()
     clustered = np.nonzero(post_cluster >= 0)[0]
     uses = count_uses(dump.created, bounds, spills, clustered, config.co_hashtag_window)
     for path in spills:
         path.unlink()
     timings["null_model"] = time.perf_counter() - t0
+    peaks["null_model"] = peak_rss_mb()
     t0 = time.perf_counter()
     judged = _judge(dump, groups, post_cluster, edge_sets, (clustered, uses), text_scores, model, config, targets,
-                    partition_posts, on_progress)
+                    min(partition_posts, JUDGE_POSTS), on_progress)
     timings["judgements"] = time.perf_counter() - t0
+    peaks["judgements"] = peak_rss_mb()
     scores = np.asarray([c.score for c in judged.clusters])
     cluster_score = np.where(post_cluster >= 0, scores[np.maximum(post_cluster, 0)] if len(scores) else 0.0,
                              config.unclustered_factor)
     post_scores = np.clip(text_scores * cluster_score, 0.0, 1.0)
     return Streamed(dump, judged.clusters, judged.records, judged.briefs, post_scores, post_cluster,
-                    {k: round(v, 3) for k, v in timings.items()}, len(bounds))
+                    {k: round(v, 3) for k, v in timings.items()}, len(bounds), peaks)
 
 
 # ---- partitions -------------------------------------------------------------------------------------------
@@ -213,7 +226,8 @@ def _judge(dump: SortedPosts, groups, post_cluster, edge_sets, uses, text_scores
     clusters: list[DetectedCluster] = []
     records: list[dict] = []
     briefs: list = []
-    naming: list[tuple[DetectedCluster, pa.Table, dict, dict]] = []
+    naming: list[tuple[DetectedCluster, list[str], dict, dict]] = []
+    seen_texts: dict[str, str] = {}
     start = 0
     while start < len(groups):
         end, size = start, 0
@@ -240,7 +254,7 @@ def _judge(dump: SortedPosts, groups, post_cluster, edge_sets, uses, text_scores
                             "evidence": [_evidence(frame, e) for e in c.edges]})
             briefs.append(brief_of(c, frame))
             if c.flagged:
-                naming.append(_naming_part(frame, c, links))
+                naming.append(_naming_part(frame, c, links, seen_texts))
             c.rows = rows[c.rows]
             c.edges = [replace(e, row_a=int(rows[e.row_a]), row_b=int(rows[e.row_b])) for e in c.edges]
             clusters.append(c)
@@ -321,37 +335,48 @@ def _original_rows(dump: SortedPosts, samples: list[np.ndarray]) -> list[list[in
     return out
 
 
-def _naming_part(frame: PostFrame, c: DetectedCluster, links: Links):
-    """The posts name_flagged reads for a flagged cluster (its chosen posts and their originals), as a table,
-    with their links in that table's rows."""
+def _naming_part(frame: PostFrame, c: DetectedCluster, links: Links, seen: dict[str, str]):
+    """The texts name_flagged reads for a flagged cluster (its chosen posts, each followed by its original), with
+    their links in that list's positions. `seen` keeps one copy of each text (copy-pasted posts repeat)."""
     chosen = c.rows if len(c.rows) <= NAME_SAMPLE else c.rows[np.linspace(0, len(c.rows) - 1, NAME_SAMPLE).astype(int)]
-    take, original, parent = [], {}, {}
+    texts, original, parent = [], {}, {}
     for r in chosen.tolist():
-        at = len(take)
-        take.append(r)
+        at = len(texts)
+        texts.append(seen.setdefault(frame.text[r], frame.text[r]))
         source = links.original.get(r)
         if source is not None:
-            original[at] = len(take)
-            take.append(source)
+            original[at] = len(texts)
+            texts.append(seen.setdefault(frame.text[source], frame.text[source]))
         if r in links.parent_author:
             parent[at] = links.parent_author[r]
-    return c, frame_table(frame.take(np.asarray(take, np.int64))), original, parent
+    return c, texts, original, parent
+
+
+def _text_frame(texts: list[str]) -> PostFrame:
+    """A PostFrame of texts only: all that name_flagged reads."""
+    n = len(texts)
+    none, nan = np.full(n, None, dtype=object), np.full(n, np.nan)
+    text = np.empty(n, dtype=object)
+    text[:] = texts
+    return PostFrame(id=none, platform=none, author_id=none, author_name=none, author_created=nan, followers=nan,
+                     text=text, created=nan, lang=none, urls=[[]] * n, hashtags=[[]] * n, repost_of=none,
+                     reply_to=none)
 
 
 def _name_flagged(naming: list, mentions: ClusterMentions) -> None:
     """detect.name_flagged over every flagged cluster at once (one entity extraction, as in one in-memory run)."""
     if not naming:
         return
-    tables, proxies, original, parent = [], [], {}, {}
-    offset = 0
-    for c, table, own_original, own_parent in naming:
+    texts, proxies, original, parent = [], [], {}, {}
+    for c, own_texts, own_original, own_parent in naming:
+        offset = len(texts)
         original.update({offset + k: offset + v for k, v in own_original.items()})
         parent.update({offset + k: v for k, v in own_parent.items()})
-        chosen = [offset + k for k in range(table.num_rows) if k not in own_original.values()]
+        sources = set(own_original.values())
+        chosen = [offset + k for k in range(len(own_texts)) if k not in sources]
         proxies.append(replace(c, rows=np.asarray(chosen, np.int64)))
-        tables.append(table)
-        offset += table.num_rows
-    frame = table_frame(pa.concat_tables(tables))
+        texts.extend(own_texts)
+    frame = _text_frame(texts)
     name_flagged(frame, proxies, Links(original, parent), normalized(frame.text), mentions.watched_keys,
                  mentions.targets)
     for (c, *_), proxy in zip(naming, proxies, strict=True):
