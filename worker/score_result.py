@@ -4,7 +4,7 @@ what both share (campaigns, tables, summary, the files) and the records of the o
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import SimpleNamespace
@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 
 from classifiers import Model, PostFrame
 from classifiers.campaigns import group_campaigns
+from classifiers.signals import Edge
 from worker.batch_report import FULL_CLUSTERS, write_report
 from worker.external_sort import table_frame
 from worker.score_output import result_table, to_pandas, write_outputs
@@ -110,11 +111,9 @@ class StreamedScoring(ScoringOutputs):
                 yield {"id": post_id, "platform": platform, "score": round(float(scores[offset + i]), 6),
                        "cluster": keys[c] if c >= 0 else None}
 
-    def clusters(self) -> list[dict]:
-        """One record per cluster, best first (ties by key)."""
-        pairs = sorted(zip(self.streamed.clusters, self.streamed.records, strict=True),
-                       key=lambda pair: (-pair[0].score, pair[0].key))
-        return [record_of(c, parts["posts"], parts["evidence"]) for c, parts in pairs]
+    def clusters(self) -> Sequence[dict]:
+        """One record per cluster, best first (ties by key); read from disk as they are used."""
+        return ClusterRecords(self.streamed)
 
     def detected_clusters(self) -> list:
         return self.streamed.clusters
@@ -156,18 +155,37 @@ class StreamedScoring(ScoringOutputs):
         rows = np.unique(np.r_[rows, np.asarray(list(originals.values()), np.int64)]).astype(np.int64)
         frame = table_frame(dump.take(rows)) if len(rows) else PostFrame.from_records([])
         told_keys = {c.key for c in told}
+        position = {c.key: i for i, c in enumerate(self.streamed.clusters)}
         clusters = []
         for c in self.streamed.clusters:
             if c.key in told_keys:
-                local = np.searchsorted(rows, c.rows)
-                c = replace(c, rows=local, edges=[replace(e, row_a=int(np.searchsorted(rows, e.row_a)),
-                                                          row_b=int(np.searchsorted(rows, e.row_b)))
-                                                  for e in c.edges])
+                edges = [Edge(signal, int(np.searchsorted(rows, a)), int(np.searchsorted(rows, b)), seconds, similarity)
+                         for signal, a, b, seconds, similarity in self.streamed.records[position[c.key]]["edges"]]
+                c = replace(c, rows=np.searchsorted(rows, c.rows), edges=edges)
             clusters.append(c)
         span = self.post_span()
         return SimpleNamespace(frame=frame, model=self.model, detection=SimpleNamespace(clusters=clusters),
                                inputs=self.inputs, read=self.read, rejected=self.rejected, targets=self.targets,
                                post_span=lambda: span)
+
+
+class ClusterRecords(Sequence):
+    """The clusters.jsonl records of a streamed run, best first, each read from disk when asked for."""
+
+    def __init__(self, streamed: Streamed):
+        self.streamed = streamed
+        clusters = streamed.clusters
+        self.order = sorted(range(len(clusters)), key=lambda i: (-clusters[i].score, clusters[i].key))
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        k = self.order[i]
+        parts = self.streamed.records[k]
+        return record_of(self.streamed.clusters[k], parts["posts"], parts["evidence"])
 
 
 def _told(clusters: list) -> list:

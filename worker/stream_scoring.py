@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
+import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -70,7 +71,7 @@ class Streamed:
 
     dump: SortedPosts
     clusters: list[DetectedCluster]  # rows and edges in global rows
-    records: list[dict]              # per cluster: {"posts": ids, "evidence": [...]} (cluster_record's parts)
+    records: SpilledRecords          # per cluster: {"posts": ids, "evidence": [...], "edges": [...]} on disk
     briefs: list                     # per cluster: its ClusterBrief
     post_scores: np.ndarray
     post_cluster: np.ndarray
@@ -134,7 +135,7 @@ def score_stream(posts, model: Model, config: DetectConfig, targets: dict | None
     peaks["null_model"] = peak_rss_mb()
     t0 = time.perf_counter()
     judged = _judge(dump, groups, post_cluster, edge_sets, (clustered, uses), text_scores, model, config, targets,
-                    min(partition_posts, JUDGE_POSTS), on_progress)
+                    min(partition_posts, JUDGE_POSTS), on_progress, Path(work_dir.name))
     timings["judgements"] = time.perf_counter() - t0
     peaks["judgements"] = peak_rss_mb()
     scores = np.asarray([c.score for c in judged.clusters])
@@ -212,19 +213,20 @@ def normalized(texts) -> list[str]:
 @dataclass
 class _Judged:
     clusters: list[DetectedCluster]
-    records: list[dict]
+    records: SpilledRecords
     briefs: list
 
 
 def _judge(dump: SortedPosts, groups, post_cluster, edge_sets, uses, text_scores, model, config, targets,
-           batch_posts: int, on_progress) -> _Judged:
+           batch_posts: int, on_progress, work: Path) -> _Judged:
     samples = [g if len(g) <= TARGET_SAMPLE else g[np.linspace(0, len(g) - 1, TARGET_SAMPLE).astype(int)]
                for g in groups]
     extras = _original_rows(dump, samples)
     mentions = ClusterMentions(targets)
     edge_owner = [post_cluster[es.a] for es in edge_sets]
     clusters: list[DetectedCluster] = []
-    records: list[dict] = []
+    records = SpilledRecords(work / "clusters.spill")
+    accounts: dict[str, str] = {}  # one copy of each account id across clusters
     briefs: list = []
     naming: list[tuple[DetectedCluster, list[str], dict, dict]] = []
     seen_texts: dict[str, str] = {}
@@ -250,20 +252,55 @@ def _judge(dump: SortedPosts, groups, post_cluster, edge_sets, uses, text_scores
         found, _, links = judge_groups(frame, local_groups, local_cluster, local_edges, _uses_of(rows, *uses),
                                        text_scores[rows], norm, config, model.threshold, mentions)
         for c in found:
-            records.append({"posts": [frame.id[r] for r in c.rows.tolist()],
-                            "evidence": [_evidence(frame, e) for e in c.edges]})
+            records.add({"posts": [frame.id[r] for r in c.rows.tolist()],
+                         "evidence": [_evidence(frame, e) for e in c.edges],
+                         "edges": [[e.signal, int(rows[e.row_a]), int(rows[e.row_b]), e.seconds, e.similarity]
+                                   for e in c.edges]})
             briefs.append(brief_of(c, frame))
             if c.flagged:
                 naming.append(_naming_part(frame, c, links, seen_texts))
             c.rows = rows[c.rows]
-            c.edges = [replace(e, row_a=int(rows[e.row_a]), row_b=int(rows[e.row_b])) for e in c.edges]
+            c.edges = []  # on disk with the record (the report reads back those it tells)
+            c.accounts = [accounts.setdefault(a, a) for a in c.accounts]
             clusters.append(c)
         start = end
         if on_progress is not None:
             on_progress("judging", start, len(groups))
+    records.close()
     _name_flagged(naming, mentions)
     briefs = [replace(b, targets=tuple(c.targets)) for b, c in zip(briefs, clusters, strict=True)]
     return _Judged(clusters, records, briefs)
+
+
+class SpilledRecords:
+    """Per cluster, the parts of its output record that grow with it (post ids, evidence, edges in global rows),
+    kept on disk as JSON (one append, then reads by position): memory must not grow with the dump's clusters."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.spans: list[tuple[int, int]] = []
+        self._file = open(path, "wb")
+        self._size = 0
+
+    def add(self, parts: dict) -> None:
+        data = orjson.dumps(parts)
+        self._file.write(data)
+        self.spans.append((self._size, len(data)))
+        self._size += len(data)
+
+    def close(self) -> None:
+        if not self._file.closed:
+            self._file.close()
+
+    def __len__(self) -> int:
+        return len(self.spans)
+
+    def __getitem__(self, i: int) -> dict:
+        self.close()
+        start, size = self.spans[i]
+        with open(self.path, "rb") as f:
+            f.seek(start)
+            return orjson.loads(f.read(size))
 
 
 def _uses_of(rows: np.ndarray, clustered: np.ndarray, counted: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
