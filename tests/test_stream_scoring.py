@@ -137,7 +137,8 @@ def test_hashtag_bursts_match_rare_bursts_over_the_whole_dump(tmp_path):
     assert np.array_equal(whole[0], given[0]) and np.array_equal(whole[1], given[1])
 
 
-def test_external_sort_gives_the_canonical_order(tmp_path):
+def test_external_sort_gives_the_canonical_order(tmp_path, monkeypatch):
+    monkeypatch.setattr("worker.external_sort.MERGE_ROWS", 32)  # merge 2 posts of each of the 16 runs at a time
     rng = random.Random(3)
     t0 = datetime(2026, 1, 1, tzinfo=UTC)
     records = [{"id": f"p{i}", "platform": rng.choice(["vk", "twitter"]), "author_id": f"a{i % 7}",

@@ -5,9 +5,10 @@ and id tie on all three). So a dump grouped by author or by day gives the same o
 batch scoring gives the same result whatever the order of its input (worker/batch_scoring.py sorts the same way).
 
 How: posts are read in runs of `run_posts`, each sorted in memory and written as one file; the runs are then
-merged block by block (each step takes from every run the posts not later than the smallest last key of the
-runs' current blocks, sorts that block and writes it on), into parts of about `part_posts` posts. Memory: one
-run while reading, one block per run while merging.
+merged block by block (each step takes from every run the posts not later than the smallest key found
+MERGE_ROWS / runs posts into each run's current batch, sorts that block and writes it on), into parts of about
+`part_posts` posts. Memory: one run while reading; while merging one record batch per run and one block of at
+most MERGE_ROWS posts.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ SCHEMA = pa.schema([
 ])
 RUN_POSTS = 100_000
 PART_POSTS = 65_536
-MERGE_BLOCK = 16_384
+MERGE_BLOCK = 16_384   # rows per record batch of a run file
+MERGE_ROWS = 65_536    # at most this many rows merged at once, however many runs
 
 
 def frame_table(frame: PostFrame, seq_start: int = 0) -> pa.Table:
@@ -174,9 +176,10 @@ def _merge(runs: list[Path]) -> Iterator[pa.Table]:
 
     for i in range(len(runs)):
         refill(i)
+    step = max(1, MERGE_ROWS // max(len(runs), 1))  # look ahead this many rows per run: a block <= MERGE_ROWS
     while any(h is not None for h in heads):
         live = [i for i, h in enumerate(heads) if h is not None]
-        bound = min((_key(heads[i], heads[i].num_rows - 1), i) for i in live)[0]
+        bound = min((_key(heads[i], min(step, heads[i].num_rows) - 1), i) for i in live)[0]
         taken = []
         for i in live:
             count = _count_not_after(heads[i], bound)
