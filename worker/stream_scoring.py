@@ -14,6 +14,8 @@ in-memory run (worker/batch_scoring.py).
    batch read with the originals its sampled posts repost, answer or link to (found by one pass over the dump
    ids and links: an original may be far earlier). One ClusterMentions is shared by the batches (it names
    targets), and the heavy entity models name the flagged clusters' targets once at the end, as in detect().
+   Each cluster's post ids, evidence and edges go to disk as it is judged (SpilledRecords); what stays in memory
+   per cluster is its verdict, scores, targets, signals, accounts and rows.
 """
 
 from __future__ import annotations
