@@ -218,10 +218,13 @@ def _norm_unique(texts: np.ndarray) -> list[str]:
 
 
 def find_edges(frame: PostFrame, text_scores: np.ndarray, config: DetectConfig,
-               timings: dict, norm: list[str] | None = None
+               timings: dict, norm: list[str] | None = None, popular_hashtags=None
                ) -> tuple[list[EdgeSet], np.ndarray, list[str], np.ndarray, dict[str, SignalUses]]:
     """All signals' evidence edges, plus MinHash signatures, normalized texts, the burst entity per row and
-    what each post acted on per signal (for the coordination null model)."""
+    what each post acted on per signal (for the coordination null model).
+
+    `popular_hashtags(tags, times)` (for a time slice of a dump) gives per hashtag use, in row order, whether it
+    lies in a burst too popular over the whole dump (classifiers.signals.rare_bursts)."""
     n = len(frame)
     t = frame.created
     authors = frame.author_code
@@ -269,7 +272,8 @@ def find_edges(frame: PostFrame, text_scores: np.ndarray, config: DetectConfig,
 
     tags = [[normalize_text(h) for h in hs] if hs else None for hs in frame.hashtags]
     rows, keys = codes_of(tags)
-    rows, keys = rare_bursts(rows, keys, t, authors, config.co_hashtag_window, config.hashtag_max_accounts)
+    popular = popular_hashtags(tags, t) if popular_hashtags is not None else None
+    rows, keys = rare_bursts(rows, keys, t, authors, config.co_hashtag_window, config.hashtag_max_accounts, popular)
     add("co_hashtag", rows, keys, config.co_hashtag_window)
 
     rows, keys = codes_of(list(frame.reply_to))
@@ -314,51 +318,87 @@ def detect_with_scores(frame: PostFrame, text_scores: np.ndarray, config: Detect
     edge_sets, sig, norm, _, uses = find_edges(frame, text_scores, config, timings, norm)
 
     t0 = time.perf_counter()
-    authors = frame.author_code
-    edge_sets, comp, clustered = cluster_posts(n, edge_sets, authors, config.min_accounts)
-    # components with enough distinct accounts become clusters
+    edge_sets, groups, post_cluster = group_posts(n, edge_sets, frame.author_code, config.min_accounts)
+    timings["clusters"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    uses_per_row = {signal: u.per_row(n) for signal, u in uses.items()}
+    mentions = ClusterMentions(targets)
+    clusters, scores, links = judge_groups(frame, groups, post_cluster, edge_sets, uses_per_row, text_scores, norm,
+                                           config, threshold, mentions)
+    name_flagged(frame, [c for c in clusters if c.flagged], links, norm, mentions.watched_keys, targets)
+    cluster_score = np.where(post_cluster >= 0, scores[np.maximum(post_cluster, 0)] if len(scores) else 0.0,
+                             config.unclustered_factor)
+    post_scores = np.clip(text_scores * cluster_score, 0.0, 1.0)
+    timings["judgements"] = time.perf_counter() - t0
+    return DetectResult(post_scores, post_cluster, clusters, text_scores, timings)
+
+
+def group_posts(n: int, edge_sets: list[EdgeSet], authors: np.ndarray,
+                min_accounts: int) -> tuple[list[EdgeSet], list[np.ndarray], np.ndarray]:
+    """The kept edge sets, the clusters' rows (components with enough distinct accounts, in the order of their
+    first row) and the cluster index of each post (-1: none)."""
+    edge_sets, comp, clustered = cluster_posts(n, edge_sets, authors, min_accounts)
     comp_e = np.where(clustered, comp, -1)
     rows_in = np.nonzero(clustered)[0]
     order = rows_in[np.argsort(comp_e[rows_in], kind="stable")]
     splits = np.nonzero(np.diff(comp_e[order]))[0] + 1
     groups = [g for g in np.split(order, splits) if len(g)]
-    groups = [g for g in groups if len(np.unique(authors[g])) >= config.min_accounts]
+    groups = [g for g in groups if len(np.unique(authors[g])) >= min_accounts]
     post_cluster = np.full(n, -1, dtype=np.int64)
     for ci, g in enumerate(groups):
         post_cluster[g] = ci
-    # edges per cluster
+    return edge_sets, groups, post_cluster
+
+
+class ClusterMentions:
+    """The entity keys posts name (rule-only entities, by text: copy-pasted posts are read once), shared by the
+    clusters judged in one run: the index's surface and type counts name targets, so a run judged in pieces
+    (worker/stream_scoring.py) passes one of these to every piece, in cluster order."""
+
+    def __init__(self, targets: dict | None):
+        self.targets = targets
+        self.watched_keys = alias_keys(targets)
+        self.index = EntityIndex()
+        self._cache: dict[str, list[str]] = {}
+        self._place: dict[str, bool] = {}
+
+    def of(self, text: str, norm: str) -> list[str]:
+        """Entity keys a post names that can be attacked (a place named in passing is not a target)."""
+        keys = self._cache.get(text)
+        if keys is None:
+            keys = []
+            for key in self.index.mentions(text):
+                if key not in self._place:
+                    self._place[key] = self.index.get(key).type == PLACE
+                if not self._place[key]:
+                    keys.append(key)
+            keys += watched_in(norm, self.watched_keys)
+            self._cache[text] = keys
+        return keys
+
+
+def judge_groups(frame: PostFrame, groups: list[np.ndarray], post_cluster: np.ndarray, edge_sets: list[EdgeSet],
+                 uses_per_row: dict[str, np.ndarray], text_scores: np.ndarray, norm: list[str],
+                 config: DetectConfig, threshold: float, mentions: ClusterMentions
+                 ) -> tuple[list[DetectedCluster], np.ndarray, Links]:
+    """Judge each group of rows (coordination, smear, verdict, features, targets by rules): its DetectedCluster,
+    the cluster scores and the Links of the posts read. Targets of flagged clusters are named later
+    (name_flagged)."""
     edge_cluster = {}
     for es in edge_sets:
         c = post_cluster[es.a]
         for ci in np.unique(c[c >= 0]):
             edge_cluster.setdefault(int(ci), []).append((es, np.nonzero(c == ci)[0]))
-    timings["clusters"] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    uses_per_row = {signal: u.per_row(n) for signal, u in uses.items()}
+    authors = frame.author_code
     coordination, chance_evidence = judge_all(post_cluster, len(groups), edge_sets, uses_per_row, authors)
     samples = [g if len(g) <= TARGET_SAMPLE else g[np.linspace(0, len(g) - 1, TARGET_SAMPLE).astype(int)]
                for g in groups]
     links = Links.of(frame, np.concatenate(samples) if samples else np.zeros(0, np.int64))
-    watched_keys = alias_keys(targets)
-    index = EntityIndex()  # rule-only entities (fast): every cluster's smear judgement
-    mention_cache: dict[str, list[str]] = {}  # by text: copy-pasted posts are read once
-    place: dict[str, bool] = {}
+    index, watched_keys, targets = mentions.index, mentions.watched_keys, mentions.targets
 
-    def mentions(row: int) -> list[str]:
-        """Entity keys a post names that can be attacked (a place named in passing is not a target)."""
-        text = frame.text[row]
-        keys = mention_cache.get(text)
-        if keys is None:
-            keys = []
-            for key in index.mentions(text):
-                if key not in place:
-                    place[key] = index.get(key).type == PLACE
-                if not place[key]:
-                    keys.append(key)
-            keys += watched_in(norm[row], watched_keys)
-            mention_cache[text] = keys
-        return keys
+    def keys_of(row: int) -> list[str]:
+        return mentions.of(frame.text[row], norm[row])
 
     clusters = []
     scores = np.zeros(len(groups))
@@ -367,7 +407,7 @@ def detect_with_scores(frame: PostFrame, text_scores: np.ndarray, config: Detect
         counts = {es.signal: int(len(sel)) for es, sel in parts}
         kind = max(counts, key=lambda s: (counts[s], s)) if counts else "none"
         sample = samples[ci]
-        post_keys = [links.keys_with_originals(r, mentions) for r in sample.tolist()]
+        post_keys = [links.keys_with_originals(r, keys_of) for r in sample.tolist()]
         named = shared_targets(post_keys, watched_keys)
         smear = judge_smear(sample, text_scores, post_keys, links.original, named)
         label = verdict(float(coordination[ci]), smear.score, threshold)
@@ -401,12 +441,7 @@ def detect_with_scores(frame: PostFrame, text_scores: np.ndarray, config: Detect
             edges=_top_edges(parts, config.max_edges_per_cluster), features=f,
             coordination=float(coordination[ci]), smear=smear.score, label=label,
         ))
-    name_flagged(frame, [c for c in clusters if c.flagged], links, norm, watched_keys, targets)
-    cluster_score = np.where(post_cluster >= 0, scores[np.maximum(post_cluster, 0)] if len(scores) else 0.0,
-                             config.unclustered_factor)
-    post_scores = np.clip(text_scores * cluster_score, 0.0, 1.0)
-    timings["judgements"] = time.perf_counter() - t0
-    return DetectResult(post_scores, post_cluster, clusters, text_scores, timings)
+    return clusters, scores, links
 
 
 @dataclass

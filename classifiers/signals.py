@@ -186,13 +186,16 @@ def signature_similarity(sig: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.nd
 
 
 def rare_bursts(key_rows: np.ndarray, keys: np.ndarray, times: np.ndarray, authors: np.ndarray, window: float,
-                max_accounts: int) -> tuple[np.ndarray, np.ndarray]:
+                max_accounts: int, popular: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Keep only the (row, key) uses that belong to a *rare* burst of their key.
 
     A key's uses are cut into bursts wherever two consecutive uses are more than `window` apart; a burst with
     more than `max_accounts` distinct accounts is popular (a trending tag), not coordination, and is dropped.
     The limit is absolute and local in time, so it does not grow with the size of the dump. Returned keys are
     burst ids (uses of one key in two bursts never link anyway: they are more than `window` apart).
+
+    `popular` (a bool per use, when given) says which uses lie in a popular burst as counted over a whole dump of
+    which this input is a time slice: a burst cut by the slice's edges would count too few accounts.
     """
     if len(key_rows) == 0:
         return key_rows, keys
@@ -203,5 +206,5 @@ def rare_bursts(key_rows: np.ndarray, keys: np.ndarray, times: np.ndarray, autho
     n_auth = int(authors.max()) + 2
     pair = sorted_unique(burst * n_auth + authors[rows])
     accounts = np.bincount(pair // n_auth, minlength=int(burst[-1]) + 1)
-    keep = accounts[burst] <= max_accounts
+    keep = accounts[burst] <= max_accounts if popular is None else ~np.asarray(popular, bool)[order]
     return rows[keep], burst[keep]

@@ -5,6 +5,9 @@ line per input post), DIR/clusters.jsonl, DIR/campaigns.jsonl (or the three as .
 DIR/rejected.jsonl and DIR/summary.json (docs/architecture.md, "Batch scoring output"). Exit 0 when every record
 was read, 3 when some were rejected, 2 for usage errors and unreadable inputs or models, and for a `--model` that
 cannot flag clusters (worker/gate.py, flag_check).
+
+Dumps over 512 MiB (or with --stream, --partition-posts or --jobs) are scored streamed (worker/stream_scoring.py):
+the same output, in memory bounded by the densest time partition; progress per phase on stderr (posts/s, ETA).
 """
 
 from __future__ import annotations
@@ -16,10 +19,11 @@ from pathlib import Path
 from classifiers import ModelError, load_model
 from cli.errors import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, CommandError
 from cli.options import add_input_options, read_options
-from cli.progress import byte_progress
+from cli.progress import PostProgress, byte_progress
 from worker.batch_scoring import score_dumps
 from worker.gate import cannot_flag, flag_check
 from worker.score_output import OUT_FORMATS
+from worker.stream_scoring import PARTITION_POSTS
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,6 +38,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "co-link, co-hashtag, co-reply); default: the model's")
     parser.add_argument("--target", action="append", default=[], metavar="NAME=ALIAS,...",
                         help="watch a named target with its aliases in any script (repeatable)")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--stream", action="store_true", default=None,
+                      help="streamed scoring: sort by time on disk and score time partitions, in memory bounded by "
+                           "the densest partition (the default for inputs over 512 MiB); same output as in memory, "
+                           "scores in time order")
+    mode.add_argument("--in-memory", dest="stream", action="store_false",
+                      help="hold the whole dump in memory, whatever its size")
+    parser.add_argument("--partition-posts", type=int, metavar="N",
+                        help=f"posts per time partition when streaming (default {PARTITION_POSTS}; implies --stream)")
+    parser.add_argument("--jobs", type=int, default=1, metavar="N",
+                        help="score time partitions in N processes (implies --stream; default 1)")
+    parser.add_argument("--work-dir", metavar="DIR",
+                        help="where streamed scoring keeps the sorted posts while it runs (default: the system's "
+                             "temporary folder; about the size of the dump as JSON Lines)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
 
 
@@ -53,6 +71,14 @@ def run(args: argparse.Namespace) -> int:
     options = read_options(args)  # first: a column mapping implies --format csv
     if args.window is not None and args.window <= 0:
         raise CommandError("--window must be a positive number of seconds", EXIT_USAGE)
+    if args.partition_posts is not None and args.partition_posts < 1:
+        raise CommandError("--partition-posts must be at least 1", EXIT_USAGE)
+    if args.jobs < 1:
+        raise CommandError("--jobs must be at least 1", EXIT_USAGE)
+    if args.stream is False and (args.partition_posts is not None or args.jobs > 1):
+        raise CommandError("--in-memory scores in one process: drop --partition-posts and --jobs", EXIT_USAGE)
+    if args.work_dir is not None and not Path(args.work_dir).is_dir():
+        raise CommandError(f"{args.work_dir}: --work-dir is not a directory", EXIT_USAGE)
     try:
         model = load_model(args.model)
     except ModelError as error:
@@ -73,9 +99,12 @@ def run(args: argparse.Namespace) -> int:
         bar.total = total
         advance(done)
 
-    with bar:
+    phases = PostProgress(enabled=not args.no_progress)
+    with bar, phases:
         result = score_dumps(args.inputs, out=out, fmt=args.format, options=options, model=model,
-                             window=args.window, targets=targets, on_read=on_read, out_format=args.out_format)
+                             window=args.window, targets=targets, on_read=on_read, out_format=args.out_format,
+                             stream=args.stream, partition_posts=args.partition_posts, jobs=args.jobs,
+                             work=args.work_dir, on_progress=phases.update)
     summary = result.summary()
     if not args.no_progress:
         print(f"{summary['scored']} posts scored, {summary['clusters']} clusters, {summary['flagged']} flagged, "

@@ -27,7 +27,8 @@ _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoesc
 
 
 def write_report(result, out: Path) -> Path:
-    """Write `out/report.html` for a worker.batch_scoring.BatchScoring `result`."""
+    """Write `out/report.html` for a batch scoring result (worker/score_result.py: BatchScoring, or the
+    report_view() of a StreamedScoring)."""
     path = Path(out) / "report.html"
     path.write_text(render_report(result), encoding="utf-8")
     return path
@@ -43,15 +44,15 @@ def render_report(result) -> str:
     listed = [_summary(c, model) for c in coordinated[:COORDINATED_LISTED]]
     starts = [c.start for c in ordered if c.start is not None]
     ends = [c.end for c in ordered if c.end is not None]
-    created = frame.created[frame.created == frame.created] if len(frame) else frame.created
+    scored, first, last = result.post_span()
     cover = {
         "inputs": [Path(p).name for p in result.inputs] or ["posts given to score_posts"],
-        "read": result.read, "scored": len(frame), "rejected": len(result.rejected),
+        "read": result.read, "scored": scored, "rejected": len(result.rejected),
         "clusters": len(ordered), "flagged": len(flagged), "coordinated": len(coordinated),
         "organic": len(ordered) - len(flagged) - len(coordinated),
         "model": model.version, "threshold": model.threshold,
-        "posts_from": utc_time(to_datetime(float(created.min()))) if len(created) else "",
-        "posts_to": utc_time(to_datetime(float(created.max()))) if len(created) else "",
+        "posts_from": utc_time(to_datetime(first)) if first is not None else "",
+        "posts_to": utc_time(to_datetime(last)) if last is not None else "",
         "clusters_from": utc_time(min(starts)) if starts else "", "clusters_to": utc_time(max(ends)) if ends else "",
         "targets": sorted(result.targets),
     }

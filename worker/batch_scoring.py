@@ -19,26 +19,32 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import orjson
-import pyarrow as pa
+import numpy as np
 
-from classifiers import DetectResult, Model, PostFrame, detect, load_model
-from classifiers.campaigns import brief_of, group_campaigns
-from worker.batch_report import write_report
-from worker.score_output import result_table, to_pandas, write_outputs
+from classifiers import DetectConfig, DetectResult, Model, PostFrame, detect, load_model
+from classifiers.campaigns import brief_of
+from worker.external_sort import canonical_order
+from worker.score_result import ScoringOutputs, StreamedScoring, cluster_record
 from worker.sources import ReadOptions, Rejection, open_source
 from worker.sources.base import RawRecord
 from worker.sources.jsonl import normalize as normalize_contract
 from worker.sources.parquet import as_table, table_records
 from worker.sources.parquet import normalize as normalize_row
+from worker.stream_scoring import PARTITION_POSTS, Progress, score_stream
 
 # Called with (bytes read so far, bytes in all inputs) while the dumps are read.
 ReadProgress = Callable[[int, int], None]
+# score_dumps streams (stream=None) above this many bytes of input: about 1.3M posts of JSON Lines, which take
+# about 3 GB in memory.
+STREAM_ABOVE_BYTES = 512 * 1024 ** 2
 
 
 @dataclass
-class BatchScoring:
-    """What one batch scoring produced; `write(out)` writes the documented files."""
+class BatchScoring(ScoringOutputs):
+    """What one in-memory batch scoring produced; `write(out)` writes the documented files.
+
+    `frame` is in canonical time order (worker/external_sort.py), so the result does not depend on the order of
+    the input; `input_order` gives its rows in the order read (scores are written in that order)."""
 
     frame: PostFrame
     detection: DetectResult
@@ -49,14 +55,16 @@ class BatchScoring:
     window: float | None = None
     targets: dict[str, list[str]] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    input_order: np.ndarray | None = None
     _campaigns: list[dict] | None = field(default=None, repr=False)
 
     def scores(self) -> Iterator[dict]:
-        """One record per scored post: {"id", "platform", "score", "cluster"}."""
+        """One record per scored post, in the order read: {"id", "platform", "score", "cluster"}."""
         keys = [c.key for c in self.detection.clusters]
         ids, platforms = self.frame.id, self.frame.platform
         scores, cluster = self.detection.post_scores, self.detection.post_cluster
-        for i in range(len(self.frame)):
+        rows = range(len(self.frame)) if self.input_order is None else self.input_order.tolist()
+        for i in rows:
             c = int(cluster[i])
             yield {"id": ids[i], "platform": platforms[i], "score": round(float(scores[i]), 6),
                    "cluster": keys[c] if c >= 0 else None}
@@ -66,66 +74,37 @@ class BatchScoring:
         ordered = sorted(self.detection.clusters, key=lambda c: (-c.score, c.key))
         return [cluster_record(c, self.frame) for c in ordered]
 
-    def campaigns(self) -> list[dict]:
-        """One record per campaign (clusters grouped by target, accounts and narrative), flagged ones first."""
-        if self._campaigns is None:
-            campaigns = group_campaigns([brief_of(c, self.frame) for c in self.detection.clusters])
-            self._campaigns = [campaign_record(c, self.detection.clusters) for c in campaigns]
-        return self._campaigns
+    def detected_clusters(self) -> list:
+        return self.detection.clusters
 
-    def table(self, name: str) -> pa.Table:
-        """"scores", "clusters" or "campaigns" as an Arrow table (the columns of the Parquet output)."""
-        return result_table(self, name)
+    def briefs(self) -> list:
+        return [brief_of(c, self.frame) for c in self.detection.clusters]
 
-    def scores_frame(self):
-        """The scores as a pandas DataFrame (needs pandas)."""
-        return to_pandas(self.table("scores"))
+    def post_span(self) -> tuple[int, float | None, float | None]:
+        """Posts scored, and the first and last post time (epoch seconds)."""
+        created = self.frame.created[self.frame.created == self.frame.created]
+        return len(self.frame), (float(created.min()) if len(created) else None), \
+            (float(created.max()) if len(created) else None)
 
-    def clusters_frame(self):
-        """The clusters as a pandas DataFrame (needs pandas); `signals` is a JSON string, as in Parquet."""
-        return to_pandas(self.table("clusters"))
-
-    def campaigns_frame(self):
-        """The campaigns as a pandas DataFrame (needs pandas)."""
-        return to_pandas(self.table("campaigns"))
-
-    def summary(self) -> dict:
-        flagged = sum(bool(c.flagged) for c in self.detection.clusters)
-        campaigns = self.campaigns()
-        return {
-            "read": self.read, "scored": len(self.frame), "rejected": len(self.rejected),
-            "clusters": len(self.detection.clusters), "flagged": int(flagged),
-            "campaigns": len(campaigns), "flagged_campaigns": sum(c["flagged"] for c in campaigns),
-            "model": {"version": self.model.version, "path": str(self.model.path),
-                      "threshold": self.model.threshold},
-            "window": self.window, "targets": self.targets, "inputs": self.inputs, "timings": self.timings,
-        }
-
-    def write(self, out: str | Path, out_format: str = "jsonl") -> Path:
-        """Write scores, clusters and campaigns (.jsonl, or .parquet with out_format="parquet"), rejected.jsonl and
-        summary.json into `out` (created if missing)."""
-        started = time.perf_counter()
-        out = Path(out)
-        out.mkdir(parents=True, exist_ok=True)
-        with open(out / "rejected.jsonl", "wb") as f:
-            for record in self.rejected:
-                f.write(orjson.dumps(record) + b"\n")
-        write_outputs(self, out, out_format)  # scores, clusters, campaigns: .jsonl or .parquet
-        write_report(self, out)
-        self.timings["write"] = round(time.perf_counter() - started, 3)
-        self.timings["total"] = round(self.timings["scoring"] + self.timings["write"], 3)
-        (out / "summary.json").write_bytes(orjson.dumps(self.summary(), option=orjson.OPT_INDENT_2) + b"\n")
-        return out
+    def report_view(self):
+        return self
 
 
 def score_dumps(inputs: Sequence[str | Path], *, out: str | Path | None = None, fmt: str | None = None,
                 options: ReadOptions | None = None, model: Model | str | Path | None = None,
                 window: float | None = None, targets: dict[str, list[str]] | None = None,
-                on_read: ReadProgress | None = None, out_format: str = "jsonl") -> BatchScoring:
+                on_read: ReadProgress | None = None, out_format: str = "jsonl", stream: bool | None = None,
+                partition_posts: int | None = None, jobs: int = 1, work: str | Path | None = None,
+                on_progress: Progress | None = None) -> BatchScoring | StreamedScoring:
     """Score and cluster the posts of dump files (any format `smearwatch ingest` reads; .gz and .zst too).
 
     Every input is opened first, so an unreadable one fails (SourceError) before any work. Records that cannot
     be read are kept in `result.rejected`. With `out`, the documented files are written there as well.
+
+    Streamed (worker/stream_scoring.py: sorted by time out of core under `work`, default the system's temporary
+    folder, and scored in time partitions of `partition_posts` posts, over `jobs` processes) when `stream` is
+    True, or when it is None and the inputs hold more than STREAM_ABOVE_BYTES or `partition_posts` or `jobs` > 1
+    is given: the same clusters, flags and scores as in memory, in memory bounded by the densest partition.
     """
     started = time.perf_counter()
     sources = [open_source(path, fmt, options or ReadOptions()) for path in inputs]
@@ -148,7 +127,16 @@ def score_dumps(inputs: Sequence[str | Path], *, out: str | Path | None = None, 
             if on_read is not None:
                 on_read(done, total)
 
-    result = _score(posts(), model=model, window=window, targets=targets, started=started)
+    if jobs < 1:
+        raise ValueError("jobs must be at least 1")
+    if stream is None:
+        stream = total > STREAM_ABOVE_BYTES or partition_posts is not None or jobs > 1
+    if stream:
+        result = _score_streamed(posts(), model=model, window=window, targets=targets, started=started,
+                                 partition_posts=partition_posts or PARTITION_POSTS, jobs=jobs, work=work,
+                                 on_progress=on_progress)
+    else:
+        result = _score(posts(), model=model, window=window, targets=targets, started=started)
     result.rejected, result.read, result.inputs = rejected, counts["read"], [str(p) for p in inputs]
     if out is not None:
         result.write(out, out_format)
@@ -209,6 +197,12 @@ def _score(posts: Iterable[dict], *, model, window, targets, started: float) -> 
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     frame = PostFrame.from_records(posts)
+    order = canonical_order(frame)  # the result must not depend on the order of the input
+    input_order = None
+    if len(order) and not np.array_equal(order, np.arange(len(order))):
+        frame = frame.take(order)
+        input_order = np.empty_like(order)
+        input_order[order] = np.arange(len(order))
     timings["read"] = round(time.perf_counter() - t0, 3)
     t0 = time.perf_counter()
     detection = detect(frame, model, window=window, targets=targets or None)
@@ -216,34 +210,18 @@ def _score(posts: Iterable[dict], *, model, window, targets, started: float) -> 
     timings.update({f"detect.{k}": round(v, 3) for k, v in detection.timings.items()})
     timings["scoring"] = timings["total"] = round(time.perf_counter() - started, 3)
     return BatchScoring(frame=frame, detection=detection, model=model, window=window, targets=targets or {},
-                        timings=timings)
+                        timings=timings, input_order=input_order)
 
 
-def cluster_record(c, frame: PostFrame) -> dict:
-    """One clusters.jsonl line: the contract's fields plus targets and the evidence edges."""
-    def ref(row):
-        return {"id": frame.id[row], "platform": frame.platform[row], "author_id": frame.author_id[row]}
-
-    return {
-        "cluster": c.key, "score": round(c.score, 6), "flagged": c.flagged, "kind": c.kind,
-        "coordination": round(c.coordination, 6), "smear": round(c.smear, 6), "label": c.label,
-        "accounts": c.accounts, "posts": [frame.id[r] for r in c.rows],
-        "start": _iso(c.start), "end": _iso(c.end), "signals": c.signals, "targets": c.targets,
-        "evidence": [{"signal": e.signal, "a": ref(e.row_a), "b": ref(e.row_b), "seconds": round(e.seconds, 1),
-                      "similarity": round(e.similarity, 3)} for e in c.edges],
-    }
-
-
-def campaign_record(campaign, clusters) -> dict:
-    """One campaigns.jsonl line: the contract's fields; `posts` counts the posts of its clusters."""
-    sizes = {c.key: len(c.rows) for c in clusters}
-    return {
-        "campaign": campaign.key, "label": campaign.label, "score": round(campaign.score, 6),
-        "flagged": campaign.flagged, "clusters": campaign.clusters, "accounts": campaign.accounts,
-        "posts": sum(sizes[k] for k in campaign.clusters), "targets": campaign.targets,
-        "start": _iso(campaign.start), "end": _iso(campaign.end),
-    }
-
-
-def _iso(value) -> str | None:
-    return value.isoformat() if value is not None else None
+def _score_streamed(posts: Iterable[dict], *, model, window, targets, started: float, partition_posts: int,
+                    jobs: int, work, on_progress) -> StreamedScoring:
+    if window is not None and window <= 0:
+        raise ValueError("window must be a positive number of seconds")
+    model = model if isinstance(model, Model) else load_model(model)
+    config = DetectConfig.from_dict(model.card.get("detection")).with_window(window)
+    streamed = score_stream(posts, model, config, targets or None, work=work, partition_posts=partition_posts,
+                            jobs=jobs, on_progress=on_progress)
+    timings = {f"stream.{k}": v for k, v in streamed.timings.items()}
+    timings["scoring"] = timings["total"] = round(time.perf_counter() - started, 3)
+    return StreamedScoring(streamed=streamed, model=model, window=window, targets=targets or {}, timings=timings,
+                           partition_posts=partition_posts, jobs=jobs)

@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 OUT_FORMATS = ("jsonl", "parquet")
 NAMES = ("scores", "clusters", "campaigns")
 SCORES_CHUNK = 65536
+JSONL_CHUNK_BYTES = 16 * 1024 * 1024
 
 _REF = pa.struct([("id", pa.string()), ("platform", pa.string()), ("author_id", pa.string())])
 _TARGETS = pa.list_(pa.struct([("name", pa.string()), ("aliases", pa.list_(pa.string())), ("type", pa.string())]))
@@ -79,9 +80,18 @@ def write_outputs(result: Scored, out: Path, out_format: str = "jsonl") -> list[
 
 
 def write_jsonl(path: Path, records: Iterable[dict]) -> None:
-    records = iter(records)
+    """One line per record, written SCORES_CHUNK lines or JSONL_CHUNK_BYTES at a time (a cluster with its
+    evidence is kilobytes: tens of thousands of them must not be held as one chunk)."""
     with open(path, "wb") as f:
-        while lines := [orjson.dumps(record) for record in islice(records, SCORES_CHUNK)]:
+        lines, size = [], 0
+        for record in records:
+            line = orjson.dumps(record)
+            lines.append(line)
+            size += len(line)
+            if len(lines) >= SCORES_CHUNK or size >= JSONL_CHUNK_BYTES:
+                f.write(b"\n".join(lines) + b"\n")
+                lines, size = [], 0
+        if lines:
             f.write(b"\n".join(lines) + b"\n")
 
 

@@ -1,0 +1,113 @@
+"""The coordination null model of streamed scoring: what each post acted on per signal, counted over the whole dump.
+
+classifiers.coordination.local_uses counts, for each use of an object (a reposted id, a link, a tag's burst, a text's
+LSH band, a parent, a named target), the other uses of it within half a day (NULL_SCALE / 2) either side. Twelve
+hours of a dense dump are far more posts than the evidence edges need (the longest signal window, an hour), so a
+time partition is read with only that pad, and its core posts' uses are written to disk with keys that mean the
+same in every partition (64-bit hashes of the objects). Afterwards each partition's core uses are counted among
+the uses of the posts within half a day of them: only (row, key) pairs, a few bytes a use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+
+from classifiers import PostFrame
+from classifiers.coordination import NULL_SCALE, local_uses
+from classifiers.signals import SIGNALS
+from classifiers.text import normalize_text, normalize_url
+
+
+def key_hashes(values: list[str]) -> np.ndarray:
+    """A stable 64-bit key per string (the same in every process and partition)."""
+    return np.fromiter((int.from_bytes(hashlib.blake2b(v.encode("utf-8", "surrogatepass"), digest_size=8).digest(),
+                                       "little", signed=True) for v in values), dtype=np.int64, count=len(values))
+
+
+def core_uses(frame: PostFrame, core: slice, first: int, entity: np.ndarray, near_duplicate, popular_hashtags
+              ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per signal, (global row, key) of every use by a core post, as classifiers.detect.find_edges keys them:
+    near_duplicate from its LSH uses (already hashes), hashtags as the tag (bursts are cut when counting) and only
+    uses outside a popular burst, the others by the object itself."""
+    lo, hi = core.start, core.stop
+    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def exploded(per_row) -> tuple[np.ndarray, np.ndarray]:
+        rows, values = [], []
+        for r in range(lo, hi):
+            vs = per_row(r)
+            if vs is None:
+                continue
+            if isinstance(vs, str):
+                vs = (vs,)
+            for v in vs:
+                rows.append(r)
+                values.append(v)
+        return np.asarray(rows, dtype=np.int64) + first, key_hashes(values)
+
+    out["co_repost"] = exploded(lambda r: frame.repost_of[r])
+    in_core = (near_duplicate.rows >= lo) & (near_duplicate.rows < hi)
+    out["near_duplicate"] = (near_duplicate.rows[in_core] + first, near_duplicate.keys[in_core].astype(np.int64))
+    out["co_link"] = exploded(lambda r: [normalize_url(u) for u in frame.urls[r]] if frame.urls[r] else None)
+    tags = [[normalize_text(h) for h in frame.hashtags[r]] if frame.hashtags[r] else None for r in range(lo, hi)]
+    rows, keys = exploded(lambda r: tags[r - lo])
+    if popular_hashtags is not None and len(rows):
+        keep = ~popular_hashtags(tags, frame.created[lo:hi])
+        rows, keys = rows[keep], keys[keep]
+    out["co_hashtag"] = (rows, keys)
+    out["co_reply"] = exploded(lambda r: frame.reply_to[r])
+    out["burst"] = exploded(lambda r: entity[r])
+    return out
+
+
+def save_uses(path: Path, uses: dict[str, tuple[np.ndarray, np.ndarray]]) -> Path:
+    np.savez(path, **{f"{s}.rows": uses[s][0] for s in SIGNALS}, **{f"{s}.keys": uses[s][1] for s in SIGNALS})
+    return path
+
+
+def count_uses(created: np.ndarray, bounds: list[tuple[int, int]], spills: list[Path], wanted: np.ndarray,
+               hashtag_window: float) -> dict[str, np.ndarray]:
+    """Per signal, for each `wanted` global row (sorted): the most other uses within NULL_SCALE / 2 of any of its
+    uses (SignalUses.per_row of one in-memory run; -1: no use)."""
+    out = {s: np.full(len(wanted), -1, np.int64) for s in SIGNALS}
+    half = NULL_SCALE / 2
+    los = np.asarray([lo for lo, _ in bounds], np.int64)
+    his = np.asarray([hi for _, hi in bounds], np.int64)
+    for lo, hi in bounds:
+        w_lo, w_hi = np.searchsorted(wanted, lo), np.searchsorted(wanted, hi)
+        if w_lo == w_hi:
+            continue
+        first = int(np.searchsorted(created, created[lo] - half, side="left"))
+        last = int(np.searchsorted(created, created[hi - 1] + half, side="right"))
+        near = np.nonzero((his > first) & (los < last))[0]
+        loaded = [np.load(spills[j]) for j in near.tolist()]
+        for signal in SIGNALS:
+            rows = np.concatenate([d[f"{signal}.rows"] for d in loaded])
+            keys = np.concatenate([d[f"{signal}.keys"] for d in loaded])
+            inside = (rows >= first) & (rows < last)
+            rows, keys = rows[inside], keys[inside]
+            if len(rows) == 0:
+                continue
+            if signal == "co_hashtag":
+                keys = _burst_keys(rows, keys, created, hashtag_window)
+            others = local_uses(rows, keys, created)
+            mine = (rows >= lo) & (rows < hi)
+            at = np.searchsorted(wanted, rows[mine])
+            hit = (at < len(wanted)) & (wanted[np.minimum(at, len(wanted) - 1)] == rows[mine])
+            np.maximum.at(out[signal], at[hit], others[mine][hit])
+    return out
+
+
+def _burst_keys(rows: np.ndarray, keys: np.ndarray, created: np.ndarray, window: float) -> np.ndarray:
+    """A tag's uses cut into bursts where two consecutive uses are more than `window` apart (rare_bursts), as
+    burst ids: within half a day of a post every use between two of its uses is loaded, so the cut is exact."""
+    t = created[rows]
+    order = np.lexsort((t, keys))
+    k, ts = keys[order], t[order]
+    burst = np.cumsum(np.r_[True, (k[1:] != k[:-1]) | (np.diff(ts) > window)]) - 1
+    out = np.empty(len(rows), np.int64)
+    out[order] = burst
+    return out

@@ -1,0 +1,422 @@
+"""Streamed batch scoring: a dump of any size in memory bounded by its densest time partition, same output as one
+in-memory run (worker/batch_scoring.py).
+
+1. Sort (worker/external_sort.py): the posts are read once and kept on disk in canonical time order; while they
+   are merged, the popular hashtag bursts of the whole dump are counted (worker/hashtag_bursts.py).
+2. Partitions: consecutive runs of `partition_posts` posts (the core), each read with a pad of the longest signal
+   window on both sides. A core post then sees every post it can share an evidence edge with, so its text score
+   and the edges it starts (its row is the lower end) are exactly those of one in-memory run. What its posts acted
+   on per signal goes to disk (worker/null_uses.py). Partitions are independent: `jobs` processes score them.
+3. Clusters: connected components of all the edges at once (classifiers.detect.group_posts on the whole dump's
+   edge list: a chain of posts may go on for days). Kept per post: its time, author code and text score. Then
+   the null model's counts of the clustered posts: their uses among those of the posts within half a day.
+4. Judgements: clusters in the order of their first post, in batches of about JUDGE_POSTS posts (or fewer), each
+   batch read with the originals its sampled posts repost, answer or link to (found by one pass over the dump
+   ids and links: an original may be far earlier). One ClusterMentions is shared by the batches (it names
+   targets), and the heavy entity models name the flagged clusters' targets once at the end, as in detect().
+   Each cluster's post ids, evidence and edges go to disk as it is judged (SpilledRecords); what stays in memory
+   per cluster is its verdict, scores, targets, signals, accounts and rows.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import resource
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from classifiers import DetectConfig, DetectedCluster, Model, PostFrame
+from classifiers.campaigns import brief_of
+from classifiers.detect import (
+    NAME_SAMPLE,
+    TARGET_SAMPLE,
+    ClusterMentions,
+    Links,
+    find_edges,
+    group_posts,
+    judge_groups,
+    name_flagged,
+    score_texts,
+)
+from classifiers.signals import SIGNALS, Edge, EdgeSet
+from classifiers.text import normalize_text
+from worker.external_sort import SortedPosts, sort_posts, table_frame
+from worker.hashtag_bursts import HashtagBursts
+from worker.null_uses import core_uses, count_uses, save_uses
+
+PARTITION_POSTS = 200_000
+JUDGE_POSTS = 50_000  # at most this many posts (of whole clusters, with their originals) read to judge at once
+# (phase, done, total): "sorting" counts posts read, "scoring" posts of partitions scored, "judging" clusters.
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class Partition:
+    lo: int                          # core: global rows [lo, hi)
+    hi: int
+    text_scores: np.ndarray          # per core row
+    spill: Path                      # its core posts' uses (worker/null_uses.py)
+    edges: list[EdgeSet]             # edges whose lower end is a core row, in global rows
+
+
+@dataclass
+class Streamed:
+    """Everything a streamed run found; worker.batch_scoring.StreamedScoring writes it out."""
+
+    dump: SortedPosts
+    clusters: list[DetectedCluster]  # rows and edges in global rows
+    records: SpilledRecords          # per cluster: {"posts": ids, "evidence": [...], "edges": [...]} on disk
+    briefs: list                     # per cluster: its ClusterBrief
+    post_scores: np.ndarray
+    post_cluster: np.ndarray
+    timings: dict
+    partitions: int
+    peak_rss_mb: dict                # after each phase, in this process
+
+
+def peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def pad_seconds(config: DetectConfig) -> float:
+    """The longest signal window: no evidence edge is longer."""
+    return float(max(value for name, value in asdict(config).items() if name.endswith("_window")))
+
+
+def partition_bounds(n: int, partition_posts: int) -> list[tuple[int, int]]:
+    return [(lo, min(lo + partition_posts, n)) for lo in range(0, n, partition_posts)]
+
+
+def score_stream(posts, model: Model, config: DetectConfig, targets: dict | None, *, work: Path | None = None,
+                 partition_posts: int = PARTITION_POSTS, jobs: int = 1, on_progress: Progress | None = None,
+                 ) -> Streamed:
+    """Score and cluster normalized posts (dicts, any order) streamed; see the module doc."""
+    if partition_posts < 1:
+        raise ValueError("partition_posts must be at least 1")
+    work_dir = tempfile.TemporaryDirectory(prefix="smearwatch-sort-", dir=work)
+    timings: dict[str, float] = {}
+    peaks: dict[str, float] = {}  # this process's peak RSS after each phase (MB): where memory goes
+    t0 = time.perf_counter()
+    bursts = HashtagBursts(config.co_hashtag_window, config.hashtag_max_accounts)
+    dump = sort_posts(posts, Path(work_dir.name), on_block=bursts.feed)
+    bursts.finish()
+    dump.work_dir = work_dir  # kept alive (and its files) as long as the result is
+    timings["sort"] = time.perf_counter() - t0
+    peaks["sort"] = peak_rss_mb()
+    n = len(dump)
+    t0 = time.perf_counter()
+    bounds = partition_bounds(n, partition_posts)
+    parts = _score_partitions(dump, model, config, bursts, bounds, jobs, on_progress)
+    timings["partitions"] = time.perf_counter() - t0
+    peaks["partitions"] = peak_rss_mb()
+    text_scores = np.concatenate([p.text_scores for p in parts]) if parts else np.zeros(0)
+    spills = [p.spill for p in parts]
+    edge_sets = [EdgeSet(signal, *(np.concatenate([getattr(p.edges[k], f) for p in parts])
+                                   for f in ("a", "b", "seconds", "similarity")))
+                 for k, signal in enumerate(SIGNALS)] if parts else []
+    del parts
+    t0 = time.perf_counter()
+    edge_sets, groups, post_cluster = group_posts(n, edge_sets, dump.author_code.astype(np.int64),
+                                                  config.min_accounts) if n else ([], [], np.zeros(0, np.int64))
+    timings["clusters"] = time.perf_counter() - t0
+    peaks["clusters"] = peak_rss_mb()
+    t0 = time.perf_counter()
+    clustered = np.nonzero(post_cluster >= 0)[0]
+    uses = count_uses(dump.created, bounds, spills, clustered, config.co_hashtag_window)
+    for path in spills:
+        path.unlink()
+    timings["null_model"] = time.perf_counter() - t0
+    peaks["null_model"] = peak_rss_mb()
+    t0 = time.perf_counter()
+    judged = _judge(dump, groups, post_cluster, edge_sets, (clustered, uses), text_scores, model, config, targets,
+                    min(partition_posts, JUDGE_POSTS), on_progress, Path(work_dir.name))
+    timings["judgements"] = time.perf_counter() - t0
+    peaks["judgements"] = peak_rss_mb()
+    scores = np.asarray([c.score for c in judged.clusters])
+    cluster_score = np.where(post_cluster >= 0, scores[np.maximum(post_cluster, 0)] if len(scores) else 0.0,
+                             config.unclustered_factor)
+    post_scores = np.clip(text_scores * cluster_score, 0.0, 1.0)
+    return Streamed(dump, judged.clusters, judged.records, judged.briefs, post_scores, post_cluster,
+                    {k: round(v, 3) for k, v in timings.items()}, len(bounds), peaks)
+
+
+# ---- partitions -------------------------------------------------------------------------------------------
+
+_CONTEXT: dict = {}  # what a partition needs, set before the worker processes fork
+
+
+def _score_partitions(dump, model, config, bursts, bounds, jobs, on_progress) -> list[Partition]:
+    _CONTEXT.update(dump=dump, model=model, config=config, bursts=bursts, bounds=bounds, pad=pad_seconds(config))
+    n, done, out = len(dump), 0, []
+    try:
+        if jobs > 1 and len(bounds) > 1:
+            with multiprocessing.get_context("fork").Pool(min(jobs, len(bounds))) as pool:
+                for part in pool.imap(score_partition, range(len(bounds))):
+                    out.append(part)
+                    done += part.hi - part.lo
+                    if on_progress is not None:
+                        on_progress("scoring", done, n)
+        else:
+            for k in range(len(bounds)):
+                out.append(score_partition(k))
+                done += out[-1].hi - out[-1].lo
+                if on_progress is not None:
+                    on_progress("scoring", done, n)
+    finally:
+        _CONTEXT.clear()
+    return out
+
+
+def score_partition(k: int) -> Partition:
+    """Text scores, uses and owned edges of the core of partition k (see the module doc)."""
+    dump, model, config = _CONTEXT["dump"], _CONTEXT["model"], _CONTEXT["config"]
+    lo, hi = _CONTEXT["bounds"][k]
+    pad = _CONTEXT["pad"]
+    first = int(np.searchsorted(dump.created, dump.created[lo] - pad, side="left"))
+    last = int(np.searchsorted(dump.created, dump.created[hi - 1] + pad, side="right"))
+    frame = table_frame(dump.slice(first, last))
+    norm = normalized(frame.text)
+    text_scores = np.asarray(score_texts(model, frame, norm), dtype=np.float64)
+    bursts = _CONTEXT["bursts"]
+    edge_sets, _, _, entity, uses = find_edges(frame, text_scores, config, {}, norm, popular_hashtags=bursts)
+    core_lo, core_hi = lo - first, hi - first
+    spill = save_uses(dump.parts[0].parent / f"uses-{k:05d}.npz",
+                      core_uses(frame, slice(core_lo, core_hi), first, entity, uses["near_duplicate"], bursts))
+    edges = []
+    for es in edge_sets:
+        keep = (es.a >= core_lo) & (es.a < core_hi)
+        edges.append(EdgeSet(es.signal, es.a[keep] + first, es.b[keep] + first, es.seconds[keep],
+                             es.similarity[keep]))
+    return Partition(lo, hi, text_scores[core_lo:core_hi], spill, edges)
+
+
+def normalized(texts) -> list[str]:
+    """normalize_text of each text, each distinct text once (as classifiers.detect does)."""
+    cache: dict[str, str] = {}
+    out = []
+    for t in texts:
+        v = cache.get(t)
+        if v is None:
+            v = cache[t] = normalize_text(t)
+        out.append(v)
+    return out
+
+
+# ---- judgements -------------------------------------------------------------------------------------------
+
+@dataclass
+class _Judged:
+    clusters: list[DetectedCluster]
+    records: SpilledRecords
+    briefs: list
+
+
+def _judge(dump: SortedPosts, groups, post_cluster, edge_sets, uses, text_scores, model, config, targets,
+           batch_posts: int, on_progress, work: Path) -> _Judged:
+    samples = [g if len(g) <= TARGET_SAMPLE else g[np.linspace(0, len(g) - 1, TARGET_SAMPLE).astype(int)]
+               for g in groups]
+    extras = _original_rows(dump, samples)
+    mentions = ClusterMentions(targets)
+    edge_owner = [post_cluster[es.a] for es in edge_sets]
+    clusters: list[DetectedCluster] = []
+    records = SpilledRecords(work / "clusters.spill")
+    accounts: dict[str, str] = {}  # one copy of each account id across clusters
+    briefs: list = []
+    naming: list[tuple[DetectedCluster, list[str], dict, dict]] = []
+    seen_texts: dict[str, str] = {}
+    start = 0
+    while start < len(groups):
+        end, size = start, 0
+        while end < len(groups) and (end == start or size + len(groups[end]) <= batch_posts):
+            size += len(groups[end]) + len(extras[end])
+            end += 1
+        rows = np.unique(np.concatenate([groups[ci] for ci in range(start, end)] +
+                                        [np.asarray(extras[ci], np.int64) for ci in range(start, end)]))
+        frame = table_frame(dump.take(rows))
+        local_groups = [np.searchsorted(rows, groups[ci]) for ci in range(start, end)]
+        local_cluster = np.full(len(rows), -1, np.int64)
+        for j, g in enumerate(local_groups):
+            local_cluster[g] = j
+        local_edges = []
+        for es, owner in zip(edge_sets, edge_owner, strict=True):
+            sel = (owner >= start) & (owner < end)
+            local_edges.append(EdgeSet(es.signal, np.searchsorted(rows, es.a[sel]), np.searchsorted(rows, es.b[sel]),
+                                       es.seconds[sel], es.similarity[sel]))
+        norm = normalized(frame.text)
+        found, _, links = judge_groups(frame, local_groups, local_cluster, local_edges, _uses_of(rows, *uses),
+                                       text_scores[rows], norm, config, model.threshold, mentions)
+        for c in found:
+            records.add({"posts": [frame.id[r] for r in c.rows.tolist()],
+                         "evidence": [_evidence(frame, e) for e in c.edges],
+                         "edges": [[e.signal, int(rows[e.row_a]), int(rows[e.row_b]), e.seconds, e.similarity]
+                                   for e in c.edges]})
+            briefs.append(brief_of(c, frame))
+            if c.flagged:
+                naming.append(_naming_part(frame, c, links, seen_texts))
+            c.rows = rows[c.rows]
+            c.edges = []  # on disk with the record (the report reads back those it tells)
+            c.accounts = [accounts.setdefault(a, a) for a in c.accounts]
+            clusters.append(c)
+        start = end
+        if on_progress is not None:
+            on_progress("judging", start, len(groups))
+    records.close()
+    _name_flagged(naming, mentions)
+    briefs = [replace(b, targets=tuple(c.targets)) for b, c in zip(briefs, clusters, strict=True)]
+    return _Judged(clusters, records, briefs)
+
+
+class SpilledRecords:
+    """Per cluster, the parts of its output record that grow with it (post ids, evidence, edges in global rows),
+    kept on disk as JSON (one append, then reads by position): memory must not grow with the dump's clusters."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.spans: list[tuple[int, int]] = []
+        self._file = open(path, "wb")
+        self._size = 0
+
+    def add(self, parts: dict) -> None:
+        data = orjson.dumps(parts)
+        self._file.write(data)
+        self.spans.append((self._size, len(data)))
+        self._size += len(data)
+
+    def close(self) -> None:
+        if not self._file.closed:
+            self._file.close()
+
+    def __len__(self) -> int:
+        return len(self.spans)
+
+    def __getitem__(self, i: int) -> dict:
+        self.close()
+        start, size = self.spans[i]
+        with open(self.path, "rb") as f:
+            f.seek(start)
+            return orjson.loads(f.read(size))
+
+
+def _uses_of(rows: np.ndarray, clustered: np.ndarray, counted: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The null model's counts of `rows` (those of clustered posts; the others are never read: -1)."""
+    at = np.minimum(np.searchsorted(clustered, rows), max(len(clustered) - 1, 0))
+    hit = clustered[at] == rows if len(clustered) else np.zeros(len(rows), bool)
+    out = {}
+    for signal, values in counted.items():
+        local = np.full(len(rows), -1, np.int64)
+        local[hit] = values[at[hit]]
+        out[signal] = local
+    return out
+
+
+def _evidence(frame: PostFrame, e: Edge) -> dict:
+    def ref(row):
+        return {"id": frame.id[row], "platform": frame.platform[row], "author_id": frame.author_id[row]}
+
+    return {"signal": e.signal, "a": ref(e.row_a), "b": ref(e.row_b), "seconds": round(e.seconds, 1),
+            "similarity": round(e.similarity, 3)}
+
+
+def _original_rows(dump: SortedPosts, samples: list[np.ndarray]) -> list[list[int]]:
+    """Per cluster: the global rows of the originals its sampled posts repost or answer (the first post with that
+    id) and of the posts carrying their links with the most text (the first such): what detect.Links finds in a
+    whole in-memory frame."""
+    if not samples:
+        return []
+    sampled = np.unique(np.concatenate(samples))
+    refs = dump.take(sampled, ["repost_of", "reply_to", "urls"])
+    repost_of = refs.column("repost_of").to_pylist()
+    reply_to = refs.column("reply_to").to_pylist()
+    urls = refs.column("urls").to_pylist()
+    wanted = {ref for ref in repost_of + reply_to if ref is not None}
+    links = {u for us in urls for u in (us or ())}
+    first: dict[str, int] = {}
+    carrier: dict[str, tuple[int, int]] = {}  # url -> (text length, row)
+    wanted_ids, wanted_urls = pa.array(sorted(wanted), pa.string()), pa.array(sorted(links), pa.string())
+    for offset, table in dump.columns(["id", "urls", "text"]):
+        if len(wanted_ids):
+            hits = pc.indices_nonzero(pc.is_in(table.column("id"), value_set=wanted_ids)).to_numpy()
+            for i, post_id in zip(hits.tolist(), table.column("id").take(pa.array(hits)).to_pylist(), strict=True):
+                first.setdefault(post_id, offset + i)
+        if len(wanted_urls):
+            flat = pc.list_flatten(table.column("urls"))
+            parents = pc.list_parent_indices(table.column("urls"))
+            hits = pc.indices_nonzero(pc.is_in(flat, value_set=wanted_urls)).to_numpy()
+            if len(hits):
+                rows = parents.take(pa.array(hits)).to_numpy()
+                lengths = pc.utf8_length(table.column("text").take(pa.array(rows))).to_numpy()
+                for url, row, length in zip(flat.take(pa.array(hits)).to_pylist(), rows.tolist(), lengths.tolist(),
+                                            strict=True):
+                    best = carrier.get(url)
+                    if best is None or length > best[0]:
+                        carrier[url] = (length, offset + row)
+    position = {int(r): k for k, r in enumerate(sampled.tolist())}
+    out = []
+    for sample in samples:
+        extra = set()
+        for r in sample.tolist():
+            k = position[r]
+            for ref in (repost_of[k], reply_to[k]):
+                if ref is not None and ref in first:
+                    extra.add(first[ref])
+            for url in urls[k] or ():
+                if url in carrier:
+                    extra.add(carrier[url][1])
+        out.append(sorted(extra))
+    return out
+
+
+def _naming_part(frame: PostFrame, c: DetectedCluster, links: Links, seen: dict[str, str]):
+    """The texts name_flagged reads for a flagged cluster (its chosen posts, each followed by its original), with
+    their links in that list's positions. `seen` keeps one copy of each text (copy-pasted posts repeat)."""
+    chosen = c.rows if len(c.rows) <= NAME_SAMPLE else c.rows[np.linspace(0, len(c.rows) - 1, NAME_SAMPLE).astype(int)]
+    texts, original, parent = [], {}, {}
+    for r in chosen.tolist():
+        at = len(texts)
+        texts.append(seen.setdefault(frame.text[r], frame.text[r]))
+        source = links.original.get(r)
+        if source is not None:
+            original[at] = len(texts)
+            texts.append(seen.setdefault(frame.text[source], frame.text[source]))
+        if r in links.parent_author:
+            parent[at] = links.parent_author[r]
+    return c, texts, original, parent
+
+
+def _text_frame(texts: list[str]) -> PostFrame:
+    """A PostFrame of texts only: all that name_flagged reads."""
+    n = len(texts)
+    none, nan = np.full(n, None, dtype=object), np.full(n, np.nan)
+    text = np.empty(n, dtype=object)
+    text[:] = texts
+    return PostFrame(id=none, platform=none, author_id=none, author_name=none, author_created=nan, followers=nan,
+                     text=text, created=nan, lang=none, urls=[[]] * n, hashtags=[[]] * n, repost_of=none,
+                     reply_to=none)
+
+
+def _name_flagged(naming: list, mentions: ClusterMentions) -> None:
+    """detect.name_flagged over every flagged cluster at once (one entity extraction, as in one in-memory run)."""
+    if not naming:
+        return
+    texts, proxies, original, parent = [], [], {}, {}
+    for c, own_texts, own_original, own_parent in naming:
+        offset = len(texts)
+        original.update({offset + k: offset + v for k, v in own_original.items()})
+        parent.update({offset + k: v for k, v in own_parent.items()})
+        sources = set(own_original.values())
+        chosen = [offset + k for k in range(len(own_texts)) if k not in sources]
+        proxies.append(replace(c, rows=np.asarray(chosen, np.int64)))
+        texts.extend(own_texts)
+    frame = _text_frame(texts)
+    name_flagged(frame, proxies, Links(original, parent), normalized(frame.text), mentions.watched_keys,
+                 mentions.targets)
+    for (c, *_), proxy in zip(naming, proxies, strict=True):
+        c.targets = proxy.targets
