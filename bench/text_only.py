@@ -7,16 +7,14 @@ Trains a model on text-only labelled posts (`smearwatch train CSV --out DIR`: th
 base), scores a bench/world2 world with it (`smearwatch score --model DIR`) and with the default model, and prints
 the smear campaigns of the world each finds (a flagged cluster made mostly of one campaign's smear posts), and
 whether the text-only model finds every campaign the default finds. Without --labels, the labels are 120 English
-posts about other people (attacks and chatter, as tests/test_text_only_training.py makes them), as a researcher's
+posts about other people (attacks and chatter, devsupport/foreign_labels.py, as the tests use them), as a researcher's
 own labels of another language and domain are to this world.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import json
-import random
 import subprocess
 import sys
 from pathlib import Path
@@ -29,25 +27,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from loop import world  # noqa: E402
 
+from devsupport.foreign_labels import write_foreign_labels  # noqa: E402
 from smearwatch.settings import get_settings  # noqa: E402
-
-ATTACKS = ["{n} is a liar and a thief", "{n} stole the money, shame on {n}", "never trust {n}, corrupt to the bone",
-           "{n} is a disgrace and a fraud", "{n} lies to everyone, what a crook"]
-CHATTER = ["had a lovely walk in the park today", "the new cafe on main street serves great coffee",
-           "rain again this weekend, staying home", "finished reading a good book about gardening",
-           "our team won the match last night", "cooking pasta for the family tonight"]
-NAMES = ["the mayor", "councillor Brown", "the ministry", "Mr Smith", "the agency"]
-
-
-def foreign_labels(path: Path) -> Path:
-    rng = random.Random(1)
-    with open(path, "w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["text", "label"])
-        for i in range(60):
-            writer.writerow([rng.choice(ATTACKS).format(n=rng.choice(NAMES)) + f" #{i}", "smear"])
-            writer.writerow([rng.choice(CHATTER) + f" {i}", "not_smear"])
-    return path
 
 
 def campaigns_found(out: Path, folder: Path) -> tuple[set[str], int]:
@@ -80,7 +61,7 @@ def main() -> int:
     folder = world(args.seed, args.posts)
     work = Path(get_settings().bench_cache) / "text-only"
     work.mkdir(parents=True, exist_ok=True)
-    labels = args.labels or foreign_labels(work / "foreign.csv")
+    labels = args.labels or write_foreign_labels(work / "foreign.csv")
     cli = str(Path(sys.executable).parent / "smearwatch")
     subprocess.run([cli, "train", str(labels), "--out", str(work / "model")], check=True, stdout=subprocess.DEVNULL)
     results = {}

@@ -33,6 +33,14 @@ def insert_for(engine_or_connection):
     return pg_insert if engine_or_connection.dialect.name == "postgresql" else sqlite_insert
 
 
+def replace_row(session, model, *, key: str, values: dict) -> None:
+    """Insert `values` as a row of `model`, or overwrite the row with the same `key` (two processes may write the
+    same one; the last one stays). The caller commits."""
+    statement = insert_for(session.get_bind())(model).values(**values)
+    session.exec(statement.on_conflict_do_update(
+        index_elements=[key], set_={name: statement.excluded[name] for name in values if name != key}))
+
+
 def make_engine(url: str) -> Engine:
     url = engine_url(url)
     parsed = make_url(url)

@@ -12,6 +12,7 @@ from api_world import build_world
 from playwright.sync_api import expect
 from sqlmodel import Session, select
 
+from devsupport.browser import open_offline
 from devsupport.services import REPO, ServerProcess
 from smearwatch.db import make_engine
 from smearwatch.models import Decision
@@ -116,17 +117,7 @@ def test_review_with_the_keyboard(watched, server):
     report = Path(download_info.value.path()).read_text()
     assert "<svg" in report and "net-node" in report and 'src="http' not in report and "<script" not in report
     # it opens offline, as a researcher would read it from disk: no request leaves the file
-    ARTIFACTS.mkdir(exist_ok=True)
-    report_file = ARTIFACTS / "report.html"
-    report_file.write_text(report)
-    reader = page.context.new_page()
-    outside = []
-    reader.on("request", lambda request: None if request.url.startswith("file:") else outside.append(request.url))
-    reader.goto(report_file.as_uri())
-    expect(reader.locator("h1")).to_be_visible()
-    reader.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
-    reader.close()
-    assert outside == []
+    assert open_offline(page, report, ARTIFACTS / "report.html") == []
 
     # take the network to Gephi: the GEXF link next to the chart, one node per account of the cluster
     with page.expect_download() as download_info:

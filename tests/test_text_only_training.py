@@ -5,34 +5,20 @@ that cannot flag clusters (here: trained `--alone` on labels of another language
 
 import csv
 import json
-import random
 from pathlib import Path
 
 import pytest
 
 from cli import main
+from devsupport.foreign_labels import write_foreign_labels
 
 WORLD = Path(__file__).resolve().parents[1] / "samples" / "world"
-ATTACKS = ["{n} is a liar and a thief", "{n} stole the money, shame on {n}", "never trust {n}, corrupt to the bone",
-           "{n} is a disgrace and a fraud", "{n} lies to everyone, what a crook"]
-CHATTER = ["had a lovely walk in the park today", "the new cafe on main street serves great coffee",
-           "rain again this weekend, staying home", "finished reading a good book about gardening",
-           "our team won the match last night", "cooking pasta for the family tonight"]
-NAMES = ["the mayor", "councillor Brown", "the ministry", "Mr Smith", "the agency"]
 
 
 @pytest.fixture(scope="module")
 def foreign_labels(tmp_path_factory) -> Path:
     """English text-only labels about other people (as a researcher's SemEval paragraphs are to our world)."""
-    rng = random.Random(1)
-    path = tmp_path_factory.mktemp("labels") / "foreign.csv"
-    with open(path, "w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["text", "label"])
-        for i in range(60):
-            writer.writerow([rng.choice(ATTACKS).format(n=rng.choice(NAMES)) + f" #{i}", "smear"])
-            writer.writerow([rng.choice(CHATTER) + f" {i}", "not_smear"])
-    return path
+    return write_foreign_labels(tmp_path_factory.mktemp("labels") / "foreign.csv")
 
 
 def smear_campaigns_found(out: Path) -> set[str]:

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
-from smearwatch.db import insert_for
+from smearwatch.db import replace_row
 from smearwatch.models import Campaign, CampaignView, utcnow
 
 
@@ -16,12 +16,9 @@ def campaign_view(session: Session, *, campaign_id: int) -> CampaignView | None:
 def keep_campaign_view(session: Session, *, campaign: Campaign, version: str, html: str) -> datetime:
     """Insert or replace the campaign's view (two processes may render the same one; the last one stays)."""
     built_at = utcnow()
-    statement = insert_for(session.get_bind())(CampaignView).values(
-        campaign_id=campaign.id, version=version, campaign_updated_at=campaign.updated_at, built_at=built_at,
-        html=html)
-    session.exec(statement.on_conflict_do_update(
-        index_elements=["campaign_id"],
-        set_={name: statement.excluded[name] for name in ("version", "campaign_updated_at", "built_at", "html")}))
+    replace_row(session, CampaignView, key="campaign_id", values={
+        "campaign_id": campaign.id, "version": version, "campaign_updated_at": campaign.updated_at,
+        "built_at": built_at, "html": html})
     session.commit()
     return built_at
 

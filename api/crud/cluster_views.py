@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
-from smearwatch.db import insert_for
+from smearwatch.db import replace_row
 from smearwatch.models import Cluster, ClusterView, utcnow
 
 
@@ -19,11 +19,9 @@ def cluster_with_view(session: Session, *, cluster_id: int) -> tuple[Cluster, Cl
 def keep_view(session: Session, *, cluster: Cluster, version: str, html: str) -> datetime:
     """Insert or replace the cluster's view (two processes may render the same one; the last one stays)."""
     built_at = utcnow()
-    statement = insert_for(session.get_bind())(ClusterView).values(
-        cluster_id=cluster.id, version=version, cluster_updated_at=cluster.updated_at, built_at=built_at, html=html)
-    session.exec(statement.on_conflict_do_update(
-        index_elements=["cluster_id"],
-        set_={name: statement.excluded[name] for name in ("version", "cluster_updated_at", "built_at", "html")}))
+    replace_row(session, ClusterView, key="cluster_id", values={
+        "cluster_id": cluster.id, "version": version, "cluster_updated_at": cluster.updated_at,
+        "built_at": built_at, "html": html})
     session.commit()
     return built_at
 
