@@ -3,7 +3,7 @@ clusters mixed into it for a check, and how many standing decisions the next ret
 
 from functools import cache
 
-from sqlalchemy import func, literal_column
+from sqlalchemy import func, literal, literal_column, union_all
 from sqlmodel import Session, select
 
 from api.crud.clusters import LIST_COLUMNS
@@ -30,13 +30,22 @@ def review_checks(session: Session, *, threshold: float, offset: int, limit: int
         return []
     need = offset + limit
     open_unflagged = (table.flagged.is_(False), table.status == "open")
-    above = session.exec(select(table.id, table.score).where(*open_unflagged, table.score >= threshold)
-                         .order_by(table.score.asc(), table.id).limit(need)).all()
-    below = session.exec(select(table.id, table.score).where(*open_unflagged, table.score < threshold)
-                         .order_by(table.score.desc(), table.id).limit(need)).all()
-    near = [row.id for row in sorted(above + below, key=lambda r: (abs(r.score - threshold), r.id))[:need]]
-    shuffled = list(session.exec(select(table.id).where(*open_unflagged)
-                                 .order_by(literal_column(CHECK_ORDER), table.id).limit(need)).all())
+    shuffle_rank = literal_column(CHECK_ORDER).label("rank")
+    # The three id lists in one round trip; each part is read from its index, then ordered here.
+    parts = [
+        select(literal("above").label("part"), table.id, table.score.label("rank"))
+        .where(*open_unflagged, table.score >= threshold).order_by(table.score.asc(), table.id).limit(need),
+        select(literal("below").label("part"), table.id, table.score.label("rank"))
+        .where(*open_unflagged, table.score < threshold).order_by(table.score.desc(), table.id).limit(need),
+        select(literal("shuffled").label("part"), table.id, shuffle_rank)
+        .where(*open_unflagged).order_by(shuffle_rank, table.id).limit(need),
+    ]
+    ids = session.exec(union_all(*(select(*part.subquery().c) for part in parts))).all()
+    by_part = {name: sorted((row.rank, row.id) for row in ids if row.part == name)
+               for name in ("above", "below", "shuffled")}
+    nearness = sorted(by_part["above"] + by_part["below"], key=lambda r: (abs(r[0] - threshold), r[1]))
+    near = [row_id for _, row_id in nearness[:need]]
+    shuffled = [row_id for _, row_id in by_part["shuffled"]]
     mixed, seen = [], set()
     for pair in zip(near, shuffled, strict=False):
         for row_id in pair:
@@ -69,9 +78,9 @@ def mix_checks(rows: list, checks: list) -> list:
     return out + pending
 
 
-def _progress_columns() -> tuple:
-    flagged = select(func.count()).select_from(Cluster).where(Cluster.flagged)
-    return flagged.scalar_subquery(), flagged.where(Cluster.status == "reviewed").scalar_subquery()
+def _progress_columns(table=Cluster) -> tuple:
+    flagged = select(func.count()).select_from(table).where(table.flagged)
+    return flagged.scalar_subquery(), flagged.where(table.status == "reviewed").scalar_subquery()
 
 
 def queue_progress(session: Session) -> dict:
@@ -79,42 +88,42 @@ def queue_progress(session: Session) -> dict:
     return {"reviewed": reviewed, "total": total}
 
 
-def queue_position(session: Session, *, cluster: Cluster) -> tuple[int | None, int | None, dict]:
-    """Previous and next clusters in the queue order (flagged, score descending, then id) and the queue's
-    progress, in one query.
+def queue_position(session: Session, *, cluster: Cluster | None = None, row=None) -> tuple[int | None, int | None,
+                                                                                          dict]:
+    """Previous and next rows in the queue order (flagged, score descending, then id) and the queue's progress, in
+    one query: of `cluster` in the cluster queue, or of `row` (a campaign) in its own table's queue.
 
     Each neighbour is "same score, nearer id" else "nearest score": two index range scans, where one OR
     condition was a filter over the whole queue index.
     """
-    columns = list(_progress_columns())
-    if cluster.flagged:
-        queue = select(Cluster.id).where(Cluster.flagged).limit(1)
+    row = cluster if cluster is not None else row
+    table = type(row)
+    columns = list(_progress_columns(table))
+    if row.flagged:
+        queue = select(table.id).where(table.flagged).limit(1)
         nxt = func.coalesce(
-            queue.where(Cluster.score == cluster.score, Cluster.id > cluster.id).order_by(Cluster.id.asc())
-            .scalar_subquery(),
-            queue.where(Cluster.score < cluster.score).order_by(Cluster.score.desc(), Cluster.id.asc())
-            .scalar_subquery())
+            queue.where(table.score == row.score, table.id > row.id).order_by(table.id.asc()).scalar_subquery(),
+            queue.where(table.score < row.score).order_by(table.score.desc(), table.id.asc()).scalar_subquery())
         prev = func.coalesce(
-            queue.where(Cluster.score == cluster.score, Cluster.id < cluster.id).order_by(Cluster.id.desc())
-            .scalar_subquery(),
-            queue.where(Cluster.score > cluster.score).order_by(Cluster.score.asc(), Cluster.id.desc())
-            .scalar_subquery())
-        columns += [prev, nxt]
-    row = session.exec(select(*columns)).one()
-    prev_id, next_id = (row[2], row[3]) if cluster.flagged else (None, None)
-    return prev_id, next_id, {"reviewed": row[1], "total": row[0]}
+            queue.where(table.score == row.score, table.id < row.id).order_by(table.id.desc()).scalar_subquery(),
+            queue.where(table.score > row.score).order_by(table.score.asc(), table.id.desc()).scalar_subquery())
+    columns += [prev, nxt]
+    found = session.exec(select(*columns)).one()
+    prev_id, next_id = (found[2], found[3]) if row.flagged else (None, None)
+    return prev_id, next_id, {"reviewed": found[1], "total": found[0]}
 
 
-def queue_counts(session: Session) -> tuple[dict, int, float]:
-    """The queue's progress, `pending_decisions` and `active_threshold`, in one query (the queue shows all three)."""
-    pending, after, active_at, total, reviewed, card = session.exec(_queue_counts_statement()).one()
+def queue_counts(session: Session, table=Cluster) -> tuple[dict, int, float]:
+    """The queue's progress (of clusters, or of campaigns), `pending_decisions` and `active_threshold`, in one query
+    (the queue shows all three)."""
+    pending, after, active_at, total, reviewed, card = session.exec(_queue_counts_statement(table)).one()
     return {"reviewed": reviewed, "total": total}, (pending if active_at is None else after), threshold_of(card)
 
 
 @cache
-def _queue_counts_statement():
+def _queue_counts_statement(table):
     card = select(ModelVersion.card).where(ModelVersion.active).limit(1).scalar_subquery()
-    return _pending_statement().add_columns(*_progress_columns(), card)
+    return _pending_statement().add_columns(*_progress_columns(table), card)
 
 
 def pending_decisions(session: Session) -> int:

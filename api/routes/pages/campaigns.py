@@ -5,13 +5,19 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlmodel import Session, select
 
 from api import campaign_views
 from api.crud import campaigns as crud
 from api.crud import reviewers
 from api.crud.decisions import ANSWERS
-from api.crud.queue import CHECK_EVERY, checks_on_page, mix_checks, queue_counts, review_checks
+from api.crud.queue import (
+    CHECK_EVERY,
+    checks_on_page,
+    mix_checks,
+    queue_counts,
+    queue_position,
+    review_checks,
+)
 from api.deps import (
     CampaignDep,
     CsrfField,
@@ -40,7 +46,7 @@ def campaign_queue(request: Request, session: SessionDep, user: PageUser, page: 
     opinion, for the agreement between reviewers)."""
     if order == "uncertainty":  # cluster by cluster: the labels that teach the model most
         return RedirectResponse("/queue/clusters?order=uncertainty", status.HTTP_303_SEE_OTHER)
-    progress = crud.campaign_progress(session)
+    progress, pending, threshold = queue_counts(session, table=Campaign)
     if order == "coordinated":
         filters, known = crud.CampaignFilters(label="coordinated", sort="-n_accounts"), None
     elif order == "mine":
@@ -51,7 +57,6 @@ def campaign_queue(request: Request, session: SessionDep, user: PageUser, page: 
         filters, known = crud.CampaignFilters(flagged=True, sort="-score"), progress["total"]
     rows, count = crud.list_campaigns(session, filters=filters, limit=QUEUE_PAGE, offset=(page - 1) * QUEUE_PAGE,
                                       count=known)
-    _, pending, threshold = queue_counts(session)
     checks = []
     if order == "score":  # unflagged campaigns mixed in for a check, as in the cluster queue (api/crud/queue.py)
         checks = review_checks(session, threshold=threshold, limit=checks_on_page(len(rows), trailing=True),
@@ -68,9 +73,9 @@ def campaign_page(request: Request, session: SessionDep, user: PageUser, campaig
     detail = campaign_overview(session, campaign=campaign)
     evidence_html, evidence_at = campaign_views.evidence_section(session, request.app.state.templates.env,
                                                                  campaign=campaign)
-    prev_id, next_id = _neighbours(session, campaign)
+    prev_id, next_id, progress = queue_position(session, row=campaign)
     people = reviewers.active_reviewers(session)
-    return render_page(request, "campaign.html", user, p=detail, progress=crud.campaign_progress(session),
+    return render_page(request, "campaign.html", user, p=detail, progress=progress,
                        evidence_html=evidence_html, evidence_at=evidence_at,
                        timeline_svg=campaign_timeline_svg(detail["clusters"]), prev_id=prev_id, next_id=next_id,
                        reviewers=people, assignee=next((u.username for u in people if u.id == campaign.assigned_to),
@@ -114,15 +119,3 @@ def decide_form(request: Request, campaign_id: int, session: SessionDep, user: P
     return RedirectResponse(f"/campaigns/{campaign_id}", status.HTTP_303_SEE_OTHER)
 
 
-def _neighbours(session: Session, campaign: Campaign) -> tuple[int | None, int | None]:
-    """The previous and next flagged campaigns in queue order (score descending, then id)."""
-    if not campaign.flagged:
-        return None, None
-    queue = select(Campaign.id).where(Campaign.flagged)
-    after = queue.where((Campaign.score < campaign.score)
-                        | ((Campaign.score == campaign.score) & (Campaign.id > campaign.id)))
-    before = queue.where((Campaign.score > campaign.score)
-                         | ((Campaign.score == campaign.score) & (Campaign.id < campaign.id)))
-    nxt = session.exec(after.order_by(Campaign.score.desc(), Campaign.id.asc()).limit(1)).first()
-    prev = session.exec(before.order_by(Campaign.score.asc(), Campaign.id.desc()).limit(1)).first()
-    return prev, nxt
