@@ -5,10 +5,10 @@ import json
 
 import pytest
 from learning_world import decided_world, decided_world_key, scores
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
-from api.crud.queue import pending_decisions
+from api.crud.queue import pending_decisions, queue_counts
 from devsupport.commands import call_cli
 from smearwatch import registry
 from smearwatch.models import Cluster, Decision, User, utcnow
@@ -34,6 +34,32 @@ def test_decisions_become_labels_with_provenance(decided_store):
     assert all(r["provenance"]["reviewer"] == "reviewer" and r["campaign"].startswith("cluster-") for r in records)
     with Session(decided_store) as session:
         assert pending_decisions(session) == len({r["provenance"]["cluster"] for r in records}) > 0
+
+
+def test_the_queues_pending_count_follows_every_new_decision_and_undo(decided_store):
+    """queue_counts counts again only when the decisions changed: each change shows at once."""
+    def counted() -> int:
+        with Session(decided_store) as session:
+            return queue_counts(session)[1]
+
+    before = counted()
+    assert before == counted() > 0  # unchanged: the kept count
+    once = select(Decision.cluster_id).group_by(Decision.cluster_id).having(func.count() == 1)
+    with decided_store.begin() as connection:  # withdraw a cluster's only decision: one fewer
+        decided, cluster_id = connection.execute(
+            select(Decision.id, Decision.cluster_id).where(Decision.cluster_id.in_(once),
+                                                           Decision.answer.in_(("smear", "organic")))
+            .order_by(Decision.id)).first()
+        user = connection.execute(select(User.id)).scalar_one()
+        connection.execute(Decision.__table__.insert().values(
+            cluster_id=cluster_id, user_id=user, answer="undo", undoes=decided, created_at=utcnow()))
+    assert counted() == before - 1
+    with decided_store.begin() as connection:  # decided again: back
+        connection.execute(Decision.__table__.insert().values(
+            cluster_id=cluster_id, user_id=user, answer="organic", created_at=utcnow()))
+    assert counted() == before
+    with Session(decided_store) as session:
+        assert counted() == pending_decisions(session)
 
 
 def test_latest_decision_wins_and_unsure_and_undone_are_left_out(decided_store):

@@ -114,16 +114,32 @@ def queue_position(session: Session, *, cluster: Cluster | None = None, row=None
 
 
 def queue_counts(session: Session, table=Cluster) -> tuple[dict, int, float]:
-    """The queue's progress (of clusters, or of campaigns), `pending_decisions` and `active_threshold`, in one query
-    (the queue shows all three)."""
-    pending, after, active_at, total, reviewed, card = session.exec(_queue_counts_statement(table)).one()
-    return {"reviewed": reviewed, "total": total}, (pending if active_at is None else after), threshold_of(card)
+    """The queue's progress (of clusters, or of campaigns), `pending_decisions` and `active_threshold` (the queue
+    shows all three): one query, and a second only when the decisions changed since this process last counted."""
+    total, reviewed, card, *stamp = session.exec(_queue_counts_statement(table)).one()
+    pending = _PENDING.get(tuple(stamp))
+    if pending is None:
+        pending = pending_decisions(session)
+        _PENDING.clear()  # only the latest count is kept
+        _PENDING[tuple(stamp)] = pending
+    return {"reviewed": reviewed, "total": total}, pending, threshold_of(card)
+
+
+# The pending count reads every decision (a window over all of them, growing with the store's history), so the
+# queue pages count it again only when its inputs changed: the newest decision id, the number of decisions (a row
+# committed after a newer one still changes it) and the active version. Decisions are append-only (an undo is a row).
+_PENDING: dict[tuple, int] = {}
 
 
 @cache
 def _queue_counts_statement(table):
-    card = select(ModelVersion.card).where(ModelVersion.active).limit(1).scalar_subquery()
-    return _pending_statement().add_columns(*_progress_columns(table), card)
+    active = select(ModelVersion).where(ModelVersion.active).limit(1)
+    decisions = select(func.max(Decision.id), func.count(Decision.id))
+    return select(*_progress_columns(table), active.with_only_columns(ModelVersion.card).scalar_subquery(),
+                  decisions.with_only_columns(func.max(Decision.id)).scalar_subquery(),
+                  decisions.with_only_columns(func.count(Decision.id)).scalar_subquery(),
+                  active.with_only_columns(ModelVersion.id).scalar_subquery(),
+                  active.with_only_columns(ModelVersion.created_at).scalar_subquery())
 
 
 def pending_decisions(session: Session) -> int:
