@@ -16,10 +16,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from api.crud.campaign_views import campaign_view, keep_campaign_view, next_stale_flagged_campaign
+from api.crud.campaign_views import keep_campaign_view, next_stale_flagged_campaign
 from api.render.campaign import campaign_evidence
 from smearwatch import __version__
-from smearwatch.models import Campaign, utcnow
+from smearwatch.models import Campaign, CampaignView, utcnow
 
 TEMPLATE = "_campaign_evidence.html"
 HERE = Path(__file__).parent
@@ -47,9 +47,9 @@ def render(session: Session, env: Environment, *, campaign: Campaign) -> str:
                                              **campaign_evidence(session, campaign=campaign))
 
 
-def evidence_section(session: Session, env: Environment, *, campaign: Campaign) -> tuple[str, datetime]:
-    """The section's HTML and when it was rendered: the kept one if still fresh, else a new one (kept)."""
-    view = campaign_view(session, campaign_id=campaign.id)
+def evidence_section(session: Session, env: Environment, *, campaign: Campaign,
+                     view: CampaignView | None) -> tuple[str, datetime]:
+    """The section's HTML and when it was rendered: the kept `view` if still fresh, else a new one (kept)."""
     if view is not None and view.version == VERSION and view.campaign_updated_at == campaign.updated_at:
         return view.html, view.built_at
     html = render(session, env, campaign=campaign)

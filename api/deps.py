@@ -15,12 +15,23 @@ from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 from sqlmodel import Session
 
 from api import security
+from api.crud.campaign_views import campaign_with_view
 from api.crud.campaigns import CampaignFilters
 from api.crud.cluster_views import cluster_with_view
 from api.crud.clusters import ClusterFilters
 from api.schemas import NO_NUL
 from smearwatch import users
-from smearwatch.models import Campaign, Cluster, ClusterView, Decision, IngestRun, Job, ModelVersion, User
+from smearwatch.models import (
+    Campaign,
+    CampaignView,
+    Cluster,
+    ClusterView,
+    Decision,
+    IngestRun,
+    Job,
+    ModelVersion,
+    User,
+)
 
 API_V1 = "/api/v1"  # the prefix of every JSON API router (api/routes/*.py; the pages are at the root)
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -150,6 +161,14 @@ def get_campaign(session: SessionDep, campaign_id: int) -> Campaign:
     return get_or_404(session, Campaign, campaign_id, "campaign")
 
 
+def get_campaign_with_view(session: SessionDep, campaign_id: int) -> tuple[Campaign, CampaignView | None]:
+    """The campaign and its kept narratives and accounts section (if any), in one query."""
+    row = campaign_with_view(session, campaign_id=campaign_id) if is_row_id(campaign_id) else None
+    if row is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no campaign {campaign_id}")
+    return row
+
+
 def get_decision(session: SessionDep, decision_id: int) -> Decision:
     return get_or_404(session, Decision, decision_id, "decision")
 
@@ -169,6 +188,7 @@ def get_model_version(session: SessionDep, model_id: int) -> ModelVersion:
 # Declare them after the user: who is asking is checked before whether the row exists.
 ClusterDep = Annotated[Cluster, Depends(get_cluster)]
 CampaignDep = Annotated[Campaign, Depends(get_campaign)]
+CampaignWithViewDep = Annotated[tuple[Campaign, CampaignView | None], Depends(get_campaign_with_view)]
 ClusterWithViewDep = Annotated[tuple[Cluster, ClusterView | None], Depends(get_cluster_with_view)]
 DecisionDep = Annotated[Decision, Depends(get_decision)]
 RunDep = Annotated[IngestRun, Depends(get_run)]

@@ -9,8 +9,11 @@ from smearwatch.db import replace_row
 from smearwatch.models import Campaign, CampaignView, utcnow
 
 
-def campaign_view(session: Session, *, campaign_id: int) -> CampaignView | None:
-    return session.get(CampaignView, campaign_id)
+def campaign_with_view(session: Session, *, campaign_id: int) -> tuple[Campaign, CampaignView | None] | None:
+    """The campaign and its kept section (if any), in one query; None if there is no such campaign."""
+    row = session.exec(select(Campaign, CampaignView).outerjoin(CampaignView, CampaignView.campaign_id == Campaign.id)
+                       .where(Campaign.id == campaign_id)).first()
+    return None if row is None else (row[0], row[1])
 
 
 def keep_campaign_view(session: Session, *, campaign: Campaign, version: str, html: str) -> datetime:

@@ -19,7 +19,7 @@ from api.crud.queue import (
     review_checks,
 )
 from api.deps import (
-    CampaignDep,
+    CampaignWithViewDep,
     CsrfField,
     PageNumber,
     PageUser,
@@ -69,10 +69,11 @@ def campaign_queue(request: Request, session: SessionDep, user: PageUser, page: 
 
 
 @router.get("/campaigns/{campaign_id}", response_class=HTMLResponse)
-def campaign_page(request: Request, session: SessionDep, user: PageUser, campaign: CampaignDep):
+def campaign_page(request: Request, session: SessionDep, user: PageUser, campaign_and_view: CampaignWithViewDep):
+    campaign, view = campaign_and_view
     detail = campaign_overview(session, campaign=campaign)
     evidence_html, evidence_at = campaign_views.evidence_section(session, request.app.state.templates.env,
-                                                                 campaign=campaign)
+                                                                 campaign=campaign, view=view)
     prev_id, next_id, progress = queue_position(session, row=campaign)
     people = reviewers.active_reviewers(session)
     return render_page(request, "campaign.html", user, p=detail, progress=progress,
