@@ -97,8 +97,9 @@ def partition_bounds(n: int, partition_posts: int) -> list[tuple[int, int]]:
 
 def score_stream(posts, model: Model, config: DetectConfig, targets: dict | None, *, work: Path | None = None,
                  partition_posts: int = PARTITION_POSTS, jobs: int = 1, on_progress: Progress | None = None,
-                 ) -> Streamed:
-    """Score and cluster normalized posts (dicts, any order) streamed; see the module doc."""
+                 partitions: PartitionRunner | None = None) -> Streamed:
+    """Score and cluster normalized posts (dicts, any order) streamed; see the module doc. The partitions are
+    scored by `partitions` (default: local_partitions(jobs); worker/queued_partitions.py: Celery workers)."""
     if partition_posts < 1:
         raise ValueError("partition_posts must be at least 1")
     work_dir = tempfile.TemporaryDirectory(prefix="smearwatch-sort-", dir=work)
@@ -114,7 +115,8 @@ def score_stream(posts, model: Model, config: DetectConfig, targets: dict | None
     n = len(dump)
     t0 = time.perf_counter()
     bounds = partition_bounds(n, partition_posts)
-    parts = _score_partitions(dump, model, config, bursts, bounds, jobs, on_progress)
+    job = PartitionJob(dump, model, config, bursts, bounds)
+    parts = _score_partitions(job, partitions or local_partitions(jobs), on_progress) if n else []
     timings["partitions"] = time.perf_counter() - t0
     peaks["partitions"] = peak_rss_mb()
     text_scores = np.concatenate([p.text_scores for p in parts]) if parts else np.zeros(0)
@@ -150,46 +152,82 @@ def score_stream(posts, model: Model, config: DetectConfig, targets: dict | None
 
 # ---- partitions -------------------------------------------------------------------------------------------
 
-_CONTEXT: dict = {}  # what a partition needs, set before the worker processes fork
+@dataclass
+class PartitionJob:
+    """What scoring a partition reads: the sorted posts, the model, the configuration and the dump's popular
+    hashtag bursts (worker/partition_files.py puts it on disk for workers in other processes or machines)."""
+
+    dump: SortedPosts
+    model: Model
+    config: DetectConfig
+    bursts: HashtagBursts
+    bounds: list[tuple[int, int]]
+
+    @property
+    def work(self) -> Path:
+        return self.dump.parts[0].parent
 
 
-def _score_partitions(dump, model, config, bursts, bounds, jobs, on_progress) -> list[Partition]:
-    _CONTEXT.update(dump=dump, model=model, config=config, bursts=bursts, bounds=bounds, pad=pad_seconds(config))
-    n, done, out = len(dump), 0, []
-    try:
-        if jobs > 1 and len(bounds) > 1:
-            with multiprocessing.get_context("fork").Pool(min(jobs, len(bounds))) as pool:
-                for part in pool.imap(score_partition, range(len(bounds))):
-                    out.append(part)
-                    done += part.hi - part.lo
-                    if on_progress is not None:
-                        on_progress("scoring", done, n)
+# Scores every partition of a job, calling on_done(partition) as each finishes (in any order); returns them all.
+PartitionRunner = Callable[[PartitionJob, Callable[[Partition], None]], list[Partition]]
+
+
+def local_partitions(jobs: int = 1) -> PartitionRunner:
+    """Partitions scored in this process (jobs=1) or in `jobs` forked processes."""
+    def run(job: PartitionJob, on_done: Callable[[Partition], None]) -> list[Partition]:
+        out = []
+        if jobs > 1 and len(job.bounds) > 1:
+            _CONTEXT["job"] = job
+            try:
+                with multiprocessing.get_context("fork").Pool(min(jobs, len(job.bounds))) as pool:
+                    for part in pool.imap_unordered(_score_forked, range(len(job.bounds))):
+                        out.append(part)
+                        on_done(part)
+            finally:
+                _CONTEXT.clear()
         else:
-            for k in range(len(bounds)):
-                out.append(score_partition(k))
-                done += out[-1].hi - out[-1].lo
-                if on_progress is not None:
-                    on_progress("scoring", done, n)
-    finally:
-        _CONTEXT.clear()
-    return out
+            for k in range(len(job.bounds)):
+                out.append(score_partition(job, k))
+                on_done(out[-1])
+        return out
+    return run
 
 
-def score_partition(k: int) -> Partition:
+_CONTEXT: dict = {}  # the job of the forked processes, set before they fork
+
+
+def _score_forked(k: int) -> Partition:
+    return score_partition(_CONTEXT["job"], k)
+
+
+def _score_partitions(job: PartitionJob, runner: PartitionRunner, on_progress) -> list[Partition]:
+    n, done = len(job.dump), [0]
+
+    def on_done(part: Partition) -> None:
+        done[0] += part.hi - part.lo
+        if on_progress is not None:
+            on_progress("scoring", done[0], n)
+
+    parts = sorted(runner(job, on_done), key=lambda p: p.lo)
+    if [(p.lo, p.hi) for p in parts] != job.bounds:
+        raise RuntimeError("partitions missing or repeated")  # a runner's bug, never silently merged
+    return parts
+
+
+def score_partition(job: PartitionJob, k: int) -> Partition:
     """Text scores, uses and owned edges of the core of partition k (see the module doc)."""
-    dump, model, config = _CONTEXT["dump"], _CONTEXT["model"], _CONTEXT["config"]
-    lo, hi = _CONTEXT["bounds"][k]
-    pad = _CONTEXT["pad"]
+    dump, model, config = job.dump, job.model, job.config
+    lo, hi = job.bounds[k]
+    pad = pad_seconds(config)
     first = int(np.searchsorted(dump.created, dump.created[lo] - pad, side="left"))
     last = int(np.searchsorted(dump.created, dump.created[hi - 1] + pad, side="right"))
     frame = table_frame(dump.slice(first, last))
     norm = normalized(frame.text)
     text_scores = np.asarray(score_texts(model, frame, norm), dtype=np.float64)
-    bursts = _CONTEXT["bursts"]
-    edge_sets, _, _, entity, uses = find_edges(frame, text_scores, config, {}, norm, popular_hashtags=bursts)
+    edge_sets, _, _, entity, uses = find_edges(frame, text_scores, config, {}, norm, popular_hashtags=job.bursts)
     core_lo, core_hi = lo - first, hi - first
-    spill = save_uses(dump.parts[0].parent / f"uses-{k:05d}.npz",
-                      core_uses(frame, slice(core_lo, core_hi), first, entity, uses["near_duplicate"], bursts))
+    spill = save_uses(job.work / f"uses-{k:05d}.npz",
+                      core_uses(frame, slice(core_lo, core_hi), first, entity, uses["near_duplicate"], job.bursts))
     edges = []
     for es in edge_sets:
         keep = (es.a >= core_lo) & (es.a < core_hi)

@@ -14,7 +14,7 @@ from celery.exceptions import MaxRetriesExceededError, SoftTimeLimitExceeded
 from kombu.exceptions import OperationalError as BrokerError
 
 from smearwatch.db import get_engine
-from worker import feeds, retraining, scoring, slices
+from worker import feeds, queued_partitions, retraining, scoring, slices
 from worker.celery_app import app
 
 log = logging.getLogger(__name__)
@@ -64,6 +64,13 @@ def score_run(run_id: int) -> dict:
 @app.task(name="smearwatch.recluster_window", **RETRY)
 def recluster_window(start: str, end: str) -> dict:
     return scoring.recluster_window(get_engine(), start, end)
+
+
+# A time partition of `smearwatch score --queue`: paths and bounds in, a result file out; its failure is reported
+# to the waiting client (no retry: a partition that fails here fails the same way again).
+@app.task(name="smearwatch.score_partition")
+def score_partition(manifest: str, k: int, lo: int, hi: int, reply: str) -> dict:
+    return queued_partitions.score_queued_partition(manifest, k, lo, hi, reply)
 
 
 # Retraining and rescoring record their own failures on their Job row (no automatic retry: a failed job is
