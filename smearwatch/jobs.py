@@ -1,4 +1,4 @@
-"""Job rows: the long jobs (retrain, rescore, batch scoring on the workers) with their status and progress, as the UI shows them.
+"""Job rows: the long jobs (retrain, rescore, `score --queue`) with their status and progress, as the UI shows them.
 
 A "job" in smearwatch is only this: one row of the Job table. The work it stands for runs as a task
 (worker/service.py decides where); the row is how the CLI, the API and the UI follow it.
