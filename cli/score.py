@@ -8,7 +8,7 @@ cannot flag clusters (worker/gate.py, flag_check).
 
 Dumps over 512 MiB (or with --stream, --partition-posts or --jobs) are scored streamed (worker/stream_scoring.py):
 the same output, in memory bounded by the densest time partition; progress per phase on stderr (posts/s, ETA).
-With --queue the time partitions are scored by the Celery workers (worker/queued_partitions.py), the same output.
+With --queue the time partitions are scored by the Celery workers (worker/queued_scoring.py), the same output.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from cli.progress import PostProgress, byte_progress
 from worker.batch_scoring import score_dumps
 from worker.gate import cannot_flag, flag_check
 from worker.partition_files import PartitionFileError
-from worker.queued_partitions import QueueError
+from worker.queued_scoring import QueueError
 from worker.score_output import OUT_FORMATS
 from worker.stream_scoring import PARTITION_POSTS
 

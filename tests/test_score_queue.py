@@ -81,6 +81,9 @@ def test_two_workers_give_the_in_memory_output_and_status_shows_the_run(stack, i
     assert_same(in_memory, outputs(tmp_path / "queued"))
     summary = orjson.loads((tmp_path / "queued" / "summary.json").read_bytes())
     assert summary["stream"]["partitions"] == 20
+    logs = [(stack.tmp_path / f"worker{i}.log").read_text() for i in range(2)]
+    assert all("smearwatch.score_partition" in log and "succeeded" in log for log in logs)  # both did partitions
+    assert any("smearwatch.tag_texts" in log for log in logs)  # and the flagged clusters' NER went to them too
     job = stack.score_jobs()[0]
     assert (job["kind"], job["status"], job["progress"]) == ("score", "done", 1.0)
     assert job["result"]["scored"] == len(in_memory["scores"])

@@ -25,7 +25,7 @@ from classifiers import DetectConfig, DetectResult, Model, PostFrame, detect, lo
 from classifiers.campaigns import brief_of
 from smearwatch.db import get_engine
 from worker.external_sort import canonical_order
-from worker.queued_partitions import queued_partitions
+from worker.queued_scoring import CeleryWorkers
 from worker.score_job import ScoreJob
 from worker.score_result import ScoringOutputs, StreamedScoring, cluster_record
 from worker.sources import ReadOptions, Rejection, open_source
@@ -33,7 +33,7 @@ from worker.sources.base import RawRecord
 from worker.sources.jsonl import normalize as normalize_contract
 from worker.sources.parquet import as_table, table_records
 from worker.sources.parquet import normalize as normalize_row
-from worker.stream_scoring import PARTITION_POSTS, PartitionRunner, Progress, score_stream
+from worker.stream_scoring import PARTITION_POSTS, Progress, Workers, score_stream
 
 # Called with (bytes read so far, bytes in all inputs) while the dumps are read.
 ReadProgress = Callable[[int, int], None]
@@ -109,9 +109,10 @@ def score_dumps(inputs: Sequence[str | Path], *, out: str | Path | None = None, 
     True, or when it is None and the inputs hold more than STREAM_ABOVE_BYTES or `partition_posts` or `jobs` > 1
     is given: the same clusters, flags and scores as in memory, in memory bounded by the densest partition.
 
-    With `queue`, streamed too, and the partitions are scored by the Celery workers of SMEARWATCH_BROKER_URL
-    (worker/queued_partitions.py; `work` must then be a folder the workers see at the same path); the run's
-    progress is a Job row (kind "score") in the database, as `smearwatch status` shows it.
+    With `queue`, streamed too, and the parallel parts (the partitions, the NER of the flagged clusters' texts)
+    go to the Celery workers of SMEARWATCH_BROKER_URL (worker/queued_scoring.py; `work` must then be a folder the
+    workers see at the same path); the run's progress is a Job row (kind "score") in the database, as
+    `smearwatch status` shows it.
     """
     started = time.perf_counter()
     if jobs < 1:
@@ -147,7 +148,7 @@ def score_dumps(inputs: Sequence[str | Path], *, out: str | Path | None = None, 
             result = _score_streamed(posts(), model=model, window=window, targets=targets, started=started,
                                      partition_posts=partition_posts or PARTITION_POSTS, jobs=jobs, work=work,
                                      on_progress=_both(on_progress, job.update if job else None),
-                                     partitions=queued_partitions() if queue else None)
+                                     workers=CeleryWorkers() if queue else None)
         else:
             result = _score(posts(), model=model, window=window, targets=targets, started=started)
         result.rejected, result.read, result.inputs = rejected, counts["read"], [str(p) for p in inputs]
@@ -247,13 +248,13 @@ def _score(posts: Iterable[dict], *, model, window, targets, started: float) -> 
 
 
 def _score_streamed(posts: Iterable[dict], *, model, window, targets, started: float, partition_posts: int,
-                    jobs: int, work, on_progress, partitions: PartitionRunner | None) -> StreamedScoring:
+                    jobs: int, work, on_progress, workers: Workers | None) -> StreamedScoring:
     if window is not None and window <= 0:
         raise ValueError("window must be a positive number of seconds")
     model = model if isinstance(model, Model) else load_model(model)
     config = DetectConfig.from_dict(model.card.get("detection")).with_window(window)
     streamed = score_stream(posts, model, config, targets or None, work=work, partition_posts=partition_posts,
-                            jobs=jobs, on_progress=on_progress, partitions=partitions)
+                            jobs=jobs, on_progress=on_progress, workers=workers)
     timings = {f"stream.{k}": v for k, v in streamed.timings.items()}
     timings["scoring"] = timings["total"] = round(time.perf_counter() - started, 3)
     return StreamedScoring(streamed=streamed, model=model, window=window, targets=targets or {}, timings=timings,

@@ -17,7 +17,8 @@ QUEUES = ("ingest", "score")
 # million-post dump.
 ROUTES = {
     "smearwatch.ingest_slice": {"queue": "ingest"},
-    "smearwatch.score_partition": {"queue": "ingest"},  # a time partition of `score --queue`: bulk work too
+    "smearwatch.score_partition": {"queue": "ingest"},  # the pieces of `score --queue`: bulk work too
+    "smearwatch.tag_texts": {"queue": "ingest"},
     "smearwatch.poll_feed": {"queue": "score"},
     "smearwatch.score_run": {"queue": "score"},
     "smearwatch.recluster_window": {"queue": "score"},

@@ -1,10 +1,11 @@
 """A streamed run's partitions as files in its work folder, for workers in other processes or machines that share
-that folder (worker/queued_partitions.py).
+that folder (worker/queued_scoring.py).
 
 job.json + job.npz: what scoring any partition reads (worker.stream_scoring.PartitionJob): the sorted posts' part
 files (names inside the folder), their first rows, each post's time and author code, the model's directory, the
 detection configuration and the dump's popular hashtag bursts. partition-KKKKK.npz: what scoring partition K found
-(a worker.stream_scoring.Partition; its uses are in uses-KKKKK.npz beside it). Files are written under a temporary
+(a worker.stream_scoring.Partition; its uses are in uses-KKKKK.npz beside it). worker/queued_scoring.py puts the
+pieces of NER work beside them. Files are written under a temporary
 name and renamed, so a reader never sees half a file and a second delivery of a task rewrites the same bytes.
 """
 
@@ -41,7 +42,7 @@ def write_job(job: PartitionJob) -> Path:
     manifest = {"parts": [p.name for p in job.dump.parts], "model": str(Path(job.model.path).resolve()),
                 "model_version": job.model.version, "config": asdict(job.config), "bursts": job.bursts.state(),
                 "bounds": job.bounds}
-    _write_bytes(work / JOB_FILE, orjson.dumps(manifest, option=orjson.OPT_SERIALIZE_NUMPY))
+    write_bytes(work / JOB_FILE, orjson.dumps(manifest, option=orjson.OPT_SERIALIZE_NUMPY))
     return work / JOB_FILE
 
 
@@ -92,7 +93,8 @@ def _write_npz(path: Path, **arrays) -> None:
     os.replace(temporary, path)
 
 
-def _write_bytes(path: Path, data: bytes) -> None:
+def write_bytes(path: Path, data: bytes) -> None:
+    """`data` into `path`, written aside and renamed (a reader never sees half of it)."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     temporary.write_bytes(data)
     os.replace(temporary, path)

@@ -6,14 +6,16 @@ in-memory run (worker/batch_scoring.py).
 2. Partitions: consecutive runs of `partition_posts` posts (the core), each read with a pad of the longest signal
    window on both sides. A core post then sees every post it can share an evidence edge with, so its text score
    and the edges it starts (its row is the lower end) are exactly those of one in-memory run. What its posts acted
-   on per signal goes to disk (worker/null_uses.py). Partitions are independent: `jobs` processes score them.
+   on per signal goes to disk (worker/null_uses.py). Partitions are independent: `jobs` processes (or Celery
+   workers, worker/queued_scoring.py) score them.
 3. Clusters: connected components of all the edges at once (classifiers.detect.group_posts on the whole dump's
    edge list: a chain of posts may go on for days). Kept per post: its time, author code and text score. Then
    the null model's counts of the clustered posts: their uses among those of the posts within half a day.
 4. Judgements: clusters in the order of their first post, in batches of about JUDGE_POSTS posts (or fewer), each
    batch read with the originals its sampled posts repost, answer or link to (found by one pass over the dump
    ids and links: an original may be far earlier). One ClusterMentions is shared by the batches (it names
-   targets), and the heavy entity models name the flagged clusters' targets once at the end, as in detect().
+   targets), and the heavy entity models name the flagged clusters' targets once at the end, as in detect(); their
+   NER, the costliest part, is cut into pieces for the same processes or workers as the partitions.
    Each cluster's post ids, evidence and edges go to disk as it is judged (SpilledRecords); what stays in memory
    per cluster is its verdict, scores, targets, signals, accounts and rows.
 """
@@ -27,6 +29,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import orjson
@@ -46,6 +49,7 @@ from classifiers.detect import (
     name_flagged,
     score_texts,
 )
+from classifiers.entities import NER_BATCH, NerSpan, ner_spans
 from classifiers.signals import SIGNALS, Edge, EdgeSet
 from classifiers.text import normalize_text
 from worker.external_sort import SortedPosts, sort_posts, table_frame
@@ -53,6 +57,7 @@ from worker.hashtag_bursts import HashtagBursts
 from worker.null_uses import core_uses, count_uses, save_uses
 
 PARTITION_POSTS = 200_000
+NER_PIECE_TEXTS = 512  # texts per piece of the flagged clusters' NER spread over processes or workers
 JUDGE_POSTS = 50_000  # at most this many posts (of whole clusters, with their originals) read to judge at once
 # (phase, done, total): "sorting" counts posts read, "scoring" posts of partitions scored, "judging" clusters.
 Progress = Callable[[str, int, int], None]
@@ -97,9 +102,9 @@ def partition_bounds(n: int, partition_posts: int) -> list[tuple[int, int]]:
 
 def score_stream(posts, model: Model, config: DetectConfig, targets: dict | None, *, work: Path | None = None,
                  partition_posts: int = PARTITION_POSTS, jobs: int = 1, on_progress: Progress | None = None,
-                 partitions: PartitionRunner | None = None) -> Streamed:
-    """Score and cluster normalized posts (dicts, any order) streamed; see the module doc. The partitions are
-    scored by `partitions` (default: local_partitions(jobs); worker/queued_partitions.py: Celery workers)."""
+                 workers: Workers | None = None) -> Streamed:
+    """Score and cluster normalized posts (dicts, any order) streamed; see the module doc. The parallel parts
+    (partitions, NER) go to `workers` (default: LocalWorkers(jobs))."""
     if partition_posts < 1:
         raise ValueError("partition_posts must be at least 1")
     work_dir = tempfile.TemporaryDirectory(prefix="smearwatch-sort-", dir=work)
@@ -115,8 +120,9 @@ def score_stream(posts, model: Model, config: DetectConfig, targets: dict | None
     n = len(dump)
     t0 = time.perf_counter()
     bounds = partition_bounds(n, partition_posts)
+    workers = workers or LocalWorkers(jobs)
     job = PartitionJob(dump, model, config, bursts, bounds)
-    parts = _score_partitions(job, partitions or local_partitions(jobs), on_progress) if n else []
+    parts = _score_partitions(job, workers, on_progress) if n else []
     timings["partitions"] = time.perf_counter() - t0
     peaks["partitions"] = peak_rss_mb()
     text_scores = np.concatenate([p.text_scores for p in parts]) if parts else np.zeros(0)
@@ -139,7 +145,7 @@ def score_stream(posts, model: Model, config: DetectConfig, targets: dict | None
     peaks["null_model"] = peak_rss_mb()
     t0 = time.perf_counter()
     judged = _judge(dump, groups, post_cluster, edge_sets, (clustered, uses), text_scores, model, config, targets,
-                    min(partition_posts, JUDGE_POSTS), on_progress, Path(work_dir.name))
+                    min(partition_posts, JUDGE_POSTS), on_progress, Path(work_dir.name), workers)
     timings["judgements"] = time.perf_counter() - t0
     peaks["judgements"] = peak_rss_mb()
     scores = np.asarray([c.score for c in judged.clusters])
@@ -168,18 +174,29 @@ class PartitionJob:
         return self.dump.parts[0].parent
 
 
-# Scores every partition of a job, calling on_done(partition) as each finishes (in any order); returns them all.
-PartitionRunner = Callable[[PartitionJob, Callable[[Partition], None]], list[Partition]]
+class Workers(Protocol):
+    """Where the parallel parts of a streamed run go: its partitions, and the NER of its flagged clusters' texts
+    (LocalWorkers here; worker/queued_scoring.py: Celery workers)."""
+
+    def partitions(self, job: PartitionJob, on_done: Callable[[Partition], None]) -> list[Partition]:
+        """Score every partition of `job`, calling on_done(partition) as each finishes (in any order)."""
+
+    def ner(self, texts: list[str], work: Path) -> list[list[NerSpan]]:
+        """classifiers.entities.ner_spans of `texts`, in pieces (ner_pieces); `work` is the run's folder."""
 
 
-def local_partitions(jobs: int = 1) -> PartitionRunner:
-    """Partitions scored in this process (jobs=1) or in `jobs` forked processes."""
-    def run(job: PartitionJob, on_done: Callable[[Partition], None]) -> list[Partition]:
+class LocalWorkers:
+    """The parallel parts in this process (jobs=1) or in `jobs` forked processes."""
+
+    def __init__(self, jobs: int = 1, ner_piece_texts: int = NER_PIECE_TEXTS):
+        self.jobs, self.ner_piece_texts = jobs, ner_piece_texts
+
+    def partitions(self, job: PartitionJob, on_done: Callable[[Partition], None]) -> list[Partition]:
         out = []
-        if jobs > 1 and len(job.bounds) > 1:
+        if self.jobs > 1 and len(job.bounds) > 1:
             _CONTEXT["job"] = job
             try:
-                with multiprocessing.get_context("fork").Pool(min(jobs, len(job.bounds))) as pool:
+                with multiprocessing.get_context("fork").Pool(min(self.jobs, len(job.bounds))) as pool:
                     for part in pool.imap_unordered(_score_forked, range(len(job.bounds))):
                         out.append(part)
                         on_done(part)
@@ -190,7 +207,19 @@ def local_partitions(jobs: int = 1) -> PartitionRunner:
                 out.append(score_partition(job, k))
                 on_done(out[-1])
         return out
-    return run
+
+    def ner(self, texts: list[str], work: Path) -> list[list[NerSpan]]:
+        pieces = ner_pieces(texts, self.ner_piece_texts)
+        if self.jobs < 2 or len(pieces) < 2:
+            return ner_spans(texts)
+        with multiprocessing.get_context("fork").Pool(min(self.jobs, len(pieces))) as pool:
+            return [spans for piece in pool.imap(ner_spans, pieces) for spans in piece]
+
+
+def ner_pieces(texts: list[str], piece_texts: int = NER_PIECE_TEXTS) -> list[list[str]]:
+    """Texts in pieces of a multiple of the tagger's batch: each text is tagged as in one list."""
+    size = max(NER_BATCH, piece_texts // NER_BATCH * NER_BATCH)
+    return [texts[i:i + size] for i in range(0, len(texts), size)]
 
 
 _CONTEXT: dict = {}  # the job of the forked processes, set before they fork
@@ -200,7 +229,7 @@ def _score_forked(k: int) -> Partition:
     return score_partition(_CONTEXT["job"], k)
 
 
-def _score_partitions(job: PartitionJob, runner: PartitionRunner, on_progress) -> list[Partition]:
+def _score_partitions(job: PartitionJob, workers: Workers, on_progress) -> list[Partition]:
     n, done = len(job.dump), [0]
 
     def on_done(part: Partition) -> None:
@@ -208,9 +237,9 @@ def _score_partitions(job: PartitionJob, runner: PartitionRunner, on_progress) -
         if on_progress is not None:
             on_progress("scoring", done[0], n)
 
-    parts = sorted(runner(job, on_done), key=lambda p: p.lo)
+    parts = sorted(workers.partitions(job, on_done), key=lambda p: p.lo)
     if [(p.lo, p.hi) for p in parts] != job.bounds:
-        raise RuntimeError("partitions missing or repeated")  # a runner's bug, never silently merged
+        raise RuntimeError("partitions missing or repeated")  # a bug of `workers`, never silently merged
     return parts
 
 
@@ -258,7 +287,7 @@ class _Judged:
 
 
 def _judge(dump: SortedPosts, groups, post_cluster, edge_sets, uses, text_scores, model, config, targets,
-           batch_posts: int, on_progress, work: Path) -> _Judged:
+           batch_posts: int, on_progress, work: Path, workers: Workers) -> _Judged:
     samples = [g if len(g) <= TARGET_SAMPLE else g[np.linspace(0, len(g) - 1, TARGET_SAMPLE).astype(int)]
                for g in groups]
     extras = _original_rows(dump, samples)
@@ -307,7 +336,7 @@ def _judge(dump: SortedPosts, groups, post_cluster, edge_sets, uses, text_scores
         if on_progress is not None:
             on_progress("judging", start, len(groups))
     records.close()
-    _name_flagged(naming, mentions)
+    _name_flagged(naming, mentions, lambda texts: workers.ner(texts, work))
     briefs = [replace(b, targets=tuple(c.targets)) for b, c in zip(briefs, clusters, strict=True)]
     return _Judged(clusters, records, briefs)
 
@@ -440,7 +469,7 @@ def _text_frame(texts: list[str]) -> PostFrame:
                      reply_to=none)
 
 
-def _name_flagged(naming: list, mentions: ClusterMentions) -> None:
+def _name_flagged(naming: list, mentions: ClusterMentions, ner_map) -> None:
     """detect.name_flagged over every flagged cluster at once (one entity extraction, as in one in-memory run)."""
     if not naming:
         return
@@ -455,6 +484,6 @@ def _name_flagged(naming: list, mentions: ClusterMentions) -> None:
         texts.extend(own_texts)
     frame = _text_frame(texts)
     name_flagged(frame, proxies, Links(original, parent), normalized(frame.text), mentions.watched_keys,
-                 mentions.targets)
+                 mentions.targets, ner_map)
     for (c, *_), proxy in zip(naming, proxies, strict=True):
         c.targets = proxy.targets
