@@ -33,7 +33,7 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -60,11 +60,13 @@ def run_mode(dump: Path, out: Path, mode: str, partition_posts: int | None, work
                "--no-progress", *MODES[mode]]
     if partition_posts and mode != "memory":
         command += ["--partition-posts", str(partition_posts)]
-    with celery_workers(CELERY_WORKERS.get(mode, 0), work) as env:
+    with celery_workers(CELERY_WORKERS.get(mode, 0), work) as (env, workers_cpu):
         if env:
             command += ["--work-dir", str(work)]
         load = os.getloadavg()[0]
+        cpu_before = workers_cpu()
         run = run_measured(command, env=env)
+        run["workers_cpu_seconds"] = workers_cpu() - cpu_before if env else None
     if run["returncode"] not in (0, 3):
         return {"mode": mode, "failed": run["stderr"].strip()[-300:], "load": load, **_figures(run)}
     summary = json.loads((out / "summary.json").read_text())
@@ -74,11 +76,12 @@ def run_mode(dump: Path, out: Path, mode: str, partition_posts: int | None, work
 
 
 @contextmanager
-def celery_workers(count: int, work: Path) -> Iterator[dict]:
+def celery_workers(count: int, work: Path) -> Iterator[tuple[dict, Callable[[], float]]]:
     """`count` local Celery workers (one process each) on a private Redis, with a fresh SQLite store for the run's
-    Job row; yields the environment of the client ({} when count is 0)."""
+    Job row; yields the environment of the client ({} when count is 0) and a function that gives the CPU seconds
+    the workers' processes have used so far."""
     if not count:
-        yield {}
+        yield {}, lambda: 0.0
         return
     redis_server = RedisServer(work / "redis").start()
     store = work / "celery-store.db"
@@ -92,7 +95,7 @@ def celery_workers(count: int, work: Path) -> Iterator[dict]:
             log.unlink(missing_ok=True)
             workers.append(WorkerProcess(env, log, queues="ingest", concurrency=1, name=f"bench{i}").start())
             wait_for(lambda log=log: log.exists() and " ready." in log.read_text(), 120, what=f"{log.name}: ready")
-        yield env
+        yield env, lambda: sum(group_cpu_seconds(w.process.pid) for w in workers)
     finally:
         for worker in workers:
             worker.stop()
@@ -100,7 +103,22 @@ def celery_workers(count: int, work: Path) -> Iterator[dict]:
 
 
 def _figures(run: dict) -> dict:
-    return {"seconds": run["seconds"], "cpu_seconds": run["cpu_seconds"], "peak_rss_mb": run["peak_rss_mb"]}
+    return {"seconds": run["seconds"], "cpu_seconds": run["cpu_seconds"], "peak_rss_mb": run["peak_rss_mb"],
+            "workers_cpu_seconds": run.get("workers_cpu_seconds")}
+
+
+def group_cpu_seconds(pgid: int) -> float:
+    """CPU seconds (user + system, with their waited children) of the processes in a process group (Linux)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(fields[2]) == pgid:  # fields after the command: state, ppid, pgrp, ...; utime is field 14 of stat
+            total += sum(int(f) for f in fields[11:15])
+    return total / ticks
 
 
 def same_output(a: Path, b: Path, work: Path) -> bool:
@@ -146,7 +164,8 @@ def main() -> None:
                 row["same_as"] = "" if base == mode else \
                     f"same output as {base}: {'yes' if same_output(outs[base], out, work) else 'NO'}"
             rows.append(row)
-            print(f"{n:>10,} {mode:<7} {row['seconds']:8.1f} s wall {row['cpu_seconds']:8.1f} s CPU "
+            workers = f" + {row['workers_cpu_seconds']:.1f} s CPU in workers" if row.get("workers_cpu_seconds") else ""
+            print(f"{n:>10,} {mode:<7} {row['seconds']:8.1f} s wall {row['cpu_seconds']:8.1f} s CPU{workers} "
                   f"{row['peak_rss_mb']:8.0f} MB peak RSS {n / row['seconds']:9,.0f} posts/s "
                   f"load {row['load']:.1f}  {row.get('failed') or row['same_as']}", flush=True)
             if row.get("phases") and row["phases"]["sort"] is not None:
@@ -157,6 +176,11 @@ def main() -> None:
         if base and two:
             print(f"{n:,} posts: 2 Celery workers {base['seconds'] / two['seconds']:.2f}x faster than 1 "
                   f"(goal >= 1.7x at 3M)")
+        if base and base.get("workers_cpu_seconds"):
+            # what the client does alone (reading, sorting, merging, judging) cannot be shared: Amdahl's bound
+            client, shared = base["cpu_seconds"], base["workers_cpu_seconds"]
+            print(f"{n:,} posts: client {client:.1f} s CPU, workers {shared:.1f} s CPU with 1 worker: 2 workers "
+                  f"can be at most {(client + shared) / (client + shared / 2):.2f}x faster on idle cores")
     streamed = {r["n"]: r["peak_rss_mb"] for r in rows if r["mode"] == "stream" and "failed" not in r}
     if len(streamed) > 1:
         low, high = min(streamed), max(streamed)
