@@ -2,11 +2,12 @@
 that folder (worker/queued_scoring.py).
 
 job.json + job.npz: what scoring any partition reads (worker.stream_scoring.PartitionJob): the sorted posts' part
-files (names inside the folder), their first rows, each post's time and author code, the model's directory, the
-detection configuration and the dump's popular hashtag bursts. partition-KKKKK.npz: what scoring partition K found
-(a worker.stream_scoring.Partition; its uses are in uses-KKKKK.npz beside it). worker/queued_scoring.py puts the
-pieces of NER work beside them. Files are written under a temporary
-name and renamed, so a reader never sees half a file and a second delivery of a task rewrites the same bytes.
+files (names inside the folder), their first rows, each post's time and author code, the detection configuration,
+the dump's popular hashtag bursts and the model's directory (None for the packaged model: a worker loads its own,
+of the same version, wherever it is installed). partition-KKKKK.npz: what scoring partition K found (a
+worker.stream_scoring.Partition; its uses are in uses-KKKKK.npz beside it). worker/queued_scoring.py puts the pieces
+of NER work beside them. Files are written under a temporary name and renamed, so a reader never sees half a file
+and a second delivery of a task rewrites the same bytes.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import orjson
 
-from classifiers import DetectConfig, load_model
+from classifiers import DEFAULT_MODEL_DIR, DetectConfig, load_model
 from classifiers.signals import SIGNALS, EdgeSet
 from worker.external_sort import SortedPosts
 from worker.hashtag_bursts import HashtagBursts
@@ -39,7 +40,10 @@ def write_job(job: PartitionJob) -> Path:
         raise PartitionFileError("queued scoring needs a model saved in a directory (the workers load it from there)")
     _write_npz(work / "job.npz", offsets=job.dump.offsets, created=job.dump.created,
                author_code=job.dump.author_code)
-    manifest = {"parts": [p.name for p in job.dump.parts], "model": str(Path(job.model.path).resolve()),
+    model_dir = Path(job.model.path).resolve()
+    # the packaged model is in every install, wherever it is installed: a worker loads its own (same version)
+    packaged = model_dir == DEFAULT_MODEL_DIR.resolve()
+    manifest = {"parts": [p.name for p in job.dump.parts], "model": None if packaged else str(model_dir),
                 "model_version": job.model.version, "config": asdict(job.config), "bursts": job.bursts.state(),
                 "bounds": job.bounds}
     write_bytes(work / JOB_FILE, orjson.dumps(manifest, option=orjson.OPT_SERIALIZE_NUMPY))
@@ -58,8 +62,8 @@ def read_job(path: str | Path) -> PartitionJob:
                            arrays["author_code"])
     model = load_model(manifest["model"])
     if model.version != manifest["model_version"]:
-        raise PartitionFileError(f"{manifest['model']}: model version {model.version} on this machine, "
-                                 f"{manifest['model_version']} on the client")
+        raise PartitionFileError(f"{manifest['model'] or 'the packaged model'}: version {model.version} on this "
+                                 f"machine, {manifest['model_version']} on the client")
     return PartitionJob(dump, model, DetectConfig.from_dict(manifest["config"]),
                         HashtagBursts.from_state(manifest["bursts"]), [tuple(b) for b in manifest["bounds"]])
 
