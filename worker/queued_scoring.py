@@ -57,9 +57,9 @@ class CeleryWorkers:
         self.broker = get_settings().broker_url
         if not self.broker:
             raise QueueError("SMEARWATCH_BROKER_URL is not set: --queue needs a broker and workers")
+        self._check_workers(WAIT_FOR_WORKERS)  # before the dump is read: that can take minutes
 
     def partitions(self, job: PartitionJob, on_done: Callable[[Partition], None]) -> list[Partition]:
-        self._check_workers(WAIT_FOR_WORKERS)
         manifest = str(write_job(job))
         out: list[Partition] = []
 
@@ -76,7 +76,6 @@ class CeleryWorkers:
         for k, piece in enumerate(pieces):
             paths.append(work / f"ner-{k:05d}.json")
             write_bytes(paths[-1], orjson.dumps(piece))
-        self._check_workers(0.0)
         self._run("tag_texts", [(str(path), k) for k, path in enumerate(paths)], lambda k: None)
         spans = []
         for path in paths:

@@ -20,6 +20,7 @@ from contextvars import ContextVar
 from importlib import import_module
 from pathlib import Path
 
+from kombu.exceptions import OperationalError as BrokerError
 from sqlalchemy.engine import Engine
 
 from smearwatch.jobs import Progress, create_job, wait_for_job
@@ -147,7 +148,7 @@ def workers_on(queue: str, timeout: float = 3.0) -> list[str]:
     """Names of the Celery workers that answer within `timeout` seconds and consume `queue`."""
     try:
         answers = celery_app.control.inspect(timeout=timeout).active_queues() or {}
-    except OSError as error:  # the broker itself does not answer
+    except (OSError, BrokerError) as error:  # the broker itself does not answer
         raise ServiceError(f"broker {get_settings().broker_url} does not answer: {error}") from None
     return sorted(name for name, queues in answers.items() if any(q.get("name") == queue for q in queues or ()))
 
