@@ -181,4 +181,6 @@ def test_ner_in_pieces_tags_each_text_as_in_one_list():
     whole = ner_spans(russian)
     assert any(whole)  # the texts name something: the comparison means something
     assert [spans for piece in pieces for spans in ner_spans(piece)] == whole
-    assert LocalWorkers(jobs=2, ner_piece_texts=64).ner(russian, WORLD.parent) == whole  # 5 pieces, 2 processes
+    done = []
+    assert LocalWorkers(jobs=2, ner_piece_texts=64).ner(russian, WORLD.parent, done.append) == whole  # 2 processes
+    assert done == [64, 64, 64, 64, 44]

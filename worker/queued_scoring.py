@@ -70,13 +70,13 @@ class CeleryWorkers:
         self._run("score_partition", [(manifest, k, lo, hi) for k, (lo, hi) in enumerate(job.bounds)], collect)
         return out
 
-    def ner(self, texts: list[str], work: Path) -> list[list[NerSpan]]:
+    def ner(self, texts: list[str], work: Path, on_texts: Callable[[int], None]) -> list[list[NerSpan]]:
         pieces = ner_pieces(texts)
         paths = []
         for k, piece in enumerate(pieces):
             paths.append(work / f"ner-{k:05d}.json")
             write_bytes(paths[-1], orjson.dumps(piece))
-        self._run("tag_texts", [(str(path), k) for k, path in enumerate(paths)], lambda k: None)
+        self._run("tag_texts", [(str(path), k) for k, path in enumerate(paths)], lambda k: on_texts(len(pieces[k])))
         spans = []
         for path in paths:
             spans += [[NerSpan(*span) for span in text] for text in orjson.loads(_spans_path(path).read_bytes())]

@@ -13,8 +13,8 @@ from sqlalchemy.engine import Engine
 from smearwatch.jobs import create_job, finish_job, update_job
 from smearwatch.models import utcnow
 
-# Share of the whole run each phase stands for (from the phase timings of streamed runs: judging is the longest).
-PHASES = {"reading": (0.0, 0.15), "scoring": (0.15, 0.45), "judging": (0.45, 0.95)}
+# Share of the whole run each phase stands for (roughly, from bench/scale.py's phase timings at 1M posts).
+PHASES = {"reading": (0.0, 0.15), "scoring": (0.15, 0.4), "judging": (0.4, 0.7), "naming": (0.7, 0.95)}
 WRITE_EVERY = 1.0  # seconds between two progress writes
 
 
@@ -39,7 +39,7 @@ class ScoreJob:
         self._written = now
         low, high = PHASES.get(phase, (0.95, 1.0))
         share = done / total if total else 1.0
-        unit = unit or {"judging": "clusters"}.get(phase, "posts")
+        unit = unit or {"judging": "clusters", "naming": "texts"}.get(phase, "posts")
         rate = f", {done / (now - started):,.0f} {unit}/s" if now > started and done else ""
         update_job(self.engine, self.id, progress=round(low + (high - low) * min(share, 1.0), 4),
                    message=f"{phase} {done:,}/{total:,} {unit}{rate}")

@@ -59,7 +59,8 @@ from worker.null_uses import core_uses, count_uses, save_uses
 PARTITION_POSTS = 200_000
 NER_PIECE_TEXTS = 512  # texts per piece of the flagged clusters' NER spread over processes or workers
 JUDGE_POSTS = 50_000  # at most this many posts (of whole clusters, with their originals) read to judge at once
-# (phase, done, total): "sorting" counts posts read, "scoring" posts of partitions scored, "judging" clusters.
+# (phase, done, total): "scoring" counts posts of partitions scored, "judging" clusters, "naming" the flagged
+# clusters' texts read by the NER.
 Progress = Callable[[str, int, int], None]
 
 
@@ -181,8 +182,9 @@ class Workers(Protocol):
     def partitions(self, job: PartitionJob, on_done: Callable[[Partition], None]) -> list[Partition]:
         """Score every partition of `job`, calling on_done(partition) as each finishes (in any order)."""
 
-    def ner(self, texts: list[str], work: Path) -> list[list[NerSpan]]:
-        """classifiers.entities.ner_spans of `texts`, in pieces (ner_pieces); `work` is the run's folder."""
+    def ner(self, texts: list[str], work: Path, on_texts: Callable[[int], None]) -> list[list[NerSpan]]:
+        """classifiers.entities.ner_spans of `texts`, in pieces (ner_pieces), calling on_texts(n) as each piece
+        of n texts is done; `work` is the run's folder."""
 
 
 class LocalWorkers:
@@ -208,12 +210,19 @@ class LocalWorkers:
                 on_done(out[-1])
         return out
 
-    def ner(self, texts: list[str], work: Path) -> list[list[NerSpan]]:
+    def ner(self, texts: list[str], work: Path, on_texts: Callable[[int], None]) -> list[list[NerSpan]]:
         pieces = ner_pieces(texts, self.ner_piece_texts)
+        out: list[list[NerSpan]] = []
         if self.jobs < 2 or len(pieces) < 2:
-            return ner_spans(texts)
+            for piece in pieces:
+                out += ner_spans(piece)
+                on_texts(len(piece))
+            return out
         with multiprocessing.get_context("fork").Pool(min(self.jobs, len(pieces))) as pool:
-            return [spans for piece in pool.imap(ner_spans, pieces) for spans in piece]
+            for spans in pool.imap(ner_spans, pieces):
+                out += spans
+                on_texts(len(spans))
+        return out
 
 
 def ner_pieces(texts: list[str], piece_texts: int = NER_PIECE_TEXTS) -> list[list[str]]:
@@ -336,9 +345,22 @@ def _judge(dump: SortedPosts, groups, post_cluster, edge_sets, uses, text_scores
         if on_progress is not None:
             on_progress("judging", start, len(groups))
     records.close()
-    _name_flagged(naming, mentions, lambda texts: workers.ner(texts, work))
+    _name_flagged(naming, mentions, _ner_map(workers, work, on_progress))
     briefs = [replace(b, targets=tuple(c.targets)) for b, c in zip(briefs, clusters, strict=True)]
     return _Judged(clusters, records, briefs)
+
+
+def _ner_map(workers: Workers, work: Path, on_progress: Progress | None):
+    """A classifiers.entities.NerMap on `workers`, with progress as phase "naming" (texts tagged)."""
+    def ner_map(texts: list[str]) -> list[list[NerSpan]]:
+        done = [0]
+
+        def on_texts(n: int) -> None:
+            done[0] += n
+            if on_progress is not None:
+                on_progress("naming", done[0], len(texts))
+        return workers.ner(texts, work, on_texts)
+    return ner_map
 
 
 class SpilledRecords:
