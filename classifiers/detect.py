@@ -14,7 +14,7 @@ from scipy.sparse.csgraph import connected_components
 
 from classifiers.attack import attack_scores
 from classifiers.coordination import SignalUses, judge_all
-from classifiers.entities import PLACE, extract_entities, fast_spans, handle_key, span_type
+from classifiers.entities import PLACE, NerMap, extract_entities, fast_spans, handle_key, span_type
 from classifiers.frame import PostFrame, to_datetime
 from classifiers.signals import (
     SIGNALS,
@@ -512,10 +512,11 @@ def shared_targets(post_keys: list[list[str]], watched_keys: dict[str, str], min
 
 
 def name_flagged(frame: PostFrame, flagged: list[DetectedCluster], links: Links, norm: list[str],
-                 watched_keys: dict[str, str], targets: dict | None) -> None:
+                 watched_keys: dict[str, str], targets: dict | None, ner_map: NerMap | None = None) -> None:
     """Name the targets of flagged clusters with the heavy entity models (NER, inflections, transliterations,
     merged aliases), reading the unique texts of up to NAME_SAMPLE posts of each and of the originals they spread.
-    Only flagged clusters: they are what a reviewer reads first, and the models cost milliseconds a text."""
+    Only flagged clusters: they are what a reviewer reads first, and the models cost milliseconds a text.
+    `ner_map` may spread the NER over processes (classifiers.entities.NerMap)."""
     chosen = {c.key: (c.rows if len(c.rows) <= NAME_SAMPLE
                       else c.rows[np.linspace(0, len(c.rows) - 1, NAME_SAMPLE).astype(int)]) for c in flagged}
     texts: dict[str, int] = {}
@@ -526,7 +527,7 @@ def name_flagged(frame: PostFrame, flagged: list[DetectedCluster], links: Links,
                     texts.setdefault(frame.text[row], len(texts))
     if not texts:
         return
-    extraction = extract_entities(list(texts))
+    extraction = extract_entities(list(texts), ner_map=ner_map)
 
     def keys(row: int) -> list[str]:
         return extraction.keys(texts[frame.text[row]])

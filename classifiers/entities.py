@@ -27,8 +27,9 @@ import bisect
 import functools
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import pymorphy3
 import wordfreq
@@ -537,6 +538,10 @@ class _Raw:
 
 
 NER_MAX_CHARS = 20_000  # NER reads a post's first 20k characters (an article's lead); the rules read all of it
+NER_BATCH = 32  # texts the tagger reads at once: a list cut into pieces of multiples of this is tagged the same
+# texts (each cut to NER_MAX_CHARS) -> each text's NER spans (start, stop, type), in order; ner_spans by default,
+# or a caller's that spreads the pieces over processes or machines (worker/stream_scoring.py)
+NerMap = Callable[[list[str]], Sequence[Sequence]]
 
 
 @functools.cache
@@ -545,8 +550,21 @@ def ner_tagger():
     from natasha import NewsEmbedding, NewsNERTagger  # noqa: PLC0415 -- 0.3 s import, 0.8 s load: only the heavy path needs it
 
     tagger = NewsNERTagger(NewsEmbedding())
-    tagger.batch_size = 32
+    tagger.batch_size = NER_BATCH
     return tagger
+
+
+class NerSpan(NamedTuple):
+    start: int
+    stop: int
+    type: str  # natasha's PER, ORG or LOC
+
+
+def ner_spans(texts: list[str]) -> list[list[NerSpan]]:
+    """natasha's NER spans of each text, in this process."""
+    if not texts:
+        return []
+    return [[NerSpan(s.start, s.stop, s.type) for s in markup.spans] for markup in ner_tagger().map(texts)]
 
 
 def is_russian(text: str) -> bool:
@@ -792,17 +810,18 @@ def _build_table(raws: Iterable[_Raw]) -> tuple[EntityTable, dict[str, str]]:
     return EntityTable(entities, canonical), canonical
 
 
-def extract_entities(texts: Sequence[str], ner: bool = True) -> Extraction:
+def extract_entities(texts: Sequence[str], ner: bool = True, ner_map: NerMap | None = None) -> Extraction:
     """Entity mentions of each text and the table of merged entities.
 
     Russian texts go through natasha's NER (PER, ORG, LOC) as well as the rules; Kazakh and English texts
     through the rules. Texts are deduplicated and read in sorted order, so the result depends on the set of
-    texts only (and a text's mentions on that text only, apart from merging)."""
+    texts only (and a text's mentions on that text only, apart from merging). `ner_map` tags the Russian texts
+    (default: ner_spans, here)."""
     texts = [t or "" for t in texts]
     unique = sorted(set(texts))
     russian = [t for t in unique if ner and is_russian(t)]
-    markups = ner_tagger().map([t[:NER_MAX_CHARS] for t in russian]) if russian else ()
-    ner_of = dict(zip(russian, (m.spans for m in markups), strict=True))
+    spans = (ner_map or ner_spans)([t[:NER_MAX_CHARS] for t in russian]) if russian else ()
+    ner_of = dict(zip(russian, spans, strict=True))
     raws_of = {t: _text_mentions(t, ner_of.get(t)) for t in unique}
     table, canonical = _build_table(r for t in unique for r in raws_of[t])
     mentions_of = {

@@ -15,10 +15,10 @@ def byte_progress(total: int, description: str, *, enabled: bool = True):
 
 
 class PostProgress:
-    """One bar per phase of streamed scoring ("scoring": posts, with posts/s and ETA; "judging": clusters),
-    moved by `update(phase, done, total)`."""
+    """One bar per phase of streamed scoring ("scoring": posts, with posts/s and ETA; "judging": clusters;
+    "naming": the flagged clusters' texts read by the NER), moved by `update(phase, done, total)`."""
 
-    UNITS = {"scoring": "posts", "judging": "clusters"}
+    UNITS = {"scoring": "posts", "judging": "clusters", "naming": "texts"}
 
     def __init__(self, *, enabled: bool = True):
         self.enabled = enabled

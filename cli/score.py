@@ -8,6 +8,7 @@ cannot flag clusters (worker/gate.py, flag_check).
 
 Dumps over 512 MiB (or with --stream, --partition-posts or --jobs) are scored streamed (worker/stream_scoring.py):
 the same output, in memory bounded by the densest time partition; progress per phase on stderr (posts/s, ETA).
+With --queue the time partitions are scored by the Celery workers (worker/queued_scoring.py), the same output.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ import sys
 from pathlib import Path
 
 from classifiers import ModelError, load_model
-from cli.errors import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, CommandError
+from cli.errors import EXIT_ERROR, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, CommandError
 from cli.options import add_input_options, read_options
 from cli.progress import PostProgress, byte_progress
 from worker.batch_scoring import score_dumps
 from worker.gate import cannot_flag, flag_check
+from worker.partition_files import PartitionFileError
+from worker.queued_scoring import QueueError
 from worker.score_output import OUT_FORMATS
 from worker.stream_scoring import PARTITION_POSTS
 
@@ -49,6 +52,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"posts per time partition when streaming (default {PARTITION_POSTS}; implies --stream)")
     parser.add_argument("--jobs", type=int, default=1, metavar="N",
                         help="score time partitions in N processes (implies --stream; default 1)")
+    parser.add_argument("--queue", action="store_true",
+                        help="score the time partitions on the Celery workers (SMEARWATCH_BROKER_URL; implies "
+                             "--stream); workers on other machines need --work-dir on a folder shared at the same "
+                             "path; progress also in `smearwatch status`")
     parser.add_argument("--work-dir", metavar="DIR",
                         help="where streamed scoring keeps the sorted posts while it runs (default: the system's "
                              "temporary folder; about the size of the dump as JSON Lines)")
@@ -77,6 +84,8 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError("--jobs must be at least 1", EXIT_USAGE)
     if args.stream is False and (args.partition_posts is not None or args.jobs > 1):
         raise CommandError("--in-memory scores in one process: drop --partition-posts and --jobs", EXIT_USAGE)
+    if args.queue and (args.stream is False or args.jobs > 1):
+        raise CommandError("--queue scores partitions on the workers: drop --in-memory and --jobs", EXIT_USAGE)
     if args.work_dir is not None and not Path(args.work_dir).is_dir():
         raise CommandError(f"{args.work_dir}: --work-dir is not a directory", EXIT_USAGE)
     try:
@@ -101,10 +110,13 @@ def run(args: argparse.Namespace) -> int:
 
     phases = PostProgress(enabled=not args.no_progress)
     with bar, phases:
-        result = score_dumps(args.inputs, out=out, fmt=args.format, options=options, model=model,
-                             window=args.window, targets=targets, on_read=on_read, out_format=args.out_format,
-                             stream=args.stream, partition_posts=args.partition_posts, jobs=args.jobs,
-                             work=args.work_dir, on_progress=phases.update)
+        try:
+            result = score_dumps(args.inputs, out=out, fmt=args.format, options=options, model=model,
+                                 window=args.window, targets=targets, on_read=on_read, out_format=args.out_format,
+                                 stream=args.stream, partition_posts=args.partition_posts, jobs=args.jobs,
+                                 work=args.work_dir, on_progress=phases.update, queue=args.queue)
+        except (QueueError, PartitionFileError) as error:
+            raise CommandError(str(error), EXIT_ERROR) from None
     summary = result.summary()
     if not args.no_progress:
         print(f"{summary['scored']} posts scored, {summary['clusters']} clusters, {summary['flagged']} flagged, "

@@ -1,4 +1,5 @@
-"""`smearwatch status [--json]`: what the store holds and how the latest ingest runs went."""
+"""`smearwatch status [--json]`: what the store holds, how the latest ingest runs went, and where the latest
+`smearwatch score --queue` runs stand."""
 
 import argparse
 import sys
@@ -7,12 +8,14 @@ import orjson
 from sqlalchemy import func, select
 
 from smearwatch.db import get_engine
+from smearwatch.jobs import list_jobs
 from smearwatch.models import Account, Cluster, IngestRun, Post
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true",
-                        help='print one JSON object: {"posts", "accounts", "clusters", "flagged", "runs"}')
+                        help='print one JSON object: {"posts", "accounts", "clusters", "flagged", "runs", '
+                             '"score_jobs"}')
     parser.add_argument("--runs", type=int, default=5, metavar="N", help="how many recent runs to show (default 5)")
 
 
@@ -30,6 +33,7 @@ def collect(limit: int) -> dict:
             "clusters": count(select(func.count()).select_from(Cluster)),
             "flagged": count(select(func.count()).select_from(Cluster).where(Cluster.flagged)),
             "runs": [_run_view(run) for run in runs],
+            "score_jobs": [_job_view(job) for job in list_jobs(connection, kind="score", limit=limit)[0]],
         }
 
 
@@ -57,6 +61,13 @@ def _run_view(run) -> dict:
     }
 
 
+def _job_view(job: dict) -> dict:
+    return {"id": job["id"], "kind": job["kind"], "status": job["status"], "progress": job["progress"],
+            "message": job["message"], "inputs": (job["params"] or {}).get("inputs", []), "result": job["result"],
+            "started_at": job["started_at"].isoformat() if job["started_at"] else None,
+            "finished_at": job["finished_at"].isoformat() if job["finished_at"] else None}
+
+
 def run(args: argparse.Namespace) -> int:
     status = collect(args.runs)
     if args.json:
@@ -69,4 +80,6 @@ def run(args: argparse.Namespace) -> int:
         state = f"{item['status']}, {item['scoring']}" if item["scoring"] not in ("", "scored") else item["status"]
         print(f"  run {item['id']}: {state} {item['progress']:.0%}  read {item['read']}, "
               f"stored {item['stored']}, duplicates {item['duplicates']}, rejected {item['rejected']}")
+    for job in status["score_jobs"]:
+        print(f"  score job {job['id']}: {job['status']} {job['progress']:.0%}  {job['message'] or ''}")
     return 0

@@ -1,4 +1,4 @@
-"""Job rows: the long learning-loop jobs (retrain, rescore) with their status and progress, as the UI shows them.
+"""Job rows: the long jobs (retrain, rescore, `score --queue`) with their status and progress, as the UI shows them.
 
 A "job" in smearwatch is only this: one row of the Job table. The work it stands for runs as a task
 (worker/service.py decides where); the row is how the CLI, the API and the UI follow it.
@@ -16,7 +16,7 @@ from smearwatch.models import Job, utcnow
 log = logging.getLogger(__name__)
 
 JOBS = Job.__table__
-KINDS = ("retrain", "rescore")
+KINDS = ("retrain", "rescore", "score")  # score: `smearwatch score --queue` (worker/score_job.py)
 FINISHED = ("done", "failed")
 Progress = Callable[[float, str], None]
 Bind = Engine | Connection

@@ -184,7 +184,7 @@ class Job(SQLModel, table=True):
     """A long background job of the learning loop (retraining, rescoring), with its progress for the UI."""
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(max_length=20, index=True)  # retrain | rescore
+    kind: str = Field(max_length=20, index=True)  # retrain | rescore | score
     status: str = Field(default="queued", max_length=20, index=True)  # queued | running | done | failed
     progress: float = 0.0  # 0..1
     message: str | None = Field(default=None, max_length=2000)

@@ -15,12 +15,14 @@ import pytest
 
 from classifiers import PostFrame, load_model
 from classifiers.detect import DetectConfig
+from classifiers.entities import NER_MAX_CHARS, is_russian, ner_spans
 from classifiers.signals import codes_of, rare_bursts
 from classifiers.text import normalize_text
 from devsupport.commands import run_cli
 from worker.batch_scoring import score_dumps
 from worker.external_sort import sort_posts, table_frame
 from worker.hashtag_bursts import HashtagBursts
+from worker.stream_scoring import LocalWorkers, ner_pieces
 
 WORLD = Path(__file__).resolve().parent.parent / "samples" / "world" / "posts.jsonl"
 
@@ -167,3 +169,18 @@ def test_cli_streams_with_jobs_and_refuses_in_memory_jobs(tmp_path, world_in_mem
     refused = run_cli("score", str(WORLD), "--out", str(tmp_path / "x"), "--in-memory", "--jobs", "2")
     assert refused.returncode == 2 and refused.stderr.strip().count("\n") == 0
     assert "--in-memory" in refused.stderr
+
+
+def test_ner_in_pieces_tags_each_text_as_in_one_list():
+    """The flagged clusters' NER is cut into pieces for processes or workers: the spans must not change."""
+    texts = sorted({json.loads(line)["text"][:NER_MAX_CHARS] for line in WORLD.read_text().splitlines()})
+    russian = [t for t in texts if is_russian(t)][:300]
+    assert len(russian) == 300
+    pieces = ner_pieces(russian, piece_texts=40)  # cut to multiples of the tagger's batch (32)
+    assert [len(p) for p in pieces[:2]] == [32, 32]
+    whole = ner_spans(russian)
+    assert any(whole)  # the texts name something: the comparison means something
+    assert [spans for piece in pieces for spans in ner_spans(piece)] == whole
+    done = []
+    assert LocalWorkers(jobs=2, ner_piece_texts=64).ner(russian, WORLD.parent, done.append) == whole  # 2 processes
+    assert done == [64, 64, 64, 64, 44]

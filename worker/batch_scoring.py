@@ -23,14 +23,17 @@ import numpy as np
 
 from classifiers import DetectConfig, DetectResult, Model, PostFrame, detect, load_model
 from classifiers.campaigns import brief_of
+from smearwatch.db import get_engine
 from worker.external_sort import canonical_order
+from worker.queued_scoring import CeleryWorkers
+from worker.score_job import ScoreJob
 from worker.score_result import ScoringOutputs, StreamedScoring, cluster_record
 from worker.sources import ReadOptions, Rejection, open_source
 from worker.sources.base import RawRecord
 from worker.sources.jsonl import normalize as normalize_contract
 from worker.sources.parquet import as_table, table_records
 from worker.sources.parquet import normalize as normalize_row
-from worker.stream_scoring import PARTITION_POSTS, Progress, score_stream
+from worker.stream_scoring import PARTITION_POSTS, Progress, Workers, score_stream
 
 # Called with (bytes read so far, bytes in all inputs) while the dumps are read.
 ReadProgress = Callable[[int, int], None]
@@ -95,7 +98,7 @@ def score_dumps(inputs: Sequence[str | Path], *, out: str | Path | None = None, 
                 window: float | None = None, targets: dict[str, list[str]] | None = None,
                 on_read: ReadProgress | None = None, out_format: str = "jsonl", stream: bool | None = None,
                 partition_posts: int | None = None, jobs: int = 1, work: str | Path | None = None,
-                on_progress: Progress | None = None) -> BatchScoring | StreamedScoring:
+                on_progress: Progress | None = None, queue: bool = False) -> BatchScoring | StreamedScoring:
     """Score and cluster the posts of dump files (any format `smearwatch ingest` reads; .gz and .zst too).
 
     Every input is opened first, so an unreadable one fails (SourceError) before any work. Records that cannot
@@ -105,12 +108,23 @@ def score_dumps(inputs: Sequence[str | Path], *, out: str | Path | None = None, 
     folder, and scored in time partitions of `partition_posts` posts, over `jobs` processes) when `stream` is
     True, or when it is None and the inputs hold more than STREAM_ABOVE_BYTES or `partition_posts` or `jobs` > 1
     is given: the same clusters, flags and scores as in memory, in memory bounded by the densest partition.
+
+    With `queue`, streamed too, and the parallel parts (the partitions, the NER of the flagged clusters' texts)
+    go to the Celery workers of SMEARWATCH_BROKER_URL (worker/queued_scoring.py; `work` must then be a folder the
+    workers see at the same path); the run's progress is a Job row (kind "score") in the database, as
+    `smearwatch status` shows it.
     """
     started = time.perf_counter()
+    if jobs < 1:
+        raise ValueError("jobs must be at least 1")
+    if queue and (stream is False or jobs > 1):
+        raise ValueError("queue scores streamed on the workers: not with stream=False or jobs")
     sources = [open_source(path, fmt, options or ReadOptions()) for path in inputs]
     rejected: list[dict] = []
     counts = {"read": 0}
     total = sum(s.size for s in sources)
+    job = ScoreJob(get_engine(), inputs=[str(p) for p in inputs], partitions_on="celery") if queue else None
+    on_read = _both(on_read, job.reading if job else None)
 
     def posts() -> Iterator[dict]:
         done = 0
@@ -127,20 +141,40 @@ def score_dumps(inputs: Sequence[str | Path], *, out: str | Path | None = None, 
             if on_read is not None:
                 on_read(done, total)
 
-    if jobs < 1:
-        raise ValueError("jobs must be at least 1")
     if stream is None:
-        stream = total > STREAM_ABOVE_BYTES or partition_posts is not None or jobs > 1
-    if stream:
-        result = _score_streamed(posts(), model=model, window=window, targets=targets, started=started,
-                                 partition_posts=partition_posts or PARTITION_POSTS, jobs=jobs, work=work,
-                                 on_progress=on_progress)
-    else:
-        result = _score(posts(), model=model, window=window, targets=targets, started=started)
-    result.rejected, result.read, result.inputs = rejected, counts["read"], [str(p) for p in inputs]
-    if out is not None:
-        result.write(out, out_format)
+        stream = total > STREAM_ABOVE_BYTES or partition_posts is not None or jobs > 1 or queue
+    try:
+        if stream:
+            result = _score_streamed(posts(), model=model, window=window, targets=targets, started=started,
+                                     partition_posts=partition_posts or PARTITION_POSTS, jobs=jobs, work=work,
+                                     on_progress=_both(on_progress, job.update if job else None),
+                                     workers=CeleryWorkers() if queue else None)
+        else:
+            result = _score(posts(), model=model, window=window, targets=targets, started=started)
+        result.rejected, result.read, result.inputs = rejected, counts["read"], [str(p) for p in inputs]
+        if out is not None:
+            if job is not None:
+                job.update("writing", 0, 1)
+            result.write(out, out_format)
+    except BaseException as error:
+        if job is not None:
+            job.failed(error)
+        raise
+    if job is not None:
+        job.done(result.summary())
     return result
+
+
+def _both(*callbacks: Callable | None) -> Callable | None:
+    """One callback that calls each of `callbacks` that is not None (None if all are)."""
+    live = [c for c in callbacks if c is not None]
+    if not live:
+        return None
+
+    def call(*args) -> None:
+        for callback in live:
+            callback(*args)
+    return call
 
 
 def score_posts(posts: Iterable[dict] | Any, *, out: str | Path | None = None, model: Model | str | Path | None = None,
@@ -214,13 +248,13 @@ def _score(posts: Iterable[dict], *, model, window, targets, started: float) -> 
 
 
 def _score_streamed(posts: Iterable[dict], *, model, window, targets, started: float, partition_posts: int,
-                    jobs: int, work, on_progress) -> StreamedScoring:
+                    jobs: int, work, on_progress, workers: Workers | None) -> StreamedScoring:
     if window is not None and window <= 0:
         raise ValueError("window must be a positive number of seconds")
     model = model if isinstance(model, Model) else load_model(model)
     config = DetectConfig.from_dict(model.card.get("detection")).with_window(window)
     streamed = score_stream(posts, model, config, targets or None, work=work, partition_posts=partition_posts,
-                            jobs=jobs, on_progress=on_progress)
+                            jobs=jobs, on_progress=on_progress, workers=workers)
     timings = {f"stream.{k}": v for k, v in streamed.timings.items()}
     timings["scoring"] = timings["total"] = round(time.perf_counter() - started, 3)
     return StreamedScoring(streamed=streamed, model=model, window=window, targets=targets or {}, timings=timings,

@@ -12,10 +12,13 @@ from smearwatch.db import get_engine
 from smearwatch.settings import get_settings
 
 QUEUES = ("ingest", "score")
-# Bulk slices go to `ingest`; everything latency-sensitive (feed polls, scoring, re-clustering) to `score`,
-# so a feed entry is not stuck behind a million-post dump.
+# Bulk work (ingest slices, the time partitions of `smearwatch score --queue`) goes to `ingest`; everything
+# latency-sensitive (feed polls, scoring, re-clustering) to `score`, so a feed entry is not stuck behind a
+# million-post dump.
 ROUTES = {
     "smearwatch.ingest_slice": {"queue": "ingest"},
+    "smearwatch.score_partition": {"queue": "ingest"},  # the pieces of `score --queue`: bulk work too
+    "smearwatch.tag_texts": {"queue": "ingest"},
     "smearwatch.poll_feed": {"queue": "score"},
     "smearwatch.score_run": {"queue": "score"},
     "smearwatch.recluster_window": {"queue": "score"},

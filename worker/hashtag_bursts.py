@@ -57,6 +57,17 @@ class HashtagBursts:
         self._open = {}
         return self
 
+    def state(self) -> dict:
+        """What a finished instance knows, as JSON (for partitions scored in other processes or machines)."""
+        return {"window": self.window, "max_accounts": self.max_accounts,
+                "popular": {tag: [list(span) for span in spans] for tag, spans in self._popular.items()}}
+
+    @classmethod
+    def from_state(cls, state: dict) -> HashtagBursts:
+        bursts = cls(state["window"], state["max_accounts"])
+        bursts._popular = {tag: [tuple(span) for span in spans] for tag, spans in state["popular"].items()}
+        return bursts
+
     def _close(self, tag: str, burst: list) -> None:
         if burst[2] is None:
             self._popular.setdefault(tag, []).append((burst[0], burst[1]))

@@ -11,6 +11,7 @@ the uses of the posts within half a day of them: only (row, key) pairs, a few by
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import numpy as np
@@ -64,7 +65,11 @@ def core_uses(frame: PostFrame, core: slice, first: int, entity: np.ndarray, nea
 
 
 def save_uses(path: Path, uses: dict[str, tuple[np.ndarray, np.ndarray]]) -> Path:
-    np.savez(path, **{f"{s}.rows": uses[s][0] for s in SIGNALS}, **{f"{s}.keys": uses[s][1] for s in SIGNALS})
+    # written aside and renamed: a partition scored twice (a task delivered again) never leaves half a file
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(temporary, "wb") as f:
+        np.savez(f, **{f"{s}.rows": uses[s][0] for s in SIGNALS}, **{f"{s}.keys": uses[s][1] for s in SIGNALS})
+    os.replace(temporary, path)
     return path
 
 

@@ -20,6 +20,7 @@ from contextvars import ContextVar
 from importlib import import_module
 from pathlib import Path
 
+from kombu.exceptions import OperationalError as BrokerError
 from sqlalchemy.engine import Engine
 
 from smearwatch.jobs import Progress, create_job, wait_for_job
@@ -125,6 +126,31 @@ def submit_many(engine: Engine, name: str, arg_lists: Iterable[tuple], *, backgr
     else:
         run_all()
     return len(arg_lists)
+
+
+def enqueue(name: str, arg_lists: Iterable[tuple]) -> list[str]:
+    """Send task `name` once per argument list to the Celery workers (never in-process: the caller asked for the
+    workers); returns the task ids. Needs SMEARWATCH_BROKER_URL."""
+    if not get_settings().broker_url:
+        raise ServiceError("SMEARWATCH_BROKER_URL is not set: queued work needs a broker and workers")
+    with celery_app.producer_or_acquire() as producer:
+        return [celery_app.send_task(f"smearwatch.{name}", args=list(args), producer=producer).id
+                for args in arg_lists]
+
+
+def revoke(task_ids: Sequence[str]) -> None:
+    """Tell the workers to drop these queued tasks (work nobody will collect)."""
+    if task_ids:
+        celery_app.control.revoke(list(task_ids))
+
+
+def workers_on(queue: str, timeout: float = 3.0) -> list[str]:
+    """Names of the Celery workers that answer within `timeout` seconds and consume `queue`."""
+    try:
+        answers = celery_app.control.inspect(timeout=timeout).active_queues() or {}
+    except (OSError, BrokerError) as error:  # the broker itself does not answer
+        raise ServiceError(f"broker {get_settings().broker_url} does not answer: {error}") from None
+    return sorted(name for name, queues in answers.items() if any(q.get("name") == queue for q in queues or ()))
 
 
 def run_here(engine: Engine, name: str, *args):
@@ -259,6 +285,6 @@ def _run_job(engine: Engine, name: str, job_id: int, *, wait: bool, on_progress:
         submit(engine, name, job_id, background=True)
 
 
-__all__ = ["RefusedVersion", "ServiceError", "TASKS", "broker_enabled", "in_process", "run_here", "start_activation",
-           "start_feed_poll", "start_ingest", "start_rescore", "start_retrain", "start_rollback", "submit",
-           "submit_many"]
+__all__ = ["RefusedVersion", "ServiceError", "TASKS", "broker_enabled", "enqueue", "in_process", "revoke", "run_here",
+           "start_activation", "start_feed_poll", "start_ingest", "start_rescore", "start_retrain", "start_rollback",
+           "submit", "submit_many", "workers_on"]

@@ -6,14 +6,16 @@ in-memory run (worker/batch_scoring.py).
 2. Partitions: consecutive runs of `partition_posts` posts (the core), each read with a pad of the longest signal
    window on both sides. A core post then sees every post it can share an evidence edge with, so its text score
    and the edges it starts (its row is the lower end) are exactly those of one in-memory run. What its posts acted
-   on per signal goes to disk (worker/null_uses.py). Partitions are independent: `jobs` processes score them.
+   on per signal goes to disk (worker/null_uses.py). Partitions are independent: `jobs` processes (or Celery
+   workers, worker/queued_scoring.py) score them.
 3. Clusters: connected components of all the edges at once (classifiers.detect.group_posts on the whole dump's
    edge list: a chain of posts may go on for days). Kept per post: its time, author code and text score. Then
    the null model's counts of the clustered posts: their uses among those of the posts within half a day.
 4. Judgements: clusters in the order of their first post, in batches of about JUDGE_POSTS posts (or fewer), each
    batch read with the originals its sampled posts repost, answer or link to (found by one pass over the dump
    ids and links: an original may be far earlier). One ClusterMentions is shared by the batches (it names
-   targets), and the heavy entity models name the flagged clusters' targets once at the end, as in detect().
+   targets), and the heavy entity models name the flagged clusters' targets once at the end, as in detect(); their
+   NER, the costliest part, is cut into pieces for the same processes or workers as the partitions.
    Each cluster's post ids, evidence and edges go to disk as it is judged (SpilledRecords); what stays in memory
    per cluster is its verdict, scores, targets, signals, accounts and rows.
 """
@@ -27,6 +29,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import orjson
@@ -46,6 +49,7 @@ from classifiers.detect import (
     name_flagged,
     score_texts,
 )
+from classifiers.entities import NER_BATCH, NerSpan, ner_spans
 from classifiers.signals import SIGNALS, Edge, EdgeSet
 from classifiers.text import normalize_text
 from worker.external_sort import SortedPosts, sort_posts, table_frame
@@ -53,8 +57,10 @@ from worker.hashtag_bursts import HashtagBursts
 from worker.null_uses import core_uses, count_uses, save_uses
 
 PARTITION_POSTS = 200_000
+NER_PIECE_TEXTS = 512  # texts per piece of the flagged clusters' NER spread over processes or workers
 JUDGE_POSTS = 50_000  # at most this many posts (of whole clusters, with their originals) read to judge at once
-# (phase, done, total): "sorting" counts posts read, "scoring" posts of partitions scored, "judging" clusters.
+# (phase, done, total): "scoring" counts posts of partitions scored, "judging" clusters, "naming" the flagged
+# clusters' texts read by the NER.
 Progress = Callable[[str, int, int], None]
 
 
@@ -97,8 +103,9 @@ def partition_bounds(n: int, partition_posts: int) -> list[tuple[int, int]]:
 
 def score_stream(posts, model: Model, config: DetectConfig, targets: dict | None, *, work: Path | None = None,
                  partition_posts: int = PARTITION_POSTS, jobs: int = 1, on_progress: Progress | None = None,
-                 ) -> Streamed:
-    """Score and cluster normalized posts (dicts, any order) streamed; see the module doc."""
+                 workers: Workers | None = None) -> Streamed:
+    """Score and cluster normalized posts (dicts, any order) streamed; see the module doc. The parallel parts
+    (partitions, NER) go to `workers` (default: LocalWorkers(jobs))."""
     if partition_posts < 1:
         raise ValueError("partition_posts must be at least 1")
     work_dir = tempfile.TemporaryDirectory(prefix="smearwatch-sort-", dir=work)
@@ -114,7 +121,9 @@ def score_stream(posts, model: Model, config: DetectConfig, targets: dict | None
     n = len(dump)
     t0 = time.perf_counter()
     bounds = partition_bounds(n, partition_posts)
-    parts = _score_partitions(dump, model, config, bursts, bounds, jobs, on_progress)
+    workers = workers or LocalWorkers(jobs)
+    job = PartitionJob(dump, model, config, bursts, bounds)
+    parts = _score_partitions(job, workers, on_progress) if n else []
     timings["partitions"] = time.perf_counter() - t0
     peaks["partitions"] = peak_rss_mb()
     text_scores = np.concatenate([p.text_scores for p in parts]) if parts else np.zeros(0)
@@ -137,7 +146,7 @@ def score_stream(posts, model: Model, config: DetectConfig, targets: dict | None
     peaks["null_model"] = peak_rss_mb()
     t0 = time.perf_counter()
     judged = _judge(dump, groups, post_cluster, edge_sets, (clustered, uses), text_scores, model, config, targets,
-                    min(partition_posts, JUDGE_POSTS), on_progress, Path(work_dir.name))
+                    min(partition_posts, JUDGE_POSTS), on_progress, Path(work_dir.name), workers)
     timings["judgements"] = time.perf_counter() - t0
     peaks["judgements"] = peak_rss_mb()
     scores = np.asarray([c.score for c in judged.clusters])
@@ -150,46 +159,113 @@ def score_stream(posts, model: Model, config: DetectConfig, targets: dict | None
 
 # ---- partitions -------------------------------------------------------------------------------------------
 
-_CONTEXT: dict = {}  # what a partition needs, set before the worker processes fork
+@dataclass
+class PartitionJob:
+    """What scoring a partition reads: the sorted posts, the model, the configuration and the dump's popular
+    hashtag bursts (worker/partition_files.py puts it on disk for workers in other processes or machines)."""
+
+    dump: SortedPosts
+    model: Model
+    config: DetectConfig
+    bursts: HashtagBursts
+    bounds: list[tuple[int, int]]
+
+    @property
+    def work(self) -> Path:
+        return self.dump.parts[0].parent
 
 
-def _score_partitions(dump, model, config, bursts, bounds, jobs, on_progress) -> list[Partition]:
-    _CONTEXT.update(dump=dump, model=model, config=config, bursts=bursts, bounds=bounds, pad=pad_seconds(config))
-    n, done, out = len(dump), 0, []
-    try:
-        if jobs > 1 and len(bounds) > 1:
-            with multiprocessing.get_context("fork").Pool(min(jobs, len(bounds))) as pool:
-                for part in pool.imap(score_partition, range(len(bounds))):
-                    out.append(part)
-                    done += part.hi - part.lo
-                    if on_progress is not None:
-                        on_progress("scoring", done, n)
+class Workers(Protocol):
+    """Where the parallel parts of a streamed run go: its partitions, and the NER of its flagged clusters' texts
+    (LocalWorkers here; worker/queued_scoring.py: Celery workers)."""
+
+    def partitions(self, job: PartitionJob, on_done: Callable[[Partition], None]) -> list[Partition]:
+        """Score every partition of `job`, calling on_done(partition) as each finishes (in any order)."""
+
+    def ner(self, texts: list[str], work: Path, on_texts: Callable[[int], None]) -> list[list[NerSpan]]:
+        """classifiers.entities.ner_spans of `texts`, in pieces (ner_pieces), calling on_texts(n) as each piece
+        of n texts is done; `work` is the run's folder."""
+
+
+class LocalWorkers:
+    """The parallel parts in this process (jobs=1) or in `jobs` forked processes."""
+
+    def __init__(self, jobs: int = 1, ner_piece_texts: int = NER_PIECE_TEXTS):
+        self.jobs, self.ner_piece_texts = jobs, ner_piece_texts
+
+    def partitions(self, job: PartitionJob, on_done: Callable[[Partition], None]) -> list[Partition]:
+        out = []
+        if self.jobs > 1 and len(job.bounds) > 1:
+            _CONTEXT["job"] = job
+            try:
+                with multiprocessing.get_context("fork").Pool(min(self.jobs, len(job.bounds))) as pool:
+                    for part in pool.imap_unordered(_score_forked, range(len(job.bounds))):
+                        out.append(part)
+                        on_done(part)
+            finally:
+                _CONTEXT.clear()
         else:
-            for k in range(len(bounds)):
-                out.append(score_partition(k))
-                done += out[-1].hi - out[-1].lo
-                if on_progress is not None:
-                    on_progress("scoring", done, n)
-    finally:
-        _CONTEXT.clear()
-    return out
+            for k in range(len(job.bounds)):
+                out.append(score_partition(job, k))
+                on_done(out[-1])
+        return out
+
+    def ner(self, texts: list[str], work: Path, on_texts: Callable[[int], None]) -> list[list[NerSpan]]:
+        pieces = ner_pieces(texts, self.ner_piece_texts)
+        out: list[list[NerSpan]] = []
+        if self.jobs < 2 or len(pieces) < 2:
+            for piece in pieces:
+                out += ner_spans(piece)
+                on_texts(len(piece))
+            return out
+        with multiprocessing.get_context("fork").Pool(min(self.jobs, len(pieces))) as pool:
+            for spans in pool.imap(ner_spans, pieces):
+                out += spans
+                on_texts(len(spans))
+        return out
 
 
-def score_partition(k: int) -> Partition:
+def ner_pieces(texts: list[str], piece_texts: int = NER_PIECE_TEXTS) -> list[list[str]]:
+    """Texts in pieces of a multiple of the tagger's batch: each text is tagged as in one list."""
+    size = max(NER_BATCH, piece_texts // NER_BATCH * NER_BATCH)
+    return [texts[i:i + size] for i in range(0, len(texts), size)]
+
+
+_CONTEXT: dict = {}  # the job of the forked processes, set before they fork
+
+
+def _score_forked(k: int) -> Partition:
+    return score_partition(_CONTEXT["job"], k)
+
+
+def _score_partitions(job: PartitionJob, workers: Workers, on_progress) -> list[Partition]:
+    n, done = len(job.dump), [0]
+
+    def on_done(part: Partition) -> None:
+        done[0] += part.hi - part.lo
+        if on_progress is not None:
+            on_progress("scoring", done[0], n)
+
+    parts = sorted(workers.partitions(job, on_done), key=lambda p: p.lo)
+    if [(p.lo, p.hi) for p in parts] != job.bounds:
+        raise RuntimeError("partitions missing or repeated")  # a bug of `workers`, never silently merged
+    return parts
+
+
+def score_partition(job: PartitionJob, k: int) -> Partition:
     """Text scores, uses and owned edges of the core of partition k (see the module doc)."""
-    dump, model, config = _CONTEXT["dump"], _CONTEXT["model"], _CONTEXT["config"]
-    lo, hi = _CONTEXT["bounds"][k]
-    pad = _CONTEXT["pad"]
+    dump, model, config = job.dump, job.model, job.config
+    lo, hi = job.bounds[k]
+    pad = pad_seconds(config)
     first = int(np.searchsorted(dump.created, dump.created[lo] - pad, side="left"))
     last = int(np.searchsorted(dump.created, dump.created[hi - 1] + pad, side="right"))
     frame = table_frame(dump.slice(first, last))
     norm = normalized(frame.text)
     text_scores = np.asarray(score_texts(model, frame, norm), dtype=np.float64)
-    bursts = _CONTEXT["bursts"]
-    edge_sets, _, _, entity, uses = find_edges(frame, text_scores, config, {}, norm, popular_hashtags=bursts)
+    edge_sets, _, _, entity, uses = find_edges(frame, text_scores, config, {}, norm, popular_hashtags=job.bursts)
     core_lo, core_hi = lo - first, hi - first
-    spill = save_uses(dump.parts[0].parent / f"uses-{k:05d}.npz",
-                      core_uses(frame, slice(core_lo, core_hi), first, entity, uses["near_duplicate"], bursts))
+    spill = save_uses(job.work / f"uses-{k:05d}.npz",
+                      core_uses(frame, slice(core_lo, core_hi), first, entity, uses["near_duplicate"], job.bursts))
     edges = []
     for es in edge_sets:
         keep = (es.a >= core_lo) & (es.a < core_hi)
@@ -220,7 +296,7 @@ class _Judged:
 
 
 def _judge(dump: SortedPosts, groups, post_cluster, edge_sets, uses, text_scores, model, config, targets,
-           batch_posts: int, on_progress, work: Path) -> _Judged:
+           batch_posts: int, on_progress, work: Path, workers: Workers) -> _Judged:
     samples = [g if len(g) <= TARGET_SAMPLE else g[np.linspace(0, len(g) - 1, TARGET_SAMPLE).astype(int)]
                for g in groups]
     extras = _original_rows(dump, samples)
@@ -269,9 +345,22 @@ def _judge(dump: SortedPosts, groups, post_cluster, edge_sets, uses, text_scores
         if on_progress is not None:
             on_progress("judging", start, len(groups))
     records.close()
-    _name_flagged(naming, mentions)
+    _name_flagged(naming, mentions, _ner_map(workers, work, on_progress))
     briefs = [replace(b, targets=tuple(c.targets)) for b, c in zip(briefs, clusters, strict=True)]
     return _Judged(clusters, records, briefs)
+
+
+def _ner_map(workers: Workers, work: Path, on_progress: Progress | None):
+    """A classifiers.entities.NerMap on `workers`, with progress as phase "naming" (texts tagged)."""
+    def ner_map(texts: list[str]) -> list[list[NerSpan]]:
+        done = [0]
+
+        def on_texts(n: int) -> None:
+            done[0] += n
+            if on_progress is not None:
+                on_progress("naming", done[0], len(texts))
+        return workers.ner(texts, work, on_texts)
+    return ner_map
 
 
 class SpilledRecords:
@@ -402,7 +491,7 @@ def _text_frame(texts: list[str]) -> PostFrame:
                      reply_to=none)
 
 
-def _name_flagged(naming: list, mentions: ClusterMentions) -> None:
+def _name_flagged(naming: list, mentions: ClusterMentions, ner_map) -> None:
     """detect.name_flagged over every flagged cluster at once (one entity extraction, as in one in-memory run)."""
     if not naming:
         return
@@ -417,6 +506,6 @@ def _name_flagged(naming: list, mentions: ClusterMentions) -> None:
         texts.extend(own_texts)
     frame = _text_frame(texts)
     name_flagged(frame, proxies, Links(original, parent), normalized(frame.text), mentions.watched_keys,
-                 mentions.targets)
+                 mentions.targets, ner_map)
     for (c, *_), proxy in zip(naming, proxies, strict=True):
         c.targets = proxy.targets

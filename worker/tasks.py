@@ -14,7 +14,7 @@ from celery.exceptions import MaxRetriesExceededError, SoftTimeLimitExceeded
 from kombu.exceptions import OperationalError as BrokerError
 
 from smearwatch.db import get_engine
-from worker import feeds, retraining, scoring, slices
+from worker import feeds, queued_scoring, retraining, scoring, slices
 from worker.celery_app import app
 
 log = logging.getLogger(__name__)
@@ -64,6 +64,18 @@ def score_run(run_id: int) -> dict:
 @app.task(name="smearwatch.recluster_window", **RETRY)
 def recluster_window(start: str, end: str) -> dict:
     return scoring.recluster_window(get_engine(), start, end)
+
+
+# The pieces of `smearwatch score --queue`: paths (and bounds) in, a result file out; a failure is reported to the
+# waiting client (no retry: a piece that fails here fails the same way again).
+@app.task(name="smearwatch.score_partition")
+def score_partition(manifest: str, k: int, lo: int, hi: int, reply: str) -> dict:
+    return queued_scoring.score_queued_partition(manifest, k, lo, hi, reply)
+
+
+@app.task(name="smearwatch.tag_texts")
+def tag_texts(path: str, k: int, reply: str) -> dict:
+    return queued_scoring.tag_queued_texts(path, k, reply)
 
 
 # Retraining and rescoring record their own failures on their Job row (no automatic retry: a failed job is
