@@ -107,3 +107,18 @@ def test_campaign_network_downloads_one_node_per_account(client, world):
         graph = read(io.BytesIO(response.content))
         assert graph.number_of_nodes() == campaign["n_accounts"]
         assert {d["signal"] for _, _, d in graph.edges(data=True)}
+
+
+def test_pages_of_flagged_and_unflagged_rows_link_their_queue_neighbours(client, world):
+    """A flagged cluster or campaign links its neighbours in its queue; an unflagged one has none to link."""
+    assert client.login("rita", world["reviewer"].password).status_code == 303
+    for kind in ("clusters", "campaigns"):
+        flagged = get(client, world, f"/api/v1/{kind}", flagged="true", sort="-score")["data"]
+        unflagged = get(client, world, f"/api/v1/{kind}", flagged="false")["data"]
+        assert len(flagged) >= 2 and unflagged, kind
+        first = client.get(f"/{kind}/{flagged[0]['id']}")
+        assert first.status_code == 200 and f'href="/{kind}/{flagged[1]["id"]}"' in first.text
+        second = client.get(f"/{kind}/{flagged[1]['id']}")
+        assert second.status_code == 200 and f'href="/{kind}/{flagged[0]["id"]}"' in second.text
+        alone = client.get(f"/{kind}/{unflagged[0]['id']}")
+        assert alone.status_code == 200, (kind, alone.text[-500:])

@@ -107,7 +107,7 @@ def queue_position(session: Session, *, cluster: Cluster | None = None, row=None
         prev = func.coalesce(
             queue.where(table.score == row.score, table.id < row.id).order_by(table.id.desc()).scalar_subquery(),
             queue.where(table.score > row.score).order_by(table.score.asc(), table.id.desc()).scalar_subquery())
-    columns += [prev, nxt]
+        columns += [prev, nxt]
     found = session.exec(select(*columns)).one()
     prev_id, next_id = (found[2], found[3]) if row.flagged else (None, None)
     return prev_id, next_id, {"reviewed": found[1], "total": found[0]}
