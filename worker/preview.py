@@ -38,8 +38,8 @@ class StorePreview:
 def _stored_clusters(engine: Engine) -> tuple[dict[int, dict], dict[int, int]]:
     """Current (not superseded) stored clusters and the stored cluster of each clustered post."""
     with engine.connect() as connection:
-        rows = connection.execute(select(Cluster.id, Cluster.flagged, Cluster.label, Cluster.n_posts,
-                                         Cluster.score, Cluster.status).where(Cluster.status != "superseded")).mappings().all()
+        rows = connection.execute(select(Cluster.id, Cluster.flagged, Cluster.label, Cluster.n_posts, Cluster.score,
+                                         Cluster.status).where(Cluster.status != "superseded")).mappings().all()
         current = {row["id"]: dict(row) for row in rows}
         owner = {pid: cid for cid, pid in connection.execute(select(ClusterMember.cluster_id, ClusterMember.post_id))
                  if cid in current}
