@@ -275,7 +275,9 @@ def estimate_drop(estimate: dict) -> str | None:
     return (f"refused: its flags on the store are estimated {new:.3f} smears against the active version's {old:.3f} "
             f"({active['tp']} of {active['tp'] + active['fp']} decided): it newly flags {added}, of which reviewers "
             f"decided {known['tp'] + sample['tp']} of {known['tp'] + known['fp'] + sample['tp'] + sample['fp']} are "
-            f"smears ({sample['tp']} of {sample['tp'] + sample['fp']} of its preview's sample)"
+            f"smears ("
+            + (f"{sample['tp']} of {sample['tp'] + sample['fp']} of its preview's sample)" if sample["tp"] + sample["fp"]
+               else "its preview's sample not decided yet)")
             + (f"; not smears: {shown}" if wrong else ""))
 
 
