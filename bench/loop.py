@@ -160,6 +160,42 @@ def samples_model(engine, models: Path) -> None:
     registry.activate_version(engine, version_id, actor="bench", reason="start: trained on samples/ only")
 
 
+def flagged_posts(engine) -> set:
+    """(platform, id) of the posts in flagged clusters now."""
+    with engine.connect() as connection:
+        return set(connection.execute(select(Post.platform, Post.post_id)
+                                      .join(ClusterMember, ClusterMember.post_id == Post.id)
+                                      .join(Cluster, Cluster.id == ClusterMember.cluster_id)
+                                      .where(Cluster.flagged, Cluster.status != "superseded")).all())
+
+
+def explain(engine, known: dict, coordinated: set[str], gate: dict, before: set) -> None:
+    """The clusters flagged now that were not flagged before the round (most of their posts were in no flagged
+    cluster): their truth, the reviewers' answer if decided, and their judgements; and the gate's counts."""
+    by_cluster = members(engine)
+    with engine.connect() as connection:
+        rows = connection.execute(select(Cluster.id, Cluster.n_posts, Cluster.score, Cluster.smear,
+                                         Cluster.coordination).where(Cluster.flagged,
+                                                                     Cluster.status != "superseded")).all()
+        answers = {cid: a for cid, a in connection.execute(select(Decision.cluster_id, Decision.answer)
+                                                            .order_by(Decision.created_at, Decision.id))}
+    for part in ("heldout", "decided_all"):
+        versions = [(name, ((gate.get(name) or {}).get(part) or {}).get("verdict") or {})
+                    for name in ("candidate", "active")]
+        print("   gate", part, "; ".join(f"{name} tp {v.get('tp')} fp {v.get('fp')}" for name, v in versions),
+              file=sys.stderr)
+    print("   gate estimate", gate.get("estimate"), file=sys.stderr)
+    for cid, n, score, smear, coordination in sorted(rows, key=lambda r: r[2]):
+        posts = by_cluster.get(cid, [])
+        if sum((p, i) in before for p, i, _ in posts) * 2 >= len(posts):
+            continue
+        kinds = Counter(known.get((p, i), (0, "", "background"))[1:] for p, i, _ in posts)
+        (campaign, kind), count = kinds.most_common(1)[0]
+        print(f"   new {cid}: {n} posts, {kind} {campaign} ({count}), truth {answer(posts, known, coordinated)}, "
+              f"decided {answers.get(cid)}, score {score:.3f} smear {smear:.3f} coord {coordination:.3f}",
+              file=sys.stderr)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seed", type=int, default=2, help="world2 seed (default 2; the packaged model saw seed 1)")
@@ -170,6 +206,9 @@ def main() -> int:
                         help="the model the store is first scored with: one the bench trains on "
                              "samples/labelled/train.jsonl alone, which never saw world2 (samples, default), or the "
                              "packaged model, trained on world2 seed 1 too (packaged)")
+    parser.add_argument("--explain", action="store_true",
+                        help="print to stderr, each round, the clusters newly flagged with their truth and answer, and "
+                             "the gate's flagged-cluster counts of both versions")
     parser.add_argument("--base", choices=["shipped", "packaged"], default="shipped",
                         help="what decisions are added to: samples/labelled/train.jsonl (shipped, default) or "
                              "that plus world2 seed 1, the packaged model's own training data (packaged)")
@@ -217,6 +256,7 @@ def main() -> int:
             connection.execute(Cluster.__table__.update().where(Cluster.id.in_(chosen)).values(status="reviewed"))
 
     for round_no in range(1, args.rounds + 1):
+        before = flagged_posts(engine)
         chosen = queue_order(engine)[:args.per_round]
         decide(chosen)
         decided += len(chosen)
@@ -232,6 +272,8 @@ def main() -> int:
             gate = outcome.gate or {}
         if outcome.activated:
             run_detection(engine, None, None)
+        if args.explain:
+            explain(engine, known, coordinated, gate, before)
         m = measure(engine, known)
         said += ("activated" if outcome.activated else gate.get("refused")
                  or (f"kept: worse on {gate['worse_on']}" if gate.get("worse_on") else outcome.reason))

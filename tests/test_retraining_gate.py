@@ -22,7 +22,7 @@ from smearwatch.users import create_user
 from worker import service
 from worker.gate import flag_bound, refusal
 from worker.ingest import ingest_paths
-from worker.learning import train_version
+from worker.learning import decided_coverage, judge_version, train_version
 from worker.preview import SAMPLE, store_preview
 from worker.score_store import score_and_cluster
 
@@ -165,6 +165,57 @@ def test_preview_counts_and_samples(decided):
     assert {c["cluster"] for c in samples["newly_unflagged"]} <= flagged
     assert not {c["cluster"] for c in samples["newly_flagged"]} & flagged
     assert all(c["url"] == f"/clusters/{c['cluster']}" for c in samples["newly_flagged"] + samples["newly_unflagged"])
+
+
+def test_new_flags_are_judged_by_their_sample_once_decided(decided):
+    """The clusters a version would newly flag that nobody decided are judged by a sample of them: a version that
+    flags the store's look-alikes is refused once reviewers decided the preview's sample (a fixed random choice,
+    the same when the version is judged again), with one line giving the estimate."""
+    with decided.begin() as connection:  # reviewers decided the flagged clusters and nothing else
+        flagged = set(connection.execute(select(Cluster.id).where(Cluster.flagged)).scalars())
+        connection.execute(Decision.__table__.delete().where(Decision.cluster_id.not_in(flagged)))
+    records = read_labelled([SHIPPED / "train.jsonl"])
+    for record in records:  # a scorer that calls the look-alikes attacks
+        record["label"] = 1 - record["label"]
+    frame = PostFrame.from_records(records, extra=("label", "campaign", "target"))
+    model = train(frame, frame.extra["label"])
+    labels = {"decisions": 1, "base": len(records), "decided_unflagged": 1}  # past the training rules
+    current = registry.active_version(decided)
+
+    def judge(sample=None) -> tuple[dict, dict]:
+        with decided.connect() as connection:
+            answers = decided_coverage(connection)[0]
+        gate, preview = judge_version(decided, model, current, labels, answers, [], lambda message: None,
+                                      sample=sample)[:2]
+        return gate, preview
+
+    gate, preview = judge(None)
+    sample = [row["cluster"] for row in preview["samples"]["newly_flagged"]]
+    assert preview["newly_flagged"] > len(sample) > 0 and gate["unreviewed"] == sample
+    estimate = gate["estimate"]
+    assert estimate["sample"]["unknown"] == len(sample) and not estimate["sample"]["tp"] + estimate["sample"]["fp"]
+    assert estimate["active"]["tp"] + estimate["active"]["fp"] > 0
+
+    kinds = truth()
+    with decided.begin() as connection:  # the reviewer decides the sample by the truth
+        user = connection.execute(select(User.id)).scalars().first()
+        for cluster_id in sample:
+            members = connection.execute(select(Post.platform, Post.post_id).join(
+                ClusterMember, ClusterMember.post_id == Post.id).where(ClusterMember.cluster_id == cluster_id)).all()
+            smear = sum(kinds.get((p, i)) == "smear" for p, i in members)
+            connection.execute(Decision.__table__.insert().values(
+                cluster_id=cluster_id, user_id=user, answer="smear" if smear * 2 > len(members) else "organic",
+                created_at=utcnow()))
+    gate, preview = judge(sample)
+    assert [row["cluster"] for row in preview["samples"]["newly_flagged"]] == sample and gate["unreviewed"] == []
+    estimate = gate["estimate"]
+    judged = estimate["sample"]["tp"] + estimate["sample"]["fp"]
+    assert judged > 0 and judged + estimate["sample"]["unknown"] == len(sample)  # held-out ones stay unknown
+    assert estimate["sample"]["fp"] > estimate["sample"]["tp"]
+    assert estimate["precision"]["candidate"] < estimate["precision"]["active"]
+    reason = gate["refused"]
+    assert reason.startswith("refused: its flags on the store are estimated ") and "\n" not in reason
+    assert f"({estimate['sample']['tp']} of {judged} of its preview's sample)" in reason
 
 
 def test_the_queue_mixes_in_unflagged_clusters_whose_answers_count(flagged_decided, versions, tmp_path):

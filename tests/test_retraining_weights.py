@@ -6,7 +6,17 @@ from pathlib import Path
 
 from api.crud.queue import CHECK_EVERY, checks_on_page, mix_checks
 from classifiers import read_labelled
-from worker.gate import flag_bound, precision_drop, recall_drop, refusal, smoothed_precision, worse_on
+from worker.gate import (
+    estimate_drop,
+    estimated_precision,
+    flag_bound,
+    flag_estimate,
+    precision_drop,
+    recall_drop,
+    refusal,
+    smoothed_precision,
+    worse_on,
+)
 from worker.training_set import DECISION_WEIGHTS, TUNING_SHARE, choose_decision_weight, in_tuning
 
 SHIPPED = Path(__file__).resolve().parents[1] / "samples" / "labelled"
@@ -43,6 +53,35 @@ def test_unflagging_confirmed_smears_is_refused():
         "refused: it flags 19 of the clusters reviewers decided are smears, the active version 20: it would unflag "
         "confirmed smears")
     assert recall_drop(verdicts(decided_all=(0, 0)), None) is None
+
+
+def test_flags_added_less_precise_than_the_store_has_are_refused_though_decided_precision_rises():
+    """bench/loop.py, world2 seed 3, round 3 before this rule: the active version flags 49 clusters (37 of the 40
+    decided are smears); the candidate drops its 3 false flags, so precision on decided clusters rises (61 of 62),
+    yet it flags 24 clusters nobody decided, of which the store's truth had 7 look-alikes: precision fell from 0.918
+    to 0.859. A random sample of the undecided new flags, once decided, says so."""
+    active_flags = list(range(1, 50))  # 1-37 decided smears, 38-40 decided not smears, 41-49 undecided
+    decided = {cid: "smear" for cid in range(1, 38)} | {38: "coordinated", 39: "organic", 40: "coordinated"}
+    decided |= {cid: "smear" for cid in range(100, 112)}  # new flags decided before (near the old threshold)
+    sample = [200, 201, 202, 203, 204]
+    decided |= {200: "smear", 201: "coordinated", 202: "smear", 203: "coordinated", 204: "smear"}
+    labels = {cid: "smear" for cid in [*range(1, 38), *range(41, 50), *range(100, 112), *range(200, 220)]}
+    labels |= {38: "coordinated", 39: "organic", 40: "coordinated"}
+    estimate = flag_estimate(decided, active_flags, labels, sample=sample, held_out=set())
+    assert estimate["kept"] == {"tp": 37, "fp": 0, "unknown": 9, "not_smear": []}
+    assert estimate["sample"] == {"tp": 3, "fp": 2, "unknown": 0, "not_smear": [201, 203]}
+    assert estimate["known"]["unknown"] == 15 and estimate["active"]["fp"] == 3
+    candidate, active = estimated_precision(estimate)
+    assert active == 37 / 40 and candidate < active
+    assert estimate_drop(estimate).startswith("refused: its flags on the store are estimated 0.889 smears against "
+                                              "the active version's 0.925 (37 of 40 decided): it newly flags 32")
+    # the same new flags with a clean sample: the corrections win, nothing to refuse
+    clean = flag_estimate(decided | {201: "smear", 203: "smear"}, active_flags, labels, sample=sample, held_out=set())
+    assert estimate_drop(clean) is None and estimated_precision(clean)[0] > active
+    # a held-out decided cluster counts as unknown (no version learns it; it would refuse every version)
+    assert flag_estimate(decided, active_flags, labels, sample=sample, held_out={201})["sample"]["unknown"] == 1
+    # nothing decided of the active version's flags: nothing to compare with
+    assert estimate_drop(flag_estimate({}, active_flags, labels, sample=sample, held_out=set())) is None
 
 
 def test_worse_on_names_the_metric():

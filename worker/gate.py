@@ -18,7 +18,9 @@ A version is refused, with one line saying why, when:
 - it finds no smear campaign of the held-out world: it cannot flag clusters (`score --model` refuses such a
   model too, see `flag_check`);
 - its flagged-cluster precision (smoothed) drops on the held-out world or on the store's decided clusters;
-- it flags fewer clusters reviewers decided are smears than the active version.
+- it flags fewer clusters reviewers decided are smears than the active version;
+- its flags on the store, estimated from what reviewers decided (the preview's sample standing for the newly
+  flagged clusters nobody decided), are less precise than the active version's.
 A refused version is never activated automatically; an admin activates it only with --force (CLI, API).
 """
 
@@ -197,6 +199,86 @@ def recall_drop(candidate: dict, active: dict | None) -> str | None:
         return (f"refused: it flags {new} of the clusters reviewers decided are smears, the active version {old}: "
                 "it would unflag confirmed smears")
     return None
+
+
+def flag_counts(decided: dict[int, str], labels: dict[int, str], *, only: set[int] | None = None) -> dict:
+    """Of the decided clusters `labels` flags (only those in `only`, when given): how many reviewers decided are
+    smears (tp) and how many are not (fp), with their ids."""
+    flagged = [cid for cid, answer in sorted(decided.items())
+               if answer in ANSWER_COORDINATED and labels.get(cid) == "smear" and (only is None or cid in only)]
+    wrong = [cid for cid in flagged if decided[cid] != "smear"]
+    return {"tp": len(flagged) - len(wrong), "fp": len(wrong), "not_smear": wrong}
+
+
+def flag_estimate(decided: dict[int, str], flagged_now: list[int], candidate_labels: dict[int, str], *,
+                  sample: list[int], held_out: set[int], new_clusters: int = 0) -> dict:
+    """What reviewers' decisions say of the clusters each version flags on the store.
+
+    For the active version (`flagged_now`) and for the candidate's flags it keeps: decided ones by their answers
+    (`tp`, `fp`), the rest `unknown`. For the clusters the candidate newly flags (and `new_clusters`, flagged
+    clusters of its own with no stored counterpart): `known` (decided before), `sample` (the preview's sample once
+    decided: chosen at random among the undecided ones, so it stands for them) and `unknown`. Decided clusters of
+    `held_out` (the evaluation split, which no version learns from) count as unknown: one that every version flags
+    would otherwise refuse every version; they still count in precision_drop and worse_on."""
+    now = set(flagged_now)
+    sampled = set(sample)
+    flagged = [cid for cid, label in candidate_labels.items() if label == "smear"]
+    usable = {cid: answer for cid, answer in decided.items() if cid not in held_out and answer in ANSWER_COORDINATED}
+
+    def counts(ids) -> dict:
+        ids = list(ids)
+        wrong = sorted(cid for cid in ids if cid in usable and usable[cid] != "smear")
+        right = sum(1 for cid in ids if usable.get(cid) == "smear")
+        return {"tp": right, "fp": len(wrong), "unknown": len(ids) - right - len(wrong), "not_smear": wrong}
+
+    added = [cid for cid in flagged if cid not in now]
+    return {"active": counts(now), "kept": counts(cid for cid in flagged if cid in now),
+            "known": counts(cid for cid in added if cid not in sampled),
+            "sample": counts(cid for cid in added if cid in sampled), "new_clusters": new_clusters}
+
+
+def estimated_precision(estimate: dict) -> tuple[float | None, float | None]:
+    """(candidate, active) flagged-cluster precision on the store estimated from `flag_estimate`: decided flags by
+    their answers; undecided ones the active version flags, or that the candidate keeps, at the rate of the active
+    version's decided flags; undecided new ones at the rate of the decided sample (of the decided new ones when no
+    sample is decided). None for a side nothing is known of."""
+    active, kept, known, sample = (estimate[k] for k in ("active", "kept", "known", "sample"))
+    if not active["tp"] + active["fp"]:
+        return None, None
+    old_rate = active["tp"] / (active["tp"] + active["fp"])
+    base = sample if sample["tp"] + sample["fp"] else known
+    if not base["tp"] + base["fp"]:
+        new_rate = old_rate if not (known["unknown"] + sample["unknown"] + estimate["new_clusters"]) else None
+    else:
+        new_rate = base["tp"] / (base["tp"] + base["fp"])
+    if new_rate is None:
+        return None, old_rate
+    total = sum(part["tp"] + part["fp"] + part["unknown"] for part in (kept, known, sample)) + estimate["new_clusters"]
+    if not total:
+        return None, old_rate
+    right = (kept["tp"] + kept["unknown"] * old_rate + known["tp"] + sample["tp"]
+             + (known["unknown"] + sample["unknown"] + estimate["new_clusters"]) * new_rate)
+    return right / total, old_rate
+
+
+def estimate_drop(estimate: dict) -> str | None:
+    """One line when the candidate's flags are, by estimated_precision, less precise than the active version's: the
+    flags it adds must be at least as precise as the false flags it drops leave the store's. None when nothing is
+    known to compare."""
+    new, old = estimated_precision(estimate)
+    if new is None or old is None or new >= old:
+        return None
+    kept, known, sample, active = (estimate[k] for k in ("kept", "known", "sample", "active"))
+    added = sum(known[k] + sample[k] for k in ("tp", "fp", "unknown")) + estimate["new_clusters"]
+    wrong = known["not_smear"] + sample["not_smear"] + kept["not_smear"]
+    shown = ", ".join(str(cid) for cid in wrong[:5]) + (", ..." if len(wrong) > 5 else "")
+    return (f"refused: its flags on the store are estimated {new:.3f} smears against the active version's {old:.3f} "
+            f"({active['tp']} of {active['tp'] + active['fp']} decided): it newly flags {added}, of which reviewers "
+            f"decided {known['tp'] + sample['tp']} of {known['tp'] + known['fp'] + sample['tp'] + sample['fp']} are "
+            f"smears ("
+            + (f"{sample['tp']} of {sample['tp'] + sample['fp']} of its preview's sample)" if sample["tp"] + sample["fp"]
+               else "its preview's sample not decided yet)")
+            + (f"; not smears: {shown}" if wrong else ""))
 
 
 def refusal(labels: dict, preview: dict | None, verdict: dict | None = None, *,

@@ -28,7 +28,10 @@ from worker.gate import (
     FLAG_FACTOR,
     FLAG_MARGIN,
     decided_judgements,
+    estimate_drop,
+    estimated_precision,
     flag_bound,
+    flag_estimate,
     heldout_frame,
     heldout_judgements,
     precision_drop,
@@ -185,8 +188,10 @@ def _stored_verdicts(connection: Connection, ids: list[int]) -> tuple[dict[int, 
 
 
 def judge_version(engine: Engine, model: Model, current: dict | None, labels: dict, decided: dict[int, str],
-                  evaluation: list[dict], log) -> tuple[dict, dict, dict, dict | None]:
-    """The gate's report: both versions on the fixed evaluation set, the preview on the store, the refusal."""
+                  evaluation: list[dict], log, sample: list[int] | None = None
+                  ) -> tuple[dict, dict, dict, dict | None]:
+    """The gate's report: both versions on the fixed evaluation set, the preview on the store, the refusal.
+    `sample`: the preview's sample of newly flagged clusters to keep (judge_again), else chosen anew."""
     heldout = shipped_records("heldout.jsonl")
     fixed = heldout + evaluation  # post-level: the shipped held-out posts and the decided evaluation split
     frame = heldout_frame()
@@ -200,7 +205,9 @@ def judge_version(engine: Engine, model: Model, current: dict | None, labels: di
     log("gate: the new version on the fixed evaluation set")
     candidate = report(model)
     log("gate: what the new version would do to the store")
-    preview = store_preview(engine, model)
+    preview = store_preview(engine, model, sample=sample)
+    # the preview's sample of newly flagged clusters: automatic activation waits until reviewers decided each one
+    sample = [row["cluster"] for row in preview.summary.get("samples", {}).get("newly_flagged", [])]
     # decided clusters that are current (a rescoring supersedes clusters): both versions judged on the same ones
     decided = {cid: answer for cid, answer in decided.items() if cid in preview.labels}
     decided_eval = {cid: answer for cid, answer in decided.items() if in_evaluation(f"cluster-{cid}")}
@@ -208,6 +215,9 @@ def judge_version(engine: Engine, model: Model, current: dict | None, labels: di
     # every decided cluster of the store: what reviewers know of its flagged clusters, unflagged ones included
     candidate["decided_all"] = decided_judgements(decided, preview.labels, preview.coordination)
     active = None
+    estimate = flag_estimate(decided, preview.flagged_now, preview.labels, sample=sample, held_out=set(decided_eval),
+                             new_clusters=preview.summary.get("new_flagged_clusters", 0))
+    estimate["precision"] = dict(zip(("candidate", "active"), estimated_precision(estimate), strict=True))
     if current is not None:
         log("gate: the active version on the same set")
         active = report(load_model(current["path"]))
@@ -225,11 +235,9 @@ def judge_version(engine: Engine, model: Model, current: dict | None, labels: di
     verdict = (candidate.get("heldout") or {}).get("verdict")
     known_smears = sum(1 for answer in decided.values() if answer == "smear")
     refused = (refusal(labels, preview.summary, verdict, known_smears=known_smears)
-               or precision_drop(candidate, active) or recall_drop(candidate, active))
-    # the preview's sample of newly flagged clusters: automatic activation waits until reviewers decided each one
-    sample = [row["cluster"] for row in preview.summary.get("samples", {}).get("newly_flagged", [])]
+               or estimate_drop(estimate) or precision_drop(candidate, active) or recall_drop(candidate, active))
     gate = {"refused": refused, "not_worse": better, "worse_on": worse, "labels": labels,
-            "unreviewed": [cid for cid in sample if cid not in decided], "candidate": candidate,
+            "unreviewed": [cid for cid in sample if cid not in decided], "estimate": estimate, "candidate": candidate,
             "active": {"id": current["id"], "name": current["name"], **active} if active else None,
             "bound": {"factor": FLAG_FACTOR, "margin": FLAG_MARGIN, "flagged_now": preview.summary["flagged_now"],
                       "decided_smears": known_smears,
@@ -278,7 +286,11 @@ def judge_again(engine: Engine, version_id: int, *, auto_activate: bool = True, 
     labels = dict((row.metrics or {}).get("gate", {}).get("labels") or {})
     current = active_version(engine)
     model = load_model(row.path)
-    gate, preview, metrics, active_metrics = judge_version(engine, model, current, labels, decided, evaluation, log)
+    # the sample reviewers were asked to decide stays the sample (chosen anew, undecided clusters would come first)
+    sample = [item["cluster"] for item in
+              ((row.metrics or {}).get("preview") or {}).get("samples", {}).get("newly_flagged", [])]
+    gate, preview, metrics, active_metrics = judge_version(engine, model, current, labels, decided, evaluation, log,
+                                                           sample=sample)
     _store_gate(engine, version_id, gate, preview)
     activated, reason = _conclude(engine, version_id, current, gate, auto_activate)
     return TrainingOutcome(version_id, row.name, Path(row.path), metrics, active_metrics, activated, reason, labels,

@@ -6,6 +6,7 @@ ones: a stored cluster takes the verdict of the candidate cluster that holds mos
 A flagged candidate cluster that holds no stored cluster's majority is a new cluster, counted with no link.
 """
 
+import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -19,6 +20,11 @@ from worker.score_store import load_frame, watched_targets
 SAMPLE = 5  # clusters of each kind listed for an admin to open
 
 
+def shuffled(cluster_id: int) -> str:
+    """A fixed pseudo-random order of cluster ids: the same sample on every preview of the same store."""
+    return hashlib.sha1(f"sample:{cluster_id}".encode()).hexdigest()
+
+
 @dataclass
 class StorePreview:
     """The preview, and the candidate's label of each stored cluster (for the gate's decided clusters)."""
@@ -26,20 +32,23 @@ class StorePreview:
     summary: dict
     labels: dict[int, str] = field(default_factory=dict)
     coordination: dict[int, float] = field(default_factory=dict)
+    flagged_now: list[int] = field(default_factory=list)  # stored clusters flagged now
 
 
 def _stored_clusters(engine: Engine) -> tuple[dict[int, dict], dict[int, int]]:
     """Current (not superseded) stored clusters and the stored cluster of each clustered post."""
     with engine.connect() as connection:
-        rows = connection.execute(select(Cluster.id, Cluster.flagged, Cluster.label, Cluster.n_posts,
-                                         Cluster.score).where(Cluster.status != "superseded")).mappings().all()
+        rows = connection.execute(select(Cluster.id, Cluster.flagged, Cluster.label, Cluster.n_posts, Cluster.score,
+                                         Cluster.status).where(Cluster.status != "superseded")).mappings().all()
         current = {row["id"]: dict(row) for row in rows}
         owner = {pid: cid for cid, pid in connection.execute(select(ClusterMember.cluster_id, ClusterMember.post_id))
                  if cid in current}
     return current, owner
 
 
-def store_preview(engine: Engine, model: Model) -> StorePreview:
+def store_preview(engine: Engine, model: Model, *, sample: list[int] | None = None) -> StorePreview:
+    """The preview of `model` on the store. `sample`: the newly flagged clusters of an earlier preview's sample to
+    keep (a version judged again keeps the sample reviewers were asked to decide), else chosen anew."""
     with engine.connect() as connection:
         targets = watched_targets(connection)
         frame, store_ids = load_frame(connection, None, None)
@@ -75,7 +84,9 @@ def store_preview(engine: Engine, model: Model) -> StorePreview:
     newly_unflagged = [cid for cid, info in stored.items() if info["flagged"] and labels[cid] != "smear"]
     new_clusters = [c for i, c in enumerate(result.clusters) if c.flagged and i not in holders]
 
-    def sample(ids: list[int], key) -> list[dict]:
+    kept = None if sample is None else [cid for cid in sample if cid in stored]
+
+    def pick(ids: list[int], key) -> list[dict]:
         chosen = sorted(ids, key=key)[:SAMPLE]
         return [{"cluster": cid, "url": f"/clusters/{cid}", "posts": stored[cid]["n_posts"],
                  "label_now": stored[cid]["label"], "label_after": labels[cid]} for cid in chosen]
@@ -85,11 +96,12 @@ def store_preview(engine: Engine, model: Model) -> StorePreview:
         "clusters_after": len(result.clusters), "flagged_after": sum(1 for c in result.clusters if c.flagged),
         "newly_flagged": len(newly_flagged) + len(new_clusters), "newly_unflagged": len(newly_unflagged),
         "new_flagged_clusters": len(new_clusters),
-        # newly flagged: those the new version is least sure are smears first (its smear judgement nearest the
-        # verdict level), the ones a reviewer should check before it flags them all; newly unflagged: the largest
+        # newly flagged: clusters nobody decided yet (a decided one tells nothing new), in a fixed shuffle by id:
+        # once decided, the sample stands for the undecided ones in the gate's estimate of how precise the new
+        # flags are (worker/gate.py new_flags), which a choice by score would bias; newly unflagged: the largest
         # first, what would leave the queue
-        "samples": {"newly_flagged": sample(newly_flagged, lambda cid: (smear.get(cid, 0.0), -stored[cid]["n_posts"],
-                                                                        cid)),
-                    "newly_unflagged": sample(newly_unflagged, lambda cid: (-stored[cid]["n_posts"], cid))},
+        "samples": {"newly_flagged": pick(kept if kept is not None else newly_flagged,
+                                          lambda cid: (stored[cid]["status"] != "open", shuffled(cid))),
+                    "newly_unflagged": pick(newly_unflagged, lambda cid: (-stored[cid]["n_posts"], cid))},
     }
-    return StorePreview(summary, labels, coordination)
+    return StorePreview(summary, labels, coordination, sorted(c for c, info in stored.items() if info["flagged"]))
