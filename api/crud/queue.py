@@ -3,12 +3,12 @@ clusters mixed into it for a check, and how many standing decisions the next ret
 
 from functools import cache
 
-from sqlalchemy import func, literal, literal_column, union_all
+from sqlalchemy import Float, Integer, bindparam, func, literal, literal_column, union_all
 from sqlmodel import Session, select
 
-from api.crud.clusters import LIST_COLUMNS
+from api.crud import campaigns, clusters
 from api.crud.model_versions import threshold_of
-from smearwatch.models import CHECK_ORDER, Cluster, Decision, ModelVersion, User
+from smearwatch.models import CHECK_ORDER, Campaign, Cluster, Decision, ModelVersion, User
 
 # After every CHECK_EVERY-th flagged cluster (or campaign, in the campaign queue) the queue shows one unflagged open
 # one, alternately the one nearest the active threshold and one picked at random (a fixed shuffle by id): decisions
@@ -17,10 +17,9 @@ from smearwatch.models import CHECK_ORDER, Cluster, Decision, ModelVersion, User
 CHECK_EVERY = 10
 
 
-def review_checks(session: Session, *, threshold: float, offset: int, limit: int, table=Cluster,
-                  columns=None) -> list:
+def review_checks(session: Session, *, threshold: float, offset: int, limit: int, table=Cluster) -> list:
     """Unflagged open rows of `table` (clusters, or campaigns) to mix into the queue, in mixing order (rows of
-    `columns`, by default the cluster list's): checks offset..offset+limit of the alternation nearest-threshold,
+    the table's list columns): checks offset..offset+limit of the alternation nearest-threshold,
     random, nearest, random, ... without repeats.
 
     The order is chosen on ids alone (the queue index read from the threshold up and down, and the fixed-shuffle
@@ -29,18 +28,7 @@ def review_checks(session: Session, *, threshold: float, offset: int, limit: int
     if limit <= 0:
         return []
     need = offset + limit
-    open_unflagged = (table.flagged.is_(False), table.status == "open")
-    shuffle_rank = literal_column(CHECK_ORDER).label("rank")
-    # The three id lists in one round trip; each part is read from its index, then ordered here.
-    parts = [
-        select(literal("above").label("part"), table.id, table.score.label("rank"))
-        .where(*open_unflagged, table.score >= threshold).order_by(table.score.asc(), table.id).limit(need),
-        select(literal("below").label("part"), table.id, table.score.label("rank"))
-        .where(*open_unflagged, table.score < threshold).order_by(table.score.desc(), table.id).limit(need),
-        select(literal("shuffled").label("part"), table.id, shuffle_rank)
-        .where(*open_unflagged).order_by(shuffle_rank, table.id).limit(need),
-    ]
-    ids = session.exec(union_all(*(select(*part.subquery().c) for part in parts))).all()
+    ids = session.exec(_check_ids_statement(table), params={"threshold": threshold, "need": need}).all()
     by_part = {name: sorted((row.rank, row.id) for row in ids if row.part == name)
                for name in ("above", "below", "shuffled")}
     nearness = sorted(by_part["above"] + by_part["below"], key=lambda r: (abs(r[0] - threshold), r[1]))
@@ -57,8 +45,34 @@ def review_checks(session: Session, *, threshold: float, offset: int, limit: int
             seen.add(row_id)
             mixed.append(row_id)
     chosen = mixed[offset:need]
-    rows = {row.id: row for row in session.exec(select(*(columns or LIST_COLUMNS)).where(table.id.in_(chosen))).all()}
+    rows = {row.id: row for row in session.exec(_rows_statement(table), params={"ids": chosen}).all()}
     return [rows[row_id] for row_id in chosen]
+
+
+# Statements built once per table (their cache keys cost more to compute than the queries take to run); the
+# values come as parameters.
+@cache
+def _check_ids_statement(table):
+    """The three id lists in one round trip, each read from its index: open unflagged rows from the threshold up,
+    from it down, and in the fixed shuffle (ordered again in Python)."""
+    threshold, need = bindparam("threshold", type_=Float), bindparam("need", type_=Integer)
+    open_unflagged = (table.flagged.is_(False), table.status == "open")
+    shuffle_rank = literal_column(CHECK_ORDER).label("rank")
+    parts = [
+        select(literal("above").label("part"), table.id, table.score.label("rank"))
+        .where(*open_unflagged, table.score >= threshold).order_by(table.score.asc(), table.id).limit(need),
+        select(literal("below").label("part"), table.id, table.score.label("rank"))
+        .where(*open_unflagged, table.score < threshold).order_by(table.score.desc(), table.id).limit(need),
+        select(literal("shuffled").label("part"), table.id, shuffle_rank)
+        .where(*open_unflagged).order_by(shuffle_rank, table.id).limit(need),
+    ]
+    return union_all(*(select(*part.subquery().c) for part in parts))
+
+
+@cache
+def _rows_statement(table):
+    columns = {Cluster: clusters.LIST_COLUMNS, Campaign: campaigns.LIST_COLUMNS}[table]
+    return select(*columns).where(table.id.in_(bindparam("ids", expanding=True)))
 
 
 def checks_on_page(rows: int, *, trailing: bool = False) -> int:

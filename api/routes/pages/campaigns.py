@@ -60,8 +60,7 @@ def campaign_queue(request: Request, session: SessionDep, user: PageUser, page: 
     checks = []
     if order == "score":  # unflagged campaigns mixed in for a check, as in the cluster queue (api/crud/queue.py)
         checks = review_checks(session, threshold=threshold, limit=checks_on_page(len(rows), trailing=True),
-                               offset=(page - 1) * (QUEUE_PAGE // CHECK_EVERY), table=Campaign,
-                               columns=crud.LIST_COLUMNS)
+                               offset=(page - 1) * (QUEUE_PAGE // CHECK_EVERY), table=Campaign)
         rows = mix_checks(rows, checks)
     return render_page(request, "campaign_queue.html", user, campaigns=rows, count=count, page=page,
                        pages=max(1, -(-count // QUEUE_PAGE)), progress=progress, order=order, checks=len(checks),
