@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -76,9 +76,14 @@ def authenticate(session: Session, *, username: str, password: str) -> User | No
 
 
 def user_for_token(session: Session, *, token: str) -> User | None:
-    user = session.exec(select(User).join(ApiToken, ApiToken.user_id == User.id)
-                        .where(ApiToken.token_hash == token_hash(token))).first()  # one indexed lookup
+    user = session.exec(_TOKEN_USER, params={"hash": token_hash(token)}).first()  # one indexed lookup
     return user if user is not None and user.active else None
+
+
+# Every request looks up its user: the statements are built once (building one costs more than running it).
+_TOKEN_USER = select(User).join(ApiToken, ApiToken.user_id == User.id).where(ApiToken.token_hash == bindparam("hash"))
+_LOGIN_USER = (select(User).join(LoginSession, LoginSession.user_id == User.id)
+               .where(LoginSession.id == bindparam("hash"), col(LoginSession.ended_at).is_(None), col(User.active)))
 
 
 def start_login_session(session: Session, *, user: User) -> str:
@@ -91,9 +96,7 @@ def start_login_session(session: Session, *, user: User) -> str:
 
 def user_for_login_session(session: Session, *, login_id: str) -> User | None:
     """The user of a login session that has not ended, if still active: one query, by primary key."""
-    return session.exec(select(User).join(LoginSession, LoginSession.user_id == User.id)
-                        .where(LoginSession.id == token_hash(login_id), col(LoginSession.ended_at).is_(None),
-                               col(User.active))).first()
+    return session.exec(_LOGIN_USER, params={"hash": token_hash(login_id)}).first()
 
 
 def end_login_session(session: Session, *, login_id: str) -> None:

@@ -111,20 +111,27 @@ def queue_position(session: Session, *, cluster: Cluster | None = None, row=None
     condition was a filter over the whole queue index.
     """
     row = cluster if cluster is not None else row
-    table = type(row)
-    columns = list(_progress_columns(table))
-    if row.flagged:
-        queue = select(table.id).where(table.flagged).limit(1)
-        nxt = func.coalesce(
-            queue.where(table.score == row.score, table.id > row.id).order_by(table.id.asc()).scalar_subquery(),
-            queue.where(table.score < row.score).order_by(table.score.desc(), table.id.asc()).scalar_subquery())
-        prev = func.coalesce(
-            queue.where(table.score == row.score, table.id < row.id).order_by(table.id.desc()).scalar_subquery(),
-            queue.where(table.score > row.score).order_by(table.score.asc(), table.id.desc()).scalar_subquery())
-        columns += [prev, nxt]
-    found = session.exec(select(*columns)).one()
-    prev_id, next_id = (found[2], found[3]) if row.flagged else (None, None)
-    return prev_id, next_id, {"reviewed": found[1], "total": found[0]}
+    if not row.flagged:
+        total, reviewed = session.exec(_position_statement(type(row), neighbours=False)).one()
+        return None, None, {"reviewed": reviewed, "total": total}
+    total, reviewed, prev_id, next_id = session.exec(_position_statement(type(row), neighbours=True),
+                                                     params={"score": row.score, "id": row.id}).one()
+    return prev_id, next_id, {"reviewed": reviewed, "total": total}
+
+
+@cache
+def _position_statement(table, *, neighbours: bool):
+    if not neighbours:
+        return select(*_progress_columns(table))
+    score, row_id = bindparam("score", type_=Float), bindparam("id", type_=Integer)
+    queue = select(table.id).where(table.flagged).limit(1)
+    nxt = func.coalesce(
+        queue.where(table.score == score, table.id > row_id).order_by(table.id.asc()).scalar_subquery(),
+        queue.where(table.score < score).order_by(table.score.desc(), table.id.asc()).scalar_subquery())
+    prev = func.coalesce(
+        queue.where(table.score == score, table.id < row_id).order_by(table.id.desc()).scalar_subquery(),
+        queue.where(table.score > score).order_by(table.score.asc(), table.id.desc()).scalar_subquery())
+    return select(*_progress_columns(table), prev, nxt)
 
 
 def queue_counts(session: Session, table=Cluster) -> tuple[dict, int, float]:
