@@ -3,8 +3,9 @@ deciding a whole campaign at once (one decision row per cluster, append-only, so
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import cast, exists, func
+from sqlalchemy import Integer, bindparam, cast, exists, func, true
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
@@ -88,6 +89,8 @@ LIST_COLUMNS = [*(Campaign.__table__.c[name] for name in ("id", "key", "label", 
 def list_campaigns(session: Session, *, filters: CampaignFilters, limit: int = 50, offset: int = 0,
                    count: int | None = None) -> tuple[list, int]:
     """One page of campaigns (rows of LIST_COLUMNS) and how many match; pass `count` when it is known."""
+    if filters == QUEUE and count is not None:  # a page of the queue: its statement is built once
+        return list(session.exec(_queue_page(), params={"offset": offset, "limit": limit}).all()), count
     conditions = _conditions(session, filters)
     if count is None:
         count = session.exec(select(func.count()).select_from(Campaign).where(*conditions)).one()
@@ -177,3 +180,14 @@ def account_campaigns(session: Session, *, platform: str, account_id: str) -> li
                 .where(Post.platform == platform, Post.author_id == account_id, Cluster.status != "superseded"))
     return list(session.exec(select(Campaign).where(Campaign.id.in_(clusters))
                              .order_by(Campaign.flagged.desc(), Campaign.score.desc(), Campaign.id)))
+
+
+# The review queue's list: flagged, best first. Its every page runs this statement, built once (building and
+# hashing a statement with a correlated subquery costs more than running it); the page is a parameter.
+QUEUE = CampaignFilters(flagged=True, sort="-score")
+
+
+@cache
+def _queue_page():
+    return (select(*LIST_COLUMNS).where(Campaign.flagged == true()).order_by(SORTS["-score"], Campaign.id.asc())
+            .offset(bindparam("offset", type_=Integer)).limit(bindparam("limit", type_=Integer)))

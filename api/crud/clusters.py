@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import cast, exists, func, or_
+from sqlalchemy import Integer, bindparam, cast, exists, func, or_, true
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
@@ -109,6 +110,8 @@ LIST_COLUMNS = [*(Cluster.__table__.c[name] for name in ("id", "key", "score", "
 def list_clusters(session: Session, *, filters: ClusterFilters, limit: int = 50, offset: int = 0,
                   count: int | None = None) -> tuple[list, int]:
     """One page of clusters (rows of LIST_COLUMNS) and how many match; pass `count` when it is known."""
+    if filters == QUEUE and count is not None:  # a page of the queue: its statement is built once
+        return list(session.exec(_queue_page(), params={"offset": offset, "limit": limit}).all()), count
     conditions = cluster_conditions(session, filters)
     if count is None:
         count = session.exec(select(func.count()).select_from(Cluster).where(*conditions)).one()
@@ -127,3 +130,14 @@ def clusters_by_id(session: Session, *, ids: list[int]) -> list[Cluster]:
     """The clusters with these ids, in the order given."""
     found = {c.id: c for c in session.exec(select(Cluster).where(Cluster.id.in_(ids)))}
     return [found[i] for i in ids if i in found]
+
+
+# The review queue's list: flagged, best first. Its every page runs this statement, built once (building and
+# hashing a statement with a correlated subquery costs more than running it); the page is a parameter.
+QUEUE = ClusterFilters(flagged=True, sort="-score")
+
+
+@cache
+def _queue_page():
+    return (select(*LIST_COLUMNS).where(Cluster.flagged == true()).order_by(SORTS["-score"], Cluster.id.asc())
+            .offset(bindparam("offset", type_=Integer)).limit(bindparam("limit", type_=Integer)))

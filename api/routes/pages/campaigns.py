@@ -54,7 +54,7 @@ def campaign_queue(request: Request, session: SessionDep, user: PageUser, page: 
     elif order == "second":
         filters, known = crud.CampaignFilters(second_opinion_for=user.id, sort="-score"), None
     else:
-        filters, known = crud.CampaignFilters(flagged=True, sort="-score"), progress["total"]
+        filters, known = crud.QUEUE, progress["total"]
     rows, count = crud.list_campaigns(session, filters=filters, limit=QUEUE_PAGE, offset=(page - 1) * QUEUE_PAGE,
                                       count=known)
     checks = []

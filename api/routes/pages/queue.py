@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from api.crud.clusters import ClusterFilters, list_clusters
+from api.crud.clusters import QUEUE, ClusterFilters, list_clusters
 from api.crud.queue import (
     CHECK_EVERY,
     mix_checks,
@@ -36,7 +36,7 @@ def queue(request: Request, session: SessionDep, user: PageUser, page: PageNumbe
     elif order == "coordinated":
         filters, known_count = ClusterFilters(label="coordinated", sort="-coordination"), None
     else:  # the queue is every flagged cluster: the progress count is its length
-        filters, known_count = ClusterFilters(flagged=True, sort="-score"), progress["total"]
+        filters, known_count = QUEUE, progress["total"]
     rows, count = list_clusters(session, filters=filters, limit=QUEUE_PAGE, offset=(page - 1) * QUEUE_PAGE,
                                 count=known_count)
     checks = []
