@@ -135,9 +135,12 @@ def campaign_accounts(session: Session, *, campaign_id: int, limit: int = 200) -
 def campaign_decisions(session: Session, *, campaign_id: int) -> list[tuple[Decision, str]]:
     """Every decision taken through the campaign (and undos of them), oldest first, with the reviewer's name:
     one query for the answer in force and the history, however many clusters the campaign has."""
-    rows = session.exec(select(Decision, User.username).join(User, User.id == Decision.user_id)
-                        .where(Decision.campaign_id == campaign_id).order_by(Decision.id)).all()
+    rows = session.exec(_CAMPAIGN_DECISIONS, params={"campaign_id": campaign_id}).all()
     return [(decision, username) for decision, username in rows]
+
+
+_CAMPAIGN_DECISIONS = (select(Decision, User.username).join(User, User.id == Decision.user_id)
+                       .where(Decision.campaign_id == bindparam("campaign_id", type_=Integer)).order_by(Decision.id))
 
 
 def campaign_posts(session: Session, *, campaign_id: int, limit: int = 2000) -> list:

@@ -4,7 +4,7 @@ much reviewers agree (Cohen's kappa over the campaigns two of them decided)."""
 from collections import Counter
 from itertools import combinations
 
-from sqlalchemy import exists
+from sqlalchemy import Integer, bindparam, exists
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -18,7 +18,10 @@ def active_user(session: Session, *, username: str) -> User | None:
 
 
 def active_reviewers(session: Session) -> list[User]:
-    return list(session.exec(select(User).where(User.active).order_by(User.username)))
+    return list(session.exec(_ACTIVE_USERS))
+
+
+_ACTIVE_USERS = select(User).where(User.active).order_by(User.username)  # built once: every campaign page lists them
 
 
 def assign_campaign(session: Session, *, campaign: Campaign, assignee: User | None) -> Campaign:
@@ -41,9 +44,13 @@ def add_comment(session: Session, *, campaign: Campaign, user: User, text: str) 
 
 
 def comments(session: Session, *, campaign_id: int) -> list[tuple[CampaignComment, str]]:
-    rows = session.exec(select(CampaignComment, User.username).join(User, User.id == CampaignComment.user_id)
-                        .where(CampaignComment.campaign_id == campaign_id).order_by(CampaignComment.id)).all()
+    rows = session.exec(_COMMENTS, params={"campaign_id": campaign_id}).all()
     return [(comment, username) for comment, username in rows]
+
+
+# Built once: the campaign page runs it on every request.
+_COMMENTS = (select(CampaignComment, User.username).join(User, User.id == CampaignComment.user_id)
+             .where(CampaignComment.campaign_id == bindparam("campaign_id", type_=Integer)).order_by(CampaignComment.id))
 
 
 def decided_by_user(user_id: int):

@@ -6,7 +6,7 @@ from collections import defaultdict
 from sqlmodel import Session
 
 from api.crud import campaigns as crud
-from api.crud.clusters import ClusterFilters, list_clusters
+from api.crud.clusters import campaign_cluster_rows
 from api.crud.decisions import effective_decisions
 from api.render.rows import decision_out
 from classifiers.text import normalize_text
@@ -83,8 +83,7 @@ def build_campaign(session: Session, *, campaign: Campaign) -> dict:
 
 def campaign_overview(session: Session, *, campaign: Campaign) -> dict:
     """What the campaign page computes on every request: the summary, its clusters with their answers, decisions."""
-    clusters, _ = list_clusters(session, filters=ClusterFilters(campaign_id=campaign.id, sort="-score"),
-                                limit=500, count=campaign.n_clusters)
+    clusters = campaign_cluster_rows(session, campaign_id=campaign.id)
     # One query for the campaign's decisions (not one per cluster); the history shows those on its current clusters.
     decisions = crud.campaign_decisions(session, campaign_id=campaign.id)
     effective = effective_decisions([d for d, _ in decisions])
