@@ -139,7 +139,10 @@ def is_row_id(value: int) -> bool:
 
 
 def get_or_404(session: Session, table: type[Row], row_id: int, name: str) -> Row:
-    row = session.get(table, row_id) if is_row_id(row_id) else None
+    return found_or_404(session.get(table, row_id) if is_row_id(row_id) else None, row_id, name)
+
+
+def found_or_404(row: Row | None, row_id: int, name: str) -> Row:
     if row is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no {name} {row_id}")
     return row
@@ -152,9 +155,7 @@ def get_cluster(session: SessionDep, cluster_id: int) -> Cluster:
 def get_cluster_with_view(session: SessionDep, cluster_id: int) -> tuple[Cluster, ClusterView | None]:
     """The cluster and its kept evidence section (if any), in one query."""
     row = cluster_with_view(session, cluster_id=cluster_id) if is_row_id(cluster_id) else None
-    if row is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no cluster {cluster_id}")
-    return row
+    return found_or_404(row, cluster_id, "cluster")
 
 
 def get_campaign(session: SessionDep, campaign_id: int) -> Campaign:
@@ -164,9 +165,7 @@ def get_campaign(session: SessionDep, campaign_id: int) -> Campaign:
 def get_campaign_with_view(session: SessionDep, campaign_id: int) -> tuple[Campaign, CampaignView | None]:
     """The campaign and its kept narratives and accounts section (if any), in one query."""
     row = campaign_with_view(session, campaign_id=campaign_id) if is_row_id(campaign_id) else None
-    if row is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no campaign {campaign_id}")
-    return row
+    return found_or_404(row, campaign_id, "campaign")
 
 
 def get_decision(session: SessionDep, decision_id: int) -> Decision:

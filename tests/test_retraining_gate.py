@@ -29,6 +29,18 @@ from worker.score_store import score_and_cluster
 SHIPPED = WORLD.parents[1] / "labelled"
 
 
+def decide_by_truth(connection, *, user: int, cluster_ids, kinds: dict) -> None:
+    """A reviewer who knows the truth: "smear" for a cluster whose posts are mostly from smear campaigns, else
+    "organic"."""
+    for cluster_id in cluster_ids:
+        members = connection.execute(select(Post.platform, Post.post_id).join(
+            ClusterMember, ClusterMember.post_id == Post.id).where(ClusterMember.cluster_id == cluster_id)).all()
+        smear = sum(kinds.get((p, i)) == "smear" for p, i in members)
+        connection.execute(Decision.__table__.insert().values(
+            cluster_id=cluster_id, user_id=user, answer="smear" if smear * 2 > len(members) else "organic",
+            created_at=utcnow()))
+
+
 def decide_flagged_only(engine) -> int:
     """The sample world scored, and a reviewer who knows the truth decides every flagged cluster and no other."""
     ingest_paths([WORLD], engine=engine)
@@ -39,13 +51,7 @@ def decide_flagged_only(engine) -> int:
             username="reviewer", password_hash="x", role="reviewer", active=True, created_at=utcnow()
         ).returning(User.id)).scalar_one()
         flagged = connection.execute(select(Cluster.id).where(Cluster.flagged)).scalars().all()
-        for cluster_id in flagged:
-            members = connection.execute(select(Post.platform, Post.post_id).join(
-                ClusterMember, ClusterMember.post_id == Post.id).where(ClusterMember.cluster_id == cluster_id)).all()
-            smear = sum(kinds.get((p, i)) == "smear" for p, i in members)
-            connection.execute(Decision.__table__.insert().values(
-                cluster_id=cluster_id, user_id=user, answer="smear" if smear * 2 > len(members) else "organic",
-                created_at=utcnow()))
+        decide_by_truth(connection, user=user, cluster_ids=flagged, kinds=kinds)
     return len(flagged)
 
 
@@ -199,13 +205,7 @@ def test_new_flags_are_judged_by_their_sample_once_decided(decided):
     kinds = truth()
     with decided.begin() as connection:  # the reviewer decides the sample by the truth
         user = connection.execute(select(User.id)).scalars().first()
-        for cluster_id in sample:
-            members = connection.execute(select(Post.platform, Post.post_id).join(
-                ClusterMember, ClusterMember.post_id == Post.id).where(ClusterMember.cluster_id == cluster_id)).all()
-            smear = sum(kinds.get((p, i)) == "smear" for p, i in members)
-            connection.execute(Decision.__table__.insert().values(
-                cluster_id=cluster_id, user_id=user, answer="smear" if smear * 2 > len(members) else "organic",
-                created_at=utcnow()))
+        decide_by_truth(connection, user=user, cluster_ids=sample, kinds=kinds)
     gate, preview = judge(sample)
     assert [row["cluster"] for row in preview["samples"]["newly_flagged"]] == sample and gate["unreviewed"] == []
     estimate = gate["estimate"]

@@ -12,11 +12,11 @@ import uuid
 import orjson
 import pytest
 import redis
-from test_stream_scoring import WORLD, assert_same, outputs
+import scored_outputs
+from scored_outputs import WORLD, assert_same, outputs
 
 from devsupport.commands import call_cli, run_cli
 from devsupport.services import REPO, SMEARWATCH, RedisServer, WorkerProcess, wait_for
-from worker.batch_scoring import score_dumps
 
 pytestmark = pytest.mark.integration
 
@@ -25,12 +25,7 @@ PARTITION_POSTS = "150"  # the sample world (2,917 posts) in 20 partitions
 FAST = {"SMEARWATCH_TASK_TIME_LIMIT": "60", "SMEARWATCH_BROKER_VISIBILITY_TIMEOUT": "70"}
 
 
-@pytest.fixture(scope="module")
-def in_memory(tmp_path_factory):
-    out = tmp_path_factory.mktemp("memory")
-    result = score_dumps([WORLD], out=out, stream=False)
-    assert result.summary()["flagged"] > 0  # the comparison means something: there are flagged clusters
-    return outputs(out)
+world_in_memory = scored_outputs.world_in_memory  # fixture
 
 
 class Stack:
@@ -73,12 +68,12 @@ def stack(tmp_path, migrated_sqlite):
     stack.close()
 
 
-def test_two_workers_give_the_in_memory_output_and_status_shows_the_run(stack, in_memory, tmp_path):
+def test_two_workers_give_the_in_memory_output_and_status_shows_the_run(stack, world_in_memory, tmp_path):
     stack.worker()
     stack.worker()
     result = run_cli(*stack.score_command(tmp_path / "queued"), env=stack.env)
     assert result.returncode == 0, result.stderr
-    assert_same(in_memory, outputs(tmp_path / "queued"))
+    assert_same(world_in_memory, outputs(tmp_path / "queued"))
     summary = orjson.loads((tmp_path / "queued" / "summary.json").read_bytes())
     assert summary["stream"]["partitions"] == 20
     logs = [(stack.tmp_path / f"worker{i}.log").read_text() for i in range(2)]
@@ -86,11 +81,11 @@ def test_two_workers_give_the_in_memory_output_and_status_shows_the_run(stack, i
     assert any("smearwatch.tag_texts" in log for log in logs)  # and the flagged clusters' NER went to them too
     job = stack.score_jobs()[0]
     assert (job["kind"], job["status"], job["progress"]) == ("score", "done", 1.0)
-    assert job["result"]["scored"] == len(in_memory["scores"])
+    assert job["result"]["scored"] == len(world_in_memory["scores"])
     assert not list(stack.work.iterdir())  # the sorted posts and partition files are gone with the run
 
 
-def test_a_worker_killed_mid_run_loses_nothing(stack, in_memory, tmp_path):
+def test_a_worker_killed_mid_run_loses_nothing(stack, world_in_memory, tmp_path):
     first = stack.worker()
     client = subprocess.Popen([*SMEARWATCH, *stack.score_command(tmp_path / "queued")], cwd=REPO,
                               env={**os.environ, **stack.env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -106,7 +101,7 @@ def test_a_worker_killed_mid_run_loses_nothing(stack, in_memory, tmp_path):
         if client.poll() is None:
             client.kill()
     assert client.returncode == 0, stderr
-    assert_same(in_memory, outputs(tmp_path / "queued"))
+    assert_same(world_in_memory, outputs(tmp_path / "queued"))
     assert stack.score_jobs()[0]["status"] == "done"
 
 

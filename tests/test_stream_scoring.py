@@ -11,7 +11,8 @@ from pathlib import Path
 
 import numpy as np
 import orjson
-import pytest
+import scored_outputs
+from scored_outputs import WORLD, assert_same, outputs
 
 from classifiers import PostFrame, load_model
 from classifiers.detect import DetectConfig
@@ -24,26 +25,7 @@ from worker.external_sort import sort_posts, table_frame
 from worker.hashtag_bursts import HashtagBursts
 from worker.stream_scoring import LocalWorkers, ner_pieces
 
-WORLD = Path(__file__).resolve().parent.parent / "samples" / "world" / "posts.jsonl"
-
-
-def outputs(out: Path) -> dict:
-    """Scores (by platform and id: streamed scores come in time order), clusters and campaigns as written."""
-    read = {name: [orjson.loads(line) for line in (out / f"{name}.jsonl").read_bytes().splitlines()]
-            for name in ("scores", "clusters", "campaigns")}
-    read["scores"].sort(key=lambda r: (r["platform"], r["id"]))
-    read["report"] = (out / "report.html").read_text()
-    return read
-
-
-def assert_same(a: dict, b: dict) -> None:
-    assert len(a["scores"]) == len(b["scores"])
-    for x, y in zip(a["scores"], b["scores"], strict=True):
-        assert (x["id"], x["platform"], x["cluster"]) == (y["id"], y["platform"], y["cluster"])
-        assert abs(x["score"] - y["score"]) <= 1e-6
-    assert a["clusters"] == b["clusters"]
-    assert a["campaigns"] == b["campaigns"]
-    assert a["report"] == b["report"]
+world_in_memory = scored_outputs.world_in_memory  # fixture
 
 
 def grouped_by_author(src: Path, dst: Path) -> Path:
@@ -54,14 +36,6 @@ def grouped_by_author(src: Path, dst: Path) -> Path:
     lines.sort(key=lambda line: json.loads(line)["author_id"])
     dst.write_text("\n".join(lines) + "\n")
     return dst
-
-
-@pytest.fixture(scope="module")
-def world_in_memory(tmp_path_factory):
-    out = tmp_path_factory.mktemp("memory")
-    result = score_dumps([WORLD], out=out, stream=False)
-    assert result.summary()["flagged"] > 0  # the comparison means something: there are flagged clusters
-    return outputs(out)
 
 
 def test_streamed_world_equals_in_memory(world_in_memory, tmp_path):

@@ -102,15 +102,13 @@ def queue_progress(session: Session) -> dict:
     return {"reviewed": reviewed, "total": total}
 
 
-def queue_position(session: Session, *, cluster: Cluster | None = None, row=None) -> tuple[int | None, int | None,
-                                                                                          dict]:
+def queue_position(session: Session, *, row: Cluster | Campaign) -> tuple[int | None, int | None, dict]:
     """Previous and next rows in the queue order (flagged, score descending, then id) and the queue's progress, in
-    one query: of `cluster` in the cluster queue, or of `row` (a campaign) in its own table's queue.
+    one query: of a cluster in the cluster queue, or of a campaign in the campaign queue.
 
     Each neighbour is "same score, nearer id" else "nearest score": two index range scans, where one OR
     condition was a filter over the whole queue index.
     """
-    row = cluster if cluster is not None else row
     if not row.flagged:
         total, reviewed = session.exec(_position_statement(type(row), neighbours=False)).one()
         return None, None, {"reviewed": reviewed, "total": total}

@@ -33,7 +33,7 @@ def cluster_page(request: Request, session: SessionDep, user: PageUser, found: C
     evidence_html, evidence_at = cluster_views.evidence_section(session, request.app.state.templates.env,
                                                                 cluster=cluster, view=view)
     history = decisions.decision_history(session, cluster_id=cluster.id)
-    prev_id, next_id, progress = queue_position(session, cluster=cluster)
+    prev_id, next_id, progress = queue_position(session, row=cluster)
     c = {**cluster_out(cluster, decisions.answer_of([d for d, _ in history])),
          "decisions": [decision_out(d, u) for d, u in history]}
     return render_page(request, "cluster.html", user, c=c, evidence_html=evidence_html, evidence_at=evidence_at,
