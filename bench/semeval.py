@@ -6,7 +6,9 @@
 A paragraph is an attack when its persuasion-technique labels include any of ATTACK_LABELS. Printed, on dev:
 (a) the attack scorer (classifiers.attack) trained only on data the repository may ship, in a few variants
     (data mix, features, class weights), each trained once and reported once; its threshold comes from
-    out-of-fold scores on its own training data, never from dev;
+    out-of-fold scores on its own training data, never from dev; two of them trained on the generated posts plus
+    the hand-labelled real sentences (samples/labelled/attack_sentences_ru.jsonl), "reported" counted as an
+    attack in one and left out in the other;
 (b) the packaged model's per-post text scorer (classifiers.detect.score_texts) at its card's threshold;
 (c) TF-IDF + logistic regression trained on the SemEval Russian train rows: a reference only, because SemEval
     is research-only data and never goes into a shipped model.
@@ -45,6 +47,13 @@ from smearwatch.settings import get_settings  # noqa: E402
 ATTACK_LABELS = frozenset({"Name_Calling-Labeling", "Doubt", "Questioning_the_Reputation",
                            "Guilt_by_Association", "Appeal_to_Hypocrisy"})
 GENERATED = ROOT / "samples" / "labelled" / "train.jsonl"
+HAND_LABELLED = ROOT / "samples" / "labelled" / "attack_sentences_ru.jsonl"  # docs/rubric-attack-sentences.md
+
+
+def hand_labelled(kinds: tuple[str, ...]) -> tuple[list[str], list[int]]:
+    """The hand-labelled real sentences whose rubric label is in `kinds`, with their training label."""
+    rows = [r for r in read_labelled([HAND_LABELLED]) if r["kind"] in kinds]
+    return [r["text"] for r in rows], [int(r["label"]) for r in rows]
 
 
 def semeval_dir(data: Path) -> Path:
@@ -167,6 +176,11 @@ def main(argv=None) -> int:
             (f"{mix}, n-grams only", mixed, {"embedding_weight": 0.0}),
             (f"{mix}, no class weights", mixed, {"class_weight": None}),
         ]
+
+    generated = sources["generated"]
+    for name, kinds in (("attack+reported", ("attack", "reported", "none", "group")), ("attack only", ("attack", "none"))):
+        texts, y = hand_labelled(kinds)
+        variants.append((f"gen+hand-labelled {name}", (generated[0] + texts, list(generated[1]) + y), {}))
 
     print(f"\n{'scorer (dev)':<50} {'thr':>6} {'F1@thr':>7} {'best F1 (thr)':>16} {'AP':>6}")
     main_model = None
