@@ -27,6 +27,7 @@ import argparse
 import csv
 import json
 import os
+import shutil
 import subprocess
 import sys
 from datetime import datetime
@@ -46,9 +47,12 @@ WINDOW = 60
 
 def generate(n: int, work: Path) -> Path:
     out = work / f"dump-{n}"
-    if not (out / "truth_accounts.csv").exists():
-        subprocess.run([sys.executable, str(ROOT / "samples/generate.py"), "--posts", str(n), "--out", str(out)],
+    if not out.is_dir():  # written aside and renamed when complete: a stopped run leaves no half dump to reuse
+        partial = work / f"dump-{n}.partial"
+        shutil.rmtree(partial, ignore_errors=True)
+        subprocess.run([sys.executable, str(ROOT / "samples/generate.py"), "--posts", str(n), "--out", str(partial)],
                        check=True, stdout=subprocess.DEVNULL)
+        partial.rename(out)
     return out
 
 

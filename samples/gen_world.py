@@ -112,7 +112,8 @@ WEB_NEWS = {
 
 
 # Failed draws of a fresh id before it is lengthened: never reached in the committed worlds (their files stay
-# byte-identical); a 10M-post benchmark dump reaches it once the 100,000 ids of early Telegram users are taken.
+# byte-identical); a 10M-post benchmark dump reaches it once the 100,000 ids of early Telegram users, or the 999
+# numbered Instagram handles of a public figure, are taken.
 WIDEN_AFTER = 1000
 
 
@@ -191,9 +192,10 @@ class World:
         elif platform == "facebook":
             acc["aid"] = str(reg.fresh("facebook", lambda: fb_page_id(rng, created)))
         elif platform == "instagram":
-            h = handle
-            while ("instagram", h) in reg.used:
-                h = f"{handle}{rng.randint(1, 999)}"
+            h, tries = handle, 0
+            while ("instagram", h) in reg.used:  # a public figure's handle again: numbered, longer once 1-999 are taken
+                tries += 1
+                h = f"{handle}{rng.randint(1, 999)}" if tries <= WIDEN_AFTER else f"{handle}{tries}"
             reg.used.add(("instagram", h))
             acc["handle"] = acc["aid"] = h
         else:  # web: the outlet is the author, named by its feed title
