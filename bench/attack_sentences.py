@@ -7,8 +7,8 @@ The sentences (`samples/labelled/attack_sentences_ru.jsonl`, rubric docs/rubric-
 into folds; each variant is trained on the generated labelled posts (`samples/labelled/train.jsonl` and the
 independent world's posts, as `make model` does) plus the other folds, and scores the held-out fold. Printed per
 variant: average precision, and F1, precision and recall at the verdict's post level (0.5), on the held-out
-sentences; then the same with no real sentences in training. This is how the packaged post scorer's variant is
-chosen: on labelled data the repository ships, never on an evaluation set (SemEval, IRA, the background).
+sentences; then the same with no real sentences in training. A variant of the post scorer is compared here, on
+labelled data the repository ships, before any evaluation set (SemEval, IRA, the background) is looked at.
 """
 
 import argparse
@@ -60,7 +60,7 @@ def main() -> int:
           f"real sentences: {len(ys):,} ({ys.sum():,} labelled 1), {args.folds} folds")
     folds = list(StratifiedKFold(n_splits=args.folds, shuffle=True, random_state=0).split(Xs, ys))
     for name, embeddings in VARIANTS.items():
-        with_real, without = np.zeros(len(ys)), None
+        with_real = np.zeros(len(ys))
         for fit_rows, test_rows in folds:
             X = np.concatenate([Xg, Xs[fit_rows]])
             y = np.concatenate([yg, ys[fit_rows]])
