@@ -8,6 +8,7 @@ case's local time is Asia/Almaty (+06:00).
 
 import calendar
 import hashlib
+import itertools
 import random
 import re
 import time
@@ -192,12 +193,9 @@ class World:
         elif platform == "facebook":
             acc["aid"] = str(reg.fresh("facebook", lambda: fb_page_id(rng, created)))
         elif platform == "instagram":
-            h, tries = handle, 0
-            while ("instagram", h) in reg.used:  # a public figure's handle again: numbered, longer once 1-999 are taken
-                tries += 1
-                h = f"{handle}{rng.randint(1, 999)}" if tries <= WIDEN_AFTER else f"{handle}{tries}"
-            reg.used.add(("instagram", h))
-            acc["handle"] = acc["aid"] = h
+            # the handle itself, else numbered (a public figure in every episode of a benchmark dump)
+            candidates = (handle if i == 0 else f"{handle}{rng.randint(1, 999)}" for i in itertools.count())
+            acc["handle"] = acc["aid"] = reg.fresh("instagram", lambda: next(candidates))
         else:  # web: the outlet is the author, named by its feed title
             acc["aid"] = name
         self.accounts.append(acc)

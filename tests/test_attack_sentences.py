@@ -1,13 +1,12 @@
 """The hand-labelled real sentences: the training rows agree with the committed labels and the rubric's mapping."""
 
 import csv
-import hashlib
 import json
 
 import pytest
 
 from classifiers.labelled import read_labelled
-from samples.attack_sentences import LABELS, OUT, TRAINING_LABEL, read_labels
+from samples.attack_sentences import LABELS, OUT, TRAINING_LABEL, read_labels, sentence_id
 
 
 def test_training_rows_match_the_labels_one_for_one():
@@ -17,7 +16,7 @@ def test_training_rows_match_the_labels_one_for_one():
     for row in rows:
         assert row["kind"] == labels[row["id"]]
         assert row["label"] == TRAINING_LABEL[row["kind"]]
-        assert row["id"] == "rsne-" + hashlib.sha1(row["text"].encode("utf-8")).hexdigest()[:10]
+        assert row["id"] == sentence_id(row["text"])
 
 
 def test_training_rows_are_labelled_samples_with_both_labels():
