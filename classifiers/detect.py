@@ -537,8 +537,13 @@ def name_flagged(frame: PostFrame, flagged: list[DetectedCluster], links: Links,
         post_keys = [links.keys_with_originals(r, keys) for r in rows]
         c.targets = cluster_targets(post_keys, extraction.table, [watched_in(norm[r], watched_keys) for r in rows],
                                     targets)
-        if c.targets:
-            c.signals["judgement"]["smear_target"] = c.targets[0]["name"]
+        name_smear_target(c.signals, c.targets)
+
+
+def name_smear_target(signals: dict, targets: list[dict]) -> None:
+    """The judgement of a flagged cluster names its first target, once name_flagged has named them."""
+    if targets:
+        signals["judgement"]["smear_target"] = targets[0]["name"]
 
 
 def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:

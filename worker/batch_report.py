@@ -34,9 +34,24 @@ def write_report(result, out: Path) -> Path:
     return path
 
 
+def _best_first(clusters: list) -> list:
+    return sorted(clusters, key=lambda c: (-c.score, c.key))
+
+
+def told_in_full(clusters: list) -> list:
+    """The flagged clusters the report tells in full (their posts, evidence and network)."""
+    return [c for c in _best_first(clusters) if c.label == "smear"][:FULL_CLUSTERS]
+
+
+def reported(clusters: list) -> list:
+    """The clusters whose accounts and signals the report reads: those told in full and the coordinated listed."""
+    coordinated = [c for c in _best_first(clusters) if c.label == "coordinated"][:COORDINATED_LISTED]
+    return told_in_full(clusters) + coordinated
+
+
 def render_report(result) -> str:
     frame, model = result.frame, result.model
-    ordered = sorted(result.detection.clusters, key=lambda c: (-c.score, c.key))
+    ordered = _best_first(result.detection.clusters)
     flagged = [c for c in ordered if c.label == "smear"]
     coordinated = [c for c in ordered if c.label == "coordinated"]
     index = _original_rows(frame, flagged[:FULL_CLUSTERS])

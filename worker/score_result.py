@@ -17,10 +17,10 @@ import pyarrow.compute as pc
 from classifiers import Model, PostFrame
 from classifiers.campaigns import group_campaigns
 from classifiers.signals import Edge
-from worker.batch_report import FULL_CLUSTERS, write_report
+from worker.batch_report import reported, told_in_full, write_report
 from worker.external_sort import table_frame
 from worker.score_output import result_table, to_pandas, write_outputs
-from worker.stream_scoring import Streamed
+from worker.stream_scoring import Streamed, restore
 
 
 class ScoringOutputs:
@@ -111,11 +111,21 @@ class StreamedScoring(ScoringOutputs):
                 yield {"id": post_id, "platform": platform, "score": round(float(scores[offset + i]), 6),
                        "cluster": keys[c] if c >= 0 else None}
 
+    def campaigns(self) -> list[dict]:
+        if self._campaigns is None:
+            position = {c.key: k for k, c in enumerate(self.streamed.clusters)}
+            for record in super().campaigns():
+                if record["label"] == "organic":  # one cluster, whose brief holds no accounts (stream_scoring)
+                    parts = self.streamed.records[position[record["clusters"][0]]]
+                    record["accounts"] = sorted(set(parts["accounts"]))
+        return self._campaigns
+
     def clusters(self) -> Sequence[dict]:
         """One record per cluster, best first (ties by key); read from disk as they are used."""
         return ClusterRecords(self.streamed)
 
     def detected_clusters(self) -> list:
+        """The clusters without their accounts and signals (on disk: stream_scoring.restore reads them back)."""
         return self.streamed.clusters
 
     def briefs(self) -> list:
@@ -137,7 +147,7 @@ class StreamedScoring(ScoringOutputs):
     def report_view(self):
         """What worker.batch_report reads: the flagged clusters it tells in full with their posts and the
         originals they repost or answer, read back from the sorted posts."""
-        told = _told(self.streamed.clusters)
+        told = told_in_full(self.streamed.clusters)
         dump = self.streamed.dump
         rows = np.unique(np.concatenate([c.rows for c in told])) if told else np.zeros(0, np.int64)
         refs = dump.take(rows, ["repost_of", "reply_to"]) if len(rows) else None
@@ -155,13 +165,16 @@ class StreamedScoring(ScoringOutputs):
         rows = np.unique(np.r_[rows, np.asarray(list(originals.values()), np.int64)]).astype(np.int64)
         frame = table_frame(dump.take(rows)) if len(rows) else PostFrame.from_records([])
         told_keys = {c.key for c in told}
-        position = {c.key: i for i, c in enumerate(self.streamed.clusters)}
+        read_keys = {c.key for c in reported(self.streamed.clusters)}
         clusters = []
-        for c in self.streamed.clusters:
-            if c.key in told_keys:
-                edges = [Edge(signal, int(np.searchsorted(rows, a)), int(np.searchsorted(rows, b)), seconds, similarity)
-                         for signal, a, b, seconds, similarity in self.streamed.records[position[c.key]]["edges"]]
-                c = replace(c, rows=np.searchsorted(rows, c.rows), edges=edges)
+        for k, c in enumerate(self.streamed.clusters):
+            if c.key in read_keys:
+                parts = self.streamed.records[k]
+                c = restore(c, parts)
+                if c.key in told_keys:
+                    edges = [Edge(signal, int(np.searchsorted(rows, a)), int(np.searchsorted(rows, b)), seconds,
+                                  similarity) for signal, a, b, seconds, similarity in parts["edges"]]
+                    c = replace(c, rows=np.searchsorted(rows, c.rows), edges=edges)
             clusters.append(c)
         span = self.post_span()
         return SimpleNamespace(frame=frame, model=self.model, detection=SimpleNamespace(clusters=clusters),
@@ -185,13 +198,7 @@ class ClusterRecords(Sequence):
             return [self[j] for j in range(*i.indices(len(self)))]
         k = self.order[i]
         parts = self.streamed.records[k]
-        return record_of(self.streamed.clusters[k], parts["posts"], parts["evidence"])
-
-
-def _told(clusters: list) -> list:
-    """The flagged clusters worker.batch_report tells in full."""
-    ordered = sorted(clusters, key=lambda c: (-c.score, c.key))
-    return [c for c in ordered if c.label == "smear"][:FULL_CLUSTERS]
+        return record_of(restore(self.streamed.clusters[k], parts), parts["posts"], parts["evidence"])
 
 
 def cluster_record(c, frame: PostFrame) -> dict:

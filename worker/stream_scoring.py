@@ -12,12 +12,14 @@ in-memory run (worker/batch_scoring.py).
    edge list: a chain of posts may go on for days). Kept per post: its time, author code and text score. Then
    the null model's counts of the clustered posts: their uses among those of the posts within half a day.
 4. Judgements: clusters in the order of their first post, in batches of about JUDGE_POSTS posts (or fewer), each
-   batch read with the originals its sampled posts repost, answer or link to (found by one pass over the dump
-   ids and links: an original may be far earlier). One ClusterMentions is shared by the batches (it names
+   batch read with its clusters' evidence edges and null-model counts (on disk in cluster order,
+   worker/cluster_columns.py) and with the originals its sampled posts repost, answer or link to (found by one
+   pass over the dump ids and links: an original may be far earlier). One ClusterMentions is shared by the batches (it names
    targets), and the heavy entity models name the flagged clusters' targets once at the end, as in detect(); their
    NER, the costliest part, is cut into pieces for the same processes or workers as the partitions.
-   Each cluster's post ids, evidence and edges go to disk as it is judged (SpilledRecords); what stays in memory
-   per cluster is its verdict, scores, targets, signals, accounts and rows.
+   Each cluster's post ids, evidence, edges, accounts and signals go to disk as it is judged (SpilledRecords);
+   what stays in memory per cluster is its verdict, scores, targets and rows, and what group_campaigns reads of
+   it (an organic cluster is never joined: its brief holds no accounts).
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from classifiers import DetectConfig, DetectedCluster, Model, PostFrame
-from classifiers.campaigns import brief_of
+from classifiers.campaigns import ClusterBrief, brief_of
 from classifiers.detect import (
     NAME_SAMPLE,
     TARGET_SAMPLE,
@@ -47,11 +49,13 @@ from classifiers.detect import (
     group_posts,
     judge_groups,
     name_flagged,
+    name_smear_target,
     score_texts,
 )
 from classifiers.entities import NER_BATCH, NerSpan, ner_spans
 from classifiers.signals import SIGNALS, Edge, EdgeSet
 from classifiers.text import normalize_text
+from worker.cluster_columns import ClusterColumns
 from worker.external_sort import SortedPosts, sort_posts, table_frame
 from worker.hashtag_bursts import HashtagBursts
 from worker.null_uses import core_uses, count_uses, save_uses
@@ -128,9 +132,12 @@ def score_stream(posts, model: Model, config: DetectConfig, targets: dict | None
     peaks["partitions"] = peak_rss_mb()
     text_scores = np.concatenate([p.text_scores for p in parts]) if parts else np.zeros(0)
     spills = [p.spill for p in parts]
-    edge_sets = [EdgeSet(signal, *(np.concatenate([getattr(p.edges[k], f) for p in parts])
-                                   for f in ("a", "b", "seconds", "similarity")))
-                 for k, signal in enumerate(SIGNALS)] if parts else []
+    edge_sets = []
+    for k, signal in enumerate(SIGNALS if parts else ()):
+        edge_sets.append(EdgeSet(signal, *(np.concatenate([getattr(p.edges[k], f) for p in parts])
+                                           for f in ("a", "b", "seconds", "similarity"))))
+        for p in parts:
+            p.edges[k] = None  # one signal's edges in two copies at a time, not all of them
     del parts
     t0 = time.perf_counter()
     edge_sets, groups, post_cluster = group_posts(n, edge_sets, dump.author_code.astype(np.int64),
@@ -145,8 +152,16 @@ def score_stream(posts, model: Model, config: DetectConfig, targets: dict | None
     timings["null_model"] = time.perf_counter() - t0
     peaks["null_model"] = peak_rss_mb()
     t0 = time.perf_counter()
-    judged = _judge(dump, groups, post_cluster, edge_sets, (clustered, uses), text_scores, model, config, targets,
-                    min(partition_posts, JUDGE_POSTS), on_progress, Path(work_dir.name), workers)
+    # what the judgements read of the edges and counts, on disk in cluster order (a batch reads its clusters')
+    work_path = Path(work_dir.name)
+    edge_columns = [(es.signal, ClusterColumns(work_path / f"edges-{es.signal}.bin", len(groups), post_cluster[es.a],
+                                               {"a": es.a, "b": es.b, "seconds": es.seconds,
+                                                "similarity": es.similarity})) for es in edge_sets]
+    use_columns = ClusterColumns(work_path / "uses.bin", len(groups), post_cluster[clustered],
+                                 {"row": clustered, **uses})
+    del edge_sets, uses, clustered
+    judged = _judge(dump, groups, post_cluster, edge_columns, use_columns, text_scores, model, config, targets,
+                    min(partition_posts, JUDGE_POSTS), on_progress, work_path, workers)
     timings["judgements"] = time.perf_counter() - t0
     peaks["judgements"] = peak_rss_mb()
     scores = np.asarray([c.score for c in judged.clusters])
@@ -295,16 +310,16 @@ class _Judged:
     briefs: list
 
 
-def _judge(dump: SortedPosts, groups, post_cluster, edge_sets, uses, text_scores, model, config, targets,
-           batch_posts: int, on_progress, work: Path, workers: Workers) -> _Judged:
+def _judge(dump: SortedPosts, groups, post_cluster, edge_columns: list[tuple[str, ClusterColumns]],
+           use_columns: ClusterColumns, text_scores, model, config, targets, batch_posts: int, on_progress,
+           work: Path, workers: Workers) -> _Judged:
     samples = [g if len(g) <= TARGET_SAMPLE else g[np.linspace(0, len(g) - 1, TARGET_SAMPLE).astype(int)]
                for g in groups]
     extras = _original_rows(dump, samples)
     mentions = ClusterMentions(targets)
-    edge_owner = [post_cluster[es.a] for es in edge_sets]
     clusters: list[DetectedCluster] = []
     records = SpilledRecords(work / "clusters.spill")
-    accounts: dict[str, str] = {}  # one copy of each account id across clusters
+    accounts: dict[str, str] = {}  # one copy of each account id across briefs
     briefs: list = []
     naming: list[tuple[DetectedCluster, list[str], dict, dict]] = []
     seen_texts: dict[str, str] = {}
@@ -322,24 +337,31 @@ def _judge(dump: SortedPosts, groups, post_cluster, edge_sets, uses, text_scores
         for j, g in enumerate(local_groups):
             local_cluster[g] = j
         local_edges = []
-        for es, owner in zip(edge_sets, edge_owner, strict=True):
-            sel = (owner >= start) & (owner < end)
-            local_edges.append(EdgeSet(es.signal, np.searchsorted(rows, es.a[sel]), np.searchsorted(rows, es.b[sel]),
-                                       es.seconds[sel], es.similarity[sel]))
+        for signal, columns in edge_columns:
+            e = columns.read(start, end)
+            local_edges.append(EdgeSet(signal, np.searchsorted(rows, e["a"]), np.searchsorted(rows, e["b"]),
+                                       e["seconds"], e["similarity"]))
         norm = normalized(frame.text)
-        found, _, links = judge_groups(frame, local_groups, local_cluster, local_edges, _uses_of(rows, *uses),
-                                       text_scores[rows], norm, config, model.threshold, mentions)
+        found, _, links = judge_groups(frame, local_groups, local_cluster, local_edges,
+                                       _uses_of(rows, use_columns.read(start, end)), text_scores[rows], norm, config,
+                                       model.threshold, mentions)
         for c in found:
             records.add({"posts": [frame.id[r] for r in c.rows.tolist()],
                          "evidence": [_evidence(frame, e) for e in c.edges],
                          "edges": [[e.signal, int(rows[e.row_a]), int(rows[e.row_b]), e.seconds, e.similarity]
-                                   for e in c.edges]})
-            briefs.append(brief_of(c, frame))
+                                   for e in c.edges],
+                         "accounts": c.accounts, "signals": c.signals})
+            if c.label == "organic":  # never joined to another (group_campaigns): its accounts are on disk
+                briefs.append(ClusterBrief(key=c.key, label=c.label, score=float(c.score), accounts=frozenset(),
+                                           start=c.start, end=c.end))
+            else:
+                c.accounts = [accounts.setdefault(a, a) for a in c.accounts]  # one copy of each across briefs
+                briefs.append(brief_of(c, frame))
             if c.flagged:
                 naming.append(_naming_part(frame, c, links, seen_texts))
+            # What grows with the cluster is on disk with its record (restore() reads it back when needed).
             c.rows = rows[c.rows]
-            c.edges = []  # on disk with the record (the report reads back those it tells)
-            c.accounts = [accounts.setdefault(a, a) for a in c.accounts]
+            c.edges, c.accounts, c.signals, c.features = [], [], {}, {}
             clusters.append(c)
         start = end
         if on_progress is not None:
@@ -363,6 +385,14 @@ def _ner_map(workers: Workers, work: Path, on_progress: Progress | None):
     return ner_map
 
 
+def restore(c: DetectedCluster, parts: dict) -> DetectedCluster:
+    """A cluster of a streamed run with its accounts and signals read back from its record (`parts`)."""
+    signals = parts["signals"]
+    if c.flagged:
+        name_smear_target(signals, c.targets)
+    return replace(c, accounts=parts["accounts"], signals=signals, features=signals.get("features", {}))
+
+
 class SpilledRecords:
     """Per cluster, the parts of its output record that grow with it (post ids, evidence, edges in global rows),
     kept on disk as JSON (one append, then reads by position): memory must not grow with the dump's clusters."""
@@ -371,6 +401,7 @@ class SpilledRecords:
         self.path = path
         self.spans: list[tuple[int, int]] = []
         self._file = open(path, "wb")
+        self._reader = None  # opened at the first read: the records are read back one by one, many of them
         self._size = 0
 
     def add(self, parts: dict) -> None:
@@ -388,21 +419,22 @@ class SpilledRecords:
 
     def __getitem__(self, i: int) -> dict:
         self.close()
+        if self._reader is None:
+            self._reader = open(self.path, "rb")
         start, size = self.spans[i]
-        with open(self.path, "rb") as f:
-            f.seek(start)
-            return orjson.loads(f.read(size))
+        self._reader.seek(start)
+        return orjson.loads(self._reader.read(size))
 
 
-def _uses_of(rows: np.ndarray, clustered: np.ndarray, counted: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """The null model's counts of `rows` (those of clustered posts; the others are never read: -1)."""
-    at = np.minimum(np.searchsorted(clustered, rows), max(len(clustered) - 1, 0))
-    hit = clustered[at] == rows if len(clustered) else np.zeros(len(rows), bool)
+def _uses_of(rows: np.ndarray, columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The null model's counts of `rows` from those of the batch's clustered posts (`columns`: their "row" and a
+    count per signal). Only a cluster's own posts are read (classifiers.coordination.judge_all); the others: -1."""
+    at = np.searchsorted(rows, columns["row"])  # every clustered post of the batch is one of its rows
     out = {}
-    for signal, values in counted.items():
-        local = np.full(len(rows), -1, np.int64)
-        local[hit] = values[at[hit]]
-        out[signal] = local
+    for signal, values in columns.items():
+        if signal != "row":
+            out[signal] = np.full(len(rows), -1, np.int64)
+            out[signal][at] = values
     return out
 
 
@@ -502,7 +534,8 @@ def _name_flagged(naming: list, mentions: ClusterMentions, ner_map) -> None:
         parent.update({offset + k: v for k, v in own_parent.items()})
         sources = set(own_original.values())
         chosen = [offset + k for k in range(len(own_texts)) if k not in sources]
-        proxies.append(replace(c, rows=np.asarray(chosen, np.int64)))
+        # its signals are on disk: restore() names the smear target in them from the targets named here
+        proxies.append(replace(c, rows=np.asarray(chosen, np.int64), signals={"judgement": {}}))
         texts.extend(own_texts)
     frame = _text_frame(texts)
     name_flagged(frame, proxies, Links(original, parent), normalized(frame.text), mentions.watched_keys,
