@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import sys
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field, fields
@@ -360,21 +361,23 @@ class ClusterMentions:
         self.targets = targets
         self.watched_keys = alias_keys(targets)
         self.index = EntityIndex()
-        self._cache: dict[str, list[str]] = {}
+        # per text read (by a 128-bit digest, not the text: a streamed run reads millions), its keys
+        self._cache: dict[bytes, list[str]] = {}
         self._place: dict[str, bool] = {}
 
     def of(self, text: str, norm: str) -> list[str]:
         """Entity keys a post names that can be attacked (a place named in passing is not a target)."""
-        keys = self._cache.get(text)
+        digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        keys = self._cache.get(digest)
         if keys is None:
             keys = []
             for key in self.index.mentions(text):
                 if key not in self._place:
                     self._place[key] = self.index.get(key).type == PLACE
                 if not self._place[key]:
-                    keys.append(key)
+                    keys.append(sys.intern(key))
             keys += watched_in(norm, self.watched_keys)
-            self._cache[text] = keys
+            self._cache[digest] = keys
         return keys
 
 

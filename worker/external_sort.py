@@ -35,7 +35,7 @@ SCHEMA = pa.schema([
 ])
 RUN_POSTS = 100_000
 PART_POSTS = 65_536
-MERGE_BLOCK = 16_384   # rows per record batch of a run file
+MERGE_BLOCK = 2_048    # rows per record batch of a run file: the merge holds one per run (100 runs at 10M posts)
 MERGE_ROWS = 65_536    # at most this many rows merged at once, however many runs
 
 
@@ -163,7 +163,9 @@ def _write(path: Path, table: pa.Table, batch_rows: int) -> None:
 
 def _merge(runs: list[Path]) -> Iterator[pa.Table]:
     """Blocks of posts in canonical order from sorted run files."""
-    readers = [pa.ipc.open_file(pa.memory_map(str(path))) for path in runs]
+    # read, not memory-mapped: a mapped page read stays in this process's resident memory until the file is closed,
+    # so merging would hold the whole dump by its end
+    readers = [pa.ipc.open_file(pa.OSFile(str(path))) for path in runs]
     next_batch = [0] * len(runs)
     heads: list[pa.Table | None] = [None] * len(runs)
 
