@@ -339,7 +339,21 @@ def group_posts(n: int, edge_sets: list[EdgeSet], authors: np.ndarray,
                 min_accounts: int) -> tuple[list[EdgeSet], list[np.ndarray], np.ndarray]:
     """The kept edge sets, the clusters' rows (components with enough distinct accounts, in the order of their
     first row) and the cluster index of each post (-1: none)."""
-    edge_sets, comp, clustered = cluster_posts(n, edge_sets, authors, min_accounts)
+    keep, groups, post_cluster = group_rows(n, edge_sets, authors, min_accounts)
+    return kept_edges(edge_sets, keep), groups, post_cluster
+
+
+def kept_edges(edge_sets: list[EdgeSet], keep: list[np.ndarray | None]) -> list[EdgeSet]:
+    """The edge sets filtered by their keep masks (None: all kept)."""
+    return [e if k is None else EdgeSet(e.signal, e.a[k], e.b[k], e.seconds[k], e.similarity[k])
+            for e, k in zip(edge_sets, keep, strict=True)]
+
+
+def group_rows(n: int, edge_sets: list[EdgeSet], authors: np.ndarray,
+               min_accounts: int) -> tuple[list[np.ndarray | None], list[np.ndarray], np.ndarray]:
+    """group_posts with a keep mask per edge set (None: all kept) instead of the kept sets: it reads only the
+    edges' ends (a streamed run keeps their times and similarities on disk meanwhile)."""
+    keep, comp, clustered = cluster_masks(n, edge_sets, authors, min_accounts)
     comp_e = np.where(clustered, comp, -1)
     rows_in = np.nonzero(clustered)[0]
     order = rows_in[np.argsort(comp_e[rows_in], kind="stable")]
@@ -349,7 +363,7 @@ def group_posts(n: int, edge_sets: list[EdgeSet], authors: np.ndarray,
     post_cluster = np.full(n, -1, dtype=np.int64)
     for ci, g in enumerate(groups):
         post_cluster[g] = ci
-    return edge_sets, groups, post_cluster
+    return keep, groups, post_cluster
 
 
 class ClusterMentions:
@@ -556,6 +570,13 @@ def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def cluster_posts(n: int, edge_sets: list[EdgeSet], authors: np.ndarray,
                   min_accounts: int) -> tuple[list[EdgeSet], np.ndarray, np.ndarray]:
+    """cluster_masks, with the kept edge sets."""
+    keep, comp, clustered = cluster_masks(n, edge_sets, authors, min_accounts)
+    return kept_edges(edge_sets, keep), comp, clustered
+
+
+def cluster_masks(n: int, edge_sets: list[EdgeSet], authors: np.ndarray,
+                  min_accounts: int) -> tuple[list[np.ndarray | None], np.ndarray, np.ndarray]:
     """Connected components of the evidence graph in which topical edges never bridge two groups.
 
     Behavioural signals (co-repost, near-duplicate, co-link, co-reply) tie two posts by what their accounts did
@@ -571,8 +592,8 @@ def cluster_posts(n: int, edge_sets: list[EdgeSet], authors: np.ndarray,
        component id), so it can never bridge two.
 
     Topical edges between two strong groups, and those to a strong group a topical group did not join, are
-    dropped (they are not evidence of the cluster). Returns the kept edge sets, a component id per post and a
-    mask of posts that have kept evidence.
+    dropped (they are not evidence of the cluster). Returns a keep mask per edge set (None: all kept), a component
+    id per post and a mask of posts that have kept evidence.
     """
     strong = [e for e in edge_sets if e.signal not in TOPICAL_SIGNALS]
     weak = [e for e in edge_sets if e.signal in TOPICAL_SIGNALS]
@@ -589,7 +610,7 @@ def cluster_posts(n: int, edge_sets: list[EdgeSet], authors: np.ndarray,
     big = np.bincount(pair // n_auth, minlength=n) >= min_accounts
     in_strong = touched & big[comp_s]
     if not weak or sum(len(e) for e in weak) == 0:
-        return edge_sets, comp_s, touched
+        return [None] * len(edge_sets), comp_s, touched
     wa = np.concatenate([e.a for e in weak])
     wb = np.concatenate([e.b for e in weak])
     free_a, free_b = ~in_strong[wa], ~in_strong[wb]
@@ -610,17 +631,15 @@ def cluster_posts(n: int, edge_sets: list[EdgeSet], authors: np.ndarray,
         chosen[gw[first]] = gs[first]
     keep = ff.copy()
     keep[np.nonzero(attach)[0]] = chosen[w_group] == s_group
-    kept_sets, start = {}, 0
+    weak_keep, start = {}, 0
     for e in weak:
-        k = keep[start:start + len(e)]
+        weak_keep[id(e)] = keep[start:start + len(e)]
         start += len(e)
-        kept_sets[id(e)] = EdgeSet(e.signal, e.a[k], e.b[k], e.seconds[k], e.similarity[k])
-    edge_sets = [kept_sets.get(id(e), e) for e in edge_sets]
     comp = _components(n, np.r_[sa, wa[keep]], np.r_[sb, wb[keep]])
     clustered = touched.copy()
     clustered[wa[keep]] = True
     clustered[wb[keep]] = True
-    return edge_sets, comp, clustered
+    return [weak_keep.get(id(e)) for e in edge_sets], comp, clustered
 
 
 def _top_edges(parts, limit: int) -> list[Edge]:

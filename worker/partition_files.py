@@ -23,10 +23,9 @@ from classifiers import DEFAULT_MODEL_DIR, DetectConfig, load_model
 from classifiers.signals import SIGNALS, EdgeSet
 from worker.external_sort import SortedPosts
 from worker.hashtag_bursts import HashtagBursts
-from worker.stream_scoring import Partition, PartitionJob
+from worker.stream_scoring import EDGE_FIELDS, Partition, PartitionJob
 
 JOB_FILE = "job.json"
-EDGE_FIELDS = ("a", "b", "seconds", "similarity")
 
 
 class PartitionFileError(RuntimeError):

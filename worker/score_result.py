@@ -98,7 +98,7 @@ class StreamedScoring(ScoringOutputs):
     timings: dict[str, float] = field(default_factory=dict)
     partition_posts: int = 0
     jobs: int = 1
-    _campaigns: list[dict] | None = field(default=None, repr=False)
+    _campaigns: Sequence[dict] | None = field(default=None, repr=False)
 
     def scores(self) -> Iterator[dict]:
         """One record per scored post, in canonical time order: {"id", "platform", "score", "cluster"}."""
@@ -111,13 +111,10 @@ class StreamedScoring(ScoringOutputs):
                 yield {"id": post_id, "platform": platform, "score": round(float(scores[offset + i]), 6),
                        "cluster": keys[c] if c >= 0 else None}
 
-    def campaigns(self) -> list[dict]:
+    def campaigns(self) -> Sequence[dict]:
+        """One record per campaign, flagged ones first; each made when it is read (a dump has 10^5 of them)."""
         if self._campaigns is None:
-            position = {c.key: k for k, c in enumerate(self.streamed.clusters)}
-            for record in super().campaigns():
-                if record["label"] == "organic":  # one cluster, whose brief holds no accounts (stream_scoring)
-                    parts = self.streamed.records[position[record["clusters"][0]]]
-                    record["accounts"] = sorted(set(parts["accounts"]))
+            self._campaigns = CampaignRecords(self.streamed, group_campaigns(self.briefs()))
         return self._campaigns
 
     def clusters(self) -> Sequence[dict]:
@@ -199,6 +196,29 @@ class ClusterRecords(Sequence):
         k = self.order[i]
         parts = self.streamed.records[k]
         return record_of(restore(self.streamed.clusters[k], parts), parts["posts"], parts["evidence"])
+
+
+class CampaignRecords(Sequence):
+    """The campaigns.jsonl records of a streamed run, in order, each made when asked for: an organic campaign is
+    one cluster, whose brief holds no accounts (stream_scoring), so they are read from its record on disk."""
+
+    def __init__(self, streamed: Streamed, campaigns: list):
+        self.streamed, self.campaigns = streamed, campaigns
+        self.position = {c.key: k for k, c in enumerate(streamed.clusters)}
+
+    def __len__(self) -> int:
+        return len(self.campaigns)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        campaign = self.campaigns[i]
+        members = [self.position[key] for key in campaign.clusters]
+        record = campaign_record(campaign, {key: len(self.streamed.clusters[k].rows)
+                                            for key, k in zip(campaign.clusters, members, strict=True)})
+        if campaign.label == "organic":
+            record["accounts"] = sorted(set(self.streamed.records[members[0]]["accounts"]))
+        return record
 
 
 def cluster_record(c, frame: PostFrame) -> dict:

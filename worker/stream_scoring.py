@@ -8,9 +8,10 @@ in-memory run (worker/batch_scoring.py).
    and the edges it starts (its row is the lower end) are exactly those of one in-memory run. What its posts acted
    on per signal goes to disk (worker/null_uses.py). Partitions are independent: `jobs` processes (or Celery
    workers, worker/queued_scoring.py) score them.
-3. Clusters: connected components of all the edges at once (classifiers.detect.group_posts on the whole dump's
-   edge list: a chain of posts may go on for days). Kept per post: its time, author code and text score. Then
-   the null model's counts of the clustered posts: their uses among those of the posts within half a day.
+3. Clusters: connected components of all the edges at once (classifiers.detect.group_rows on the ends of the
+   whole dump's edges: a chain of posts may go on for days; their times and similarities stay on disk). Kept
+   per post: its time, author code and text score. Then the null model's counts of the clustered posts: their
+   uses among those of the posts within half a day.
 4. Judgements: clusters in the order of their first post, in batches of about JUDGE_POSTS posts (or fewer), each
    batch read with its clusters' evidence edges and null-model counts (on disk in cluster order,
    worker/cluster_columns.py) and with the originals its sampled posts repost, answer or link to (found by one
@@ -46,8 +47,9 @@ from classifiers.detect import (
     ClusterMentions,
     Links,
     find_edges,
-    group_posts,
+    group_rows,
     judge_groups,
+    kept_edges,
     name_flagged,
     name_smear_target,
     score_texts,
@@ -62,6 +64,7 @@ from worker.null_uses import core_uses, count_uses, save_uses
 
 PARTITION_POSTS = 200_000
 NER_PIECE_TEXTS = 512  # texts per piece of the flagged clusters' NER spread over processes or workers
+EDGE_FIELDS = ("a", "b", "seconds", "similarity")
 JUDGE_POSTS = 50_000  # at most this many posts (of whole clusters, with their originals) read to judge at once
 # (phase, done, total): "scoring" counts posts of partitions scored, "judging" clusters, "naming" the flagged
 # clusters' texts read by the NER.
@@ -75,6 +78,7 @@ class Partition:
     text_scores: np.ndarray          # per core row
     spill: Path                      # its core posts' uses (worker/null_uses.py)
     edges: list[EdgeSet]             # edges whose lower end is a core row, in global rows
+    edge_file: Path | None = None    # where they are once the run has them (_spill_edges: they add up)
 
 
 @dataclass
@@ -132,16 +136,24 @@ def score_stream(posts, model: Model, config: DetectConfig, targets: dict | None
     peaks["partitions"] = peak_rss_mb()
     text_scores = np.concatenate([p.text_scores for p in parts]) if parts else np.zeros(0)
     spills = [p.spill for p in parts]
-    edge_sets = []
-    for k, signal in enumerate(SIGNALS if parts else ()):
-        edge_sets.append(EdgeSet(signal, *(np.concatenate([getattr(p.edges[k], f) for p in parts])
-                                           for f in ("a", "b", "seconds", "similarity"))))
-        for p in parts:
-            p.edges[k] = None  # one signal's edges in two copies at a time, not all of them
+    edge_files = [p.edge_file for p in parts]
     del parts
     t0 = time.perf_counter()
-    edge_sets, groups, post_cluster = group_posts(n, edge_sets, dump.author_code.astype(np.int64),
-                                                  config.min_accounts) if n else ([], [], np.zeros(0, np.int64))
+    # Components from the edges' ends only; their times and similarities stay on disk. int32 author codes, not an
+    # int64 copy of 8 bytes a post: group_rows widens them where it computes with them.
+    ends = [_gathered_edges(edge_files, signal, ("a", "b")) for signal in SIGNALS]
+    keep, groups, post_cluster = group_rows(n, ends, dump.author_code, config.min_accounts) if n \
+        else ([None] * len(SIGNALS), [], np.zeros(0, np.int64))
+    del ends
+    # what the judgements read of the kept edges, on disk in cluster order (a batch reads its clusters')
+    work_path = Path(work_dir.name)
+    edge_columns = []
+    for signal, signal_keep in zip(SIGNALS, keep, strict=True):
+        es = kept_edges([_gathered_edges(edge_files, signal, EDGE_FIELDS)], [signal_keep])[0]
+        edge_columns.append((signal, ClusterColumns(work_path / f"edges-{signal}.bin", len(groups),
+                                                    post_cluster[es.a], {f: getattr(es, f) for f in EDGE_FIELDS})))
+    for path in edge_files:
+        path.unlink()
     timings["clusters"] = time.perf_counter() - t0
     peaks["clusters"] = peak_rss_mb()
     t0 = time.perf_counter()
@@ -149,17 +161,12 @@ def score_stream(posts, model: Model, config: DetectConfig, targets: dict | None
     uses = count_uses(dump.created, bounds, spills, clustered, config.co_hashtag_window)
     for path in spills:
         path.unlink()
+    use_columns = ClusterColumns(work_path / "uses.bin", len(groups), post_cluster[clustered],
+                                 {"row": clustered, **uses})
+    del uses, clustered
     timings["null_model"] = time.perf_counter() - t0
     peaks["null_model"] = peak_rss_mb()
     t0 = time.perf_counter()
-    # what the judgements read of the edges and counts, on disk in cluster order (a batch reads its clusters')
-    work_path = Path(work_dir.name)
-    edge_columns = [(es.signal, ClusterColumns(work_path / f"edges-{es.signal}.bin", len(groups), post_cluster[es.a],
-                                               {"a": es.a, "b": es.b, "seconds": es.seconds,
-                                                "similarity": es.similarity})) for es in edge_sets]
-    use_columns = ClusterColumns(work_path / "uses.bin", len(groups), post_cluster[clustered],
-                                 {"row": clustered, **uses})
-    del edge_sets, uses, clustered
     judged = _judge(dump, groups, post_cluster, edge_columns, use_columns, text_scores, model, config, targets,
                     min(partition_posts, JUDGE_POSTS), on_progress, work_path, workers)
     timings["judgements"] = time.perf_counter() - t0
@@ -257,6 +264,7 @@ def _score_partitions(job: PartitionJob, workers: Workers, on_progress) -> list[
     n, done = len(job.dump), [0]
 
     def on_done(part: Partition) -> None:
+        _spill_edges(part, job.work / f"edges-{part.lo:012d}.npz")
         done[0] += part.hi - part.lo
         if on_progress is not None:
             on_progress("scoring", done[0], n)
@@ -265,6 +273,26 @@ def _score_partitions(job: PartitionJob, workers: Workers, on_progress) -> list[
     if [(p.lo, p.hi) for p in parts] != job.bounds:
         raise RuntimeError("partitions missing or repeated")  # a bug of `workers`, never silently merged
     return parts
+
+
+def _spill_edges(part: Partition, path: Path) -> None:
+    """The partition's edges to disk: held until all partitions are scored, they would add up over the dump."""
+    np.savez(path, **{f"{es.signal}.{f}": getattr(es, f) for es in part.edges for f in EDGE_FIELDS})
+    part.edges, part.edge_file = [], path
+
+
+def _gathered_edges(files: list[Path], signal: str, fields: tuple[str, ...]) -> EdgeSet:
+    """One signal's edges of all partitions (their files, in partition order): only `fields` read, the others
+    left empty."""
+    columns: dict[str, list[np.ndarray]] = {f: [] for f in fields}
+    for path in files:
+        with np.load(path) as arrays:
+            for f in fields:
+                columns[f].append(arrays[f"{signal}.{f}"])
+    read = {f: np.concatenate(columns[f]) if columns[f] else np.zeros(0) for f in fields}
+    empty = {"a": np.zeros(0, np.int64), "b": np.zeros(0, np.int64), "seconds": np.zeros(0),
+             "similarity": np.zeros(0)}
+    return EdgeSet(signal, *(read.get(f, empty[f]) for f in EDGE_FIELDS))
 
 
 def score_partition(job: PartitionJob, k: int) -> Partition:
