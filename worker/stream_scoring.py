@@ -141,15 +141,15 @@ def score_stream(posts, model: Model, config: DetectConfig, targets: dict | None
     t0 = time.perf_counter()
     # Components from the edges' ends only; their times and similarities stay on disk. int32 author codes, not an
     # int64 copy of 8 bytes a post: group_rows widens them where it computes with them.
-    ends = [_gathered_edges(edge_files, signal, ("a", "b")) for signal in SIGNALS]
+    ends = [_edge_ends(edge_files, signal, n) for signal in SIGNALS]
     keep, groups, post_cluster = group_rows(n, ends, dump.author_code, config.min_accounts) if n \
         else ([None] * len(SIGNALS), [], np.zeros(0, np.int64))
     del ends
     # what the judgements read of the kept edges, on disk in cluster order (a batch reads its clusters')
     work_path = Path(work_dir.name)
     edge_columns = []
-    for signal, signal_keep in zip(SIGNALS, keep, strict=True):
-        es = kept_edges([_gathered_edges(edge_files, signal, EDGE_FIELDS)], [signal_keep])[0]
+    for signal, signal_keep in zip(SIGNALS, keep, strict=True) if n else ():
+        es = kept_edges([_gathered_edges(edge_files, signal)], [signal_keep])[0]
         edge_columns.append((signal, ClusterColumns(work_path / f"edges-{signal}.bin", len(groups),
                                                     post_cluster[es.a], {f: getattr(es, f) for f in EDGE_FIELDS})))
     for path in edge_files:
@@ -281,18 +281,27 @@ def _spill_edges(part: Partition, path: Path) -> None:
     part.edges, part.edge_file = [], path
 
 
-def _gathered_edges(files: list[Path], signal: str, fields: tuple[str, ...]) -> EdgeSet:
-    """One signal's edges of all partitions (their files, in partition order): only `fields` read, the others
-    left empty."""
-    columns: dict[str, list[np.ndarray]] = {f: [] for f in fields}
+def _gathered_edges(files: list[Path], signal: str) -> EdgeSet:
+    """One signal's edges of all partitions (their files, in partition order)."""
+    columns: dict[str, list[np.ndarray]] = {f: [] for f in EDGE_FIELDS}
     for path in files:
         with np.load(path) as arrays:
-            for f in fields:
+            for f in EDGE_FIELDS:
                 columns[f].append(arrays[f"{signal}.{f}"])
-    read = {f: np.concatenate(columns[f]) if columns[f] else np.zeros(0) for f in fields}
-    empty = {"a": np.zeros(0, np.int64), "b": np.zeros(0, np.int64), "seconds": np.zeros(0),
-             "similarity": np.zeros(0)}
-    return EdgeSet(signal, *(read.get(f, empty[f]) for f in EDGE_FIELDS))
+    return EdgeSet(signal, *(np.concatenate(columns[f]) for f in EDGE_FIELDS))
+
+
+def _edge_ends(files: list[Path], signal: str, n: int) -> EdgeSet:
+    """One signal's edge ends (a, b) of all partitions, as int32 rows when the dump allows: the components are
+    the phase with the most edges in memory at once (a dense dump has several per post)."""
+    dtype = np.int32 if n < 2**31 else np.int64
+    columns: dict[str, list[np.ndarray]] = {"a": [], "b": []}
+    for path in files:
+        with np.load(path) as arrays:
+            for f in columns:
+                columns[f].append(arrays[f"{signal}.{f}"].astype(dtype))
+    a, b = (np.concatenate(columns[f]) if columns[f] else np.zeros(0, dtype) for f in ("a", "b"))
+    return EdgeSet(signal, a, b, np.zeros(0), np.zeros(0))  # the ends only: group_rows reads nothing else
 
 
 def score_partition(job: PartitionJob, k: int) -> Partition:
