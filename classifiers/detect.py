@@ -568,13 +568,6 @@ def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return connected_components(graph, directed=False)[1].astype(np.int64)
 
 
-def cluster_posts(n: int, edge_sets: list[EdgeSet], authors: np.ndarray,
-                  min_accounts: int) -> tuple[list[EdgeSet], np.ndarray, np.ndarray]:
-    """cluster_masks, with the kept edge sets."""
-    keep, comp, clustered = cluster_masks(n, edge_sets, authors, min_accounts)
-    return kept_edges(edge_sets, keep), comp, clustered
-
-
 def cluster_masks(n: int, edge_sets: list[EdgeSet], authors: np.ndarray,
                   min_accounts: int) -> tuple[list[np.ndarray | None], np.ndarray, np.ndarray]:
     """Connected components of the evidence graph in which topical edges never bridge two groups.
