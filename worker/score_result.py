@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -28,12 +29,17 @@ class ScoringOutputs:
     has model, rejected, read, inputs, window, targets, timings, _campaigns, scores(), clusters(),
     detected_clusters(), briefs(), post_span() and report_view()."""
 
+    @cached_property
+    def grouped_campaigns(self) -> list:
+        """The campaigns (classifiers.campaigns.Campaign: clusters grouped by target, accounts and narrative),
+        flagged ones first."""
+        return group_campaigns(self.briefs())
+
     def campaigns(self) -> list[dict]:
-        """One record per campaign (clusters grouped by target, accounts and narrative), flagged ones first."""
+        """One record per campaign, flagged ones first."""
         if self._campaigns is None:
-            campaigns = group_campaigns(self.briefs())
             sizes = {c.key: len(c.rows) for c in self.detected_clusters()}  # once: a dump has 10^4-10^5 clusters
-            self._campaigns = [campaign_record(c, sizes) for c in campaigns]
+            self._campaigns = [campaign_record(c, sizes) for c in self.grouped_campaigns]
         return self._campaigns
 
     def table(self, name: str) -> pa.Table:
@@ -55,11 +61,11 @@ class ScoringOutputs:
     def summary(self) -> dict:
         clusters = self.detected_clusters()
         flagged = sum(bool(c.flagged) for c in clusters)
-        campaigns = self.campaigns()
+        campaigns = self.grouped_campaigns  # counted without making their records (a streamed run reads disk)
         return {
             "read": self.read, "scored": self.post_span()[0], "rejected": len(self.rejected),
             "clusters": len(clusters), "flagged": int(flagged),
-            "campaigns": len(campaigns), "flagged_campaigns": sum(c["flagged"] for c in campaigns),
+            "campaigns": len(campaigns), "flagged_campaigns": sum(c.flagged for c in campaigns),
             "model": {"version": self.model.version, "path": str(self.model.path),
                       "threshold": self.model.threshold},
             "window": self.window, "targets": self.targets, "inputs": self.inputs, "timings": self.timings,
@@ -114,7 +120,7 @@ class StreamedScoring(ScoringOutputs):
     def campaigns(self) -> Sequence[dict]:
         """One record per campaign, flagged ones first; each made when it is read (a dump has 10^5 of them)."""
         if self._campaigns is None:
-            self._campaigns = CampaignRecords(self.streamed, group_campaigns(self.briefs()))
+            self._campaigns = CampaignRecords(self.streamed, self.grouped_campaigns)
         return self._campaigns
 
     def clusters(self) -> Sequence[dict]:
@@ -179,7 +185,20 @@ class StreamedScoring(ScoringOutputs):
                                post_span=lambda: span)
 
 
-class ClusterRecords(Sequence):
+class LazyRecords(Sequence):
+    """Output records made one at a time when asked for (a streamed run has 10^5 of them): a subclass gives
+    __len__ and record(i)."""
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        return self.record(i)
+
+    def record(self, i: int) -> dict:
+        raise NotImplementedError
+
+
+class ClusterRecords(LazyRecords):
     """The clusters.jsonl records of a streamed run, best first, each read from disk when asked for."""
 
     def __init__(self, streamed: Streamed):
@@ -190,15 +209,13 @@ class ClusterRecords(Sequence):
     def __len__(self) -> int:
         return len(self.order)
 
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
+    def record(self, i: int) -> dict:
         k = self.order[i]
         parts = self.streamed.records[k]
         return record_of(restore(self.streamed.clusters[k], parts), parts["posts"], parts["evidence"])
 
 
-class CampaignRecords(Sequence):
+class CampaignRecords(LazyRecords):
     """The campaigns.jsonl records of a streamed run, in order, each made when asked for: an organic campaign is
     one cluster, whose brief holds no accounts (stream_scoring), so they are read from its record on disk."""
 
@@ -209,9 +226,7 @@ class CampaignRecords(Sequence):
     def __len__(self) -> int:
         return len(self.campaigns)
 
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
+    def record(self, i: int) -> dict:
         campaign = self.campaigns[i]
         members = [self.position[key] for key in campaign.clusters]
         record = campaign_record(campaign, {key: len(self.streamed.clusters[k].rows)

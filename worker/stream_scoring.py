@@ -141,7 +141,7 @@ def score_stream(posts, model: Model, config: DetectConfig, targets: dict | None
     t0 = time.perf_counter()
     # Components from the edges' ends only; their times and similarities stay on disk. int32 author codes, not an
     # int64 copy of 8 bytes a post: group_rows widens them where it computes with them.
-    ends = [_edge_ends(edge_files, signal, n) for signal in SIGNALS]
+    ends = [_gathered_edges(edge_files, signal, ends_only=True, n=n) for signal in SIGNALS]
     keep, groups, post_cluster = group_rows(n, ends, dump.author_code, config.min_accounts) if n \
         else ([None] * len(SIGNALS), [], np.zeros(0, np.int64))
     del ends
@@ -281,27 +281,22 @@ def _spill_edges(part: Partition, path: Path) -> None:
     part.edges, part.edge_file = [], path
 
 
-def _gathered_edges(files: list[Path], signal: str) -> EdgeSet:
-    """One signal's edges of all partitions (their files, in partition order)."""
-    columns: dict[str, list[np.ndarray]] = {f: [] for f in EDGE_FIELDS}
+def _gathered_edges(files: list[Path], signal: str, ends_only: bool = False, n: int = 0) -> EdgeSet:
+    """One signal's edges of all partitions (their files, in partition order). With ends_only, a and b only, as
+    int32 rows when the dump (of n posts) allows, times and similarities left empty: the components read nothing
+    else, and they are the phase with the most edges in memory at once (a dense dump has several per post)."""
+    fields = ("a", "b") if ends_only else EDGE_FIELDS
+    rows = np.int32 if ends_only and n < 2**31 else np.int64
+    columns: dict[str, list[np.ndarray]] = {f: [] for f in fields}
     for path in files:
         with np.load(path) as arrays:
-            for f in EDGE_FIELDS:
-                columns[f].append(arrays[f"{signal}.{f}"])
-    return EdgeSet(signal, *(np.concatenate(columns[f]) for f in EDGE_FIELDS))
-
-
-def _edge_ends(files: list[Path], signal: str, n: int) -> EdgeSet:
-    """One signal's edge ends (a, b) of all partitions, as int32 rows when the dump allows: the components are
-    the phase with the most edges in memory at once (a dense dump has several per post)."""
-    dtype = np.int32 if n < 2**31 else np.int64
-    columns: dict[str, list[np.ndarray]] = {"a": [], "b": []}
-    for path in files:
-        with np.load(path) as arrays:
-            for f in columns:
-                columns[f].append(arrays[f"{signal}.{f}"].astype(dtype))
-    a, b = (np.concatenate(columns[f]) if columns[f] else np.zeros(0, dtype) for f in ("a", "b"))
-    return EdgeSet(signal, a, b, np.zeros(0), np.zeros(0))  # the ends only: group_rows reads nothing else
+            for f in fields:
+                values = arrays[f"{signal}.{f}"]
+                columns[f].append(values.astype(rows, copy=False) if f in ("a", "b") else values)
+    read = {f: np.concatenate(columns[f]) if columns[f] else np.zeros(0, rows if f in ("a", "b") else np.float64)
+            for f in fields}
+    empty = np.zeros(0)
+    return EdgeSet(signal, read["a"], read["b"], read.get("seconds", empty), read.get("similarity", empty))
 
 
 def score_partition(job: PartitionJob, k: int) -> Partition:
