@@ -11,6 +11,8 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from api.crud.decisions import ANSWERS, effective_decisions
+from api.crud.paging import page_of
+from api.crud.reads import read
 from api.crud.reviewers import decided_by_others, decided_by_user
 from smearwatch.campaign_status import refresh_campaign_status
 from smearwatch.models import Campaign, Cluster, ClusterMember, Decision, Post, User, utcnow
@@ -71,26 +73,27 @@ def _conditions(session: Session, filters: CampaignFilters) -> list:
     return conditions
 
 
-def _answer_in_force():
+def _answer_in_force(row_id=Campaign.id):
     """The answer of the latest campaign-wide decision still in force (not an undo, not undone)."""
     undo = aliased(Decision)
     return (select(Decision.answer)
-            .where(Decision.campaign_id == Campaign.id, Decision.answer != "undo",
+            .where(Decision.campaign_id == row_id, Decision.answer != "undo",
                    ~exists().where(undo.undoes == Decision.id))
-            .order_by(Decision.id.desc()).limit(1).correlate(Campaign).scalar_subquery().label("answer"))
+            .order_by(Decision.id.desc()).limit(1).correlate(row_id.table).scalar_subquery().label("answer"))
 
 
 LIST_COLUMNS = [*(Campaign.__table__.c[name] for name in ("id", "key", "label", "score", "flagged", "n_clusters",
                                                           "n_accounts", "n_posts", "targets", "start", "end",
                                                           "status", "assigned_to")),
                 _answer_in_force()]
+COLUMNS = LIST_COLUMNS[:-1]  # without the answer, which a page reads for its rows alone (crud.paging)
 
 
 def list_campaigns(session: Session, *, filters: CampaignFilters, limit: int = 50, offset: int = 0,
                    count: int | None = None) -> tuple[list, int]:
     """One page of campaigns (rows of LIST_COLUMNS) and how many match; pass `count` when it is known."""
     if filters == QUEUE and count is not None:  # a page of the queue: its statement is built once
-        return list(session.exec(_queue_page(), params={"offset": offset, "limit": limit}).all()), count
+        return list(read(session, _queue_page(), offset=offset, limit=limit).all()), count
     conditions = _conditions(session, filters)
     if count is None:
         count = session.exec(select(func.count()).select_from(Campaign).where(*conditions)).one()
@@ -192,5 +195,5 @@ QUEUE = CampaignFilters(flagged=True, sort="-score")
 
 @cache
 def _queue_page():
-    return (select(*LIST_COLUMNS).where(Campaign.flagged == true()).order_by(SORTS["-score"], Campaign.id.asc())
-            .offset(bindparam("offset", type_=Integer)).limit(bindparam("limit", type_=Integer)))
+    return page_of(Campaign, COLUMNS, _answer_in_force, where=[Campaign.flagged == true()], order=SORTS["-score"],
+                   offset=bindparam("offset", type_=Integer), limit=bindparam("limit", type_=Integer))

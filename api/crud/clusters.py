@@ -10,7 +10,9 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from api.crud.model_versions import active_threshold
+from api.crud.paging import page_of
 from api.crud.post_match import post_author_matches, post_text_matches
+from api.crud.reads import read
 from smearwatch.models import Cluster, ClusterMember, Decision, Post
 
 SORTS = {
@@ -90,14 +92,14 @@ def _has_member_post(condition):
     return exists().where(ClusterMember.cluster_id == Cluster.id, Post.id == ClusterMember.post_id, condition)
 
 
-def _answer_in_force():
+def _answer_in_force(row_id=Cluster.id):
     """The answer of the latest decision in force on the row's cluster: not an undo and not undone (as
     `crud.decisions.answer_of` decides it), so a list of clusters needs no second query for its decisions."""
     undo = aliased(Decision)
     return (select(Decision.answer)
-            .where(Decision.cluster_id == Cluster.id, Decision.answer != "undo",
+            .where(Decision.cluster_id == row_id, Decision.answer != "undo",
                    ~exists().where(undo.undoes == Decision.id))
-            .order_by(Decision.id.desc()).limit(1).correlate(Cluster).scalar_subquery().label("answer"))
+            .order_by(Decision.id.desc()).limit(1).correlate(row_id.table).scalar_subquery().label("answer"))
 
 
 # What a list of clusters shows: the public columns and the answer in force, as plain rows (no ORM objects).
@@ -105,13 +107,14 @@ LIST_COLUMNS = [*(Cluster.__table__.c[name] for name in ("id", "key", "score", "
                                                          "smear", "label", "n_posts", "n_accounts", "start", "end",
                                                          "status", "targets", "signals", "campaign_id")),
                 _answer_in_force()]
+COLUMNS = LIST_COLUMNS[:-1]  # without the answer, which a page reads for its rows alone (crud.paging)
 
 
 def list_clusters(session: Session, *, filters: ClusterFilters, limit: int = 50, offset: int = 0,
                   count: int | None = None) -> tuple[list, int]:
     """One page of clusters (rows of LIST_COLUMNS) and how many match; pass `count` when it is known."""
     if filters == QUEUE and count is not None:  # a page of the queue: its statement is built once
-        return list(session.exec(_queue_page(), params={"offset": offset, "limit": limit}).all()), count
+        return list(read(session, _queue_page(), offset=offset, limit=limit).all()), count
     conditions = cluster_conditions(session, filters)
     if count is None:
         count = session.exec(select(func.count()).select_from(Cluster).where(*conditions)).one()
@@ -120,9 +123,8 @@ def list_clusters(session: Session, *, filters: ClusterFilters, limit: int = 50,
         order = func.abs(Cluster.score - threshold).asc()
     else:
         order = SORTS.get(filters.sort, SORTS["-score"])
-    rows = session.exec(
-        select(*LIST_COLUMNS).where(*conditions).order_by(order, Cluster.id.asc()).offset(offset).limit(limit)
-    ).all()
+    rows = session.exec(select(*LIST_COLUMNS).where(*conditions).order_by(order, Cluster.id.asc())
+                        .offset(offset).limit(limit)).all()
     return list(rows), count
 
 
@@ -139,14 +141,14 @@ QUEUE = ClusterFilters(flagged=True, sort="-score")
 
 @cache
 def _queue_page():
-    return (select(*LIST_COLUMNS).where(Cluster.flagged == true()).order_by(SORTS["-score"], Cluster.id.asc())
-            .offset(bindparam("offset", type_=Integer)).limit(bindparam("limit", type_=Integer)))
+    return page_of(Cluster, COLUMNS, _answer_in_force, where=[Cluster.flagged == true()], order=SORTS["-score"],
+                   offset=bindparam("offset", type_=Integer), limit=bindparam("limit", type_=Integer))
 
 
 def campaign_cluster_rows(session: Session, *, campaign_id: int, limit: int = 500) -> list:
     """The current clusters of one campaign, best first (rows of LIST_COLUMNS): the campaign page's list, with
     the filters `ClusterFilters(campaign_id=..)` gives, in a statement built once."""
-    return list(session.exec(_campaign_clusters(), params={"campaign_id": campaign_id, "limit": limit}).all())
+    return list(read(session, _campaign_clusters(), campaign_id=campaign_id, limit=limit).all())
 
 
 @cache
