@@ -41,13 +41,18 @@ bearer_scheme = HTTPBearer(auto_error=False, description="an API token from `sme
 
 async def get_db(request: Request) -> AsyncIterator[Session]:
     """A session for the request. Reading requests run without a transaction (no BEGIN and ROLLBACK round trips);
-    async because opening a session does no I/O, so only closing it needs the thread pool."""
+    async because opening a session does no I/O, and neither does closing a reading one (its connection is idle,
+    so handing it back to the pool sends nothing): only a writing request's close needs the thread pool."""
     state = request.app.state
-    session = Session(state.engine if request.method in UNSAFE_METHODS else state.read_engine)
+    writes = request.method in UNSAFE_METHODS
+    session = Session(state.engine if writes else state.read_engine)
     try:
         yield session
     finally:
-        await run_in_threadpool(session.close)
+        if writes:
+            await run_in_threadpool(session.close)
+        else:
+            session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_db)]

@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from api.crud import campaigns, clusters
 from api.crud.model_versions import threshold_of
+from api.crud.reads import read
 from smearwatch.models import CHECK_ORDER, Campaign, Cluster, Decision, ModelVersion, User
 
 # After every CHECK_EVERY-th flagged cluster (or campaign, in the campaign queue) the queue shows one unflagged open
@@ -28,7 +29,7 @@ def review_checks(session: Session, *, threshold: float, offset: int, limit: int
     if limit <= 0:
         return []
     need = offset + limit
-    ids = session.exec(_check_ids_statement(table), params={"threshold": threshold, "need": need}).all()
+    ids = read(session, _check_ids_statement(table), threshold=threshold, need=need).all()
     by_part = {name: sorted((row.rank, row.id) for row in ids if row.part == name)
                for name in ("above", "below", "shuffled")}
     nearness = sorted(by_part["above"] + by_part["below"], key=lambda r: (abs(r[0] - threshold), r[1]))
@@ -45,7 +46,7 @@ def review_checks(session: Session, *, threshold: float, offset: int, limit: int
             seen.add(row_id)
             mixed.append(row_id)
     chosen = mixed[offset:need]
-    rows = {row.id: row for row in session.exec(_rows_statement(table), params={"ids": chosen}).all()}
+    rows = {row.id: row for row in read(session, _rows_statement(table), ids=chosen).all()}
     return [rows[row_id] for row_id in chosen]
 
 
@@ -110,10 +111,10 @@ def queue_position(session: Session, *, row: Cluster | Campaign) -> tuple[int | 
     condition was a filter over the whole queue index.
     """
     if not row.flagged:
-        total, reviewed = session.exec(_position_statement(type(row), neighbours=False)).one()
+        total, reviewed = read(session, _position_statement(type(row), neighbours=False)).one()
         return None, None, {"reviewed": reviewed, "total": total}
-    total, reviewed, prev_id, next_id = session.exec(_position_statement(type(row), neighbours=True),
-                                                     params={"score": row.score, "id": row.id}).one()
+    total, reviewed, prev_id, next_id = read(session, _position_statement(type(row), neighbours=True),
+                                                 score=row.score, id=row.id).one()
     return prev_id, next_id, {"reviewed": reviewed, "total": total}
 
 
@@ -135,7 +136,7 @@ def _position_statement(table, *, neighbours: bool):
 def queue_counts(session: Session, table=Cluster) -> tuple[dict, int, float]:
     """The queue's progress (of clusters, or of campaigns), `pending_decisions` and `active_threshold` (the queue
     shows all three): one query, and a second only when the decisions changed since this process last counted."""
-    total, reviewed, card, *stamp = session.exec(_queue_counts_statement(table)).one()
+    total, reviewed, card, *stamp = read(session, _queue_counts_statement(table)).one()
     pending = _PENDING.get(tuple(stamp))
     if pending is None:
         pending = pending_decisions(session)
@@ -167,7 +168,7 @@ def pending_decisions(session: Session) -> int:
     One query, with the rules of `worker.learning.decision_records`: the latest standing decision per cluster,
     "unsure" left out.
     """
-    total, after, active_at = session.exec(_pending_statement()).one()
+    total, after, active_at = read(session, _pending_statement()).one()
     return total if active_at is None else after
 
 
