@@ -8,6 +8,7 @@ from sqlalchemy import Integer, bindparam, exists
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
+from api.crud.reads import read
 from smearwatch.models import Campaign, CampaignComment, Decision, User
 
 AGREEMENT_ANSWERS = ("smear", "coordinated", "organic")  # "unsure" is no opinion
@@ -17,11 +18,12 @@ def active_user(session: Session, *, username: str) -> User | None:
     return session.exec(select(User).where(User.username == username, User.active)).first()
 
 
-def active_reviewers(session: Session) -> list[User]:
-    return list(session.exec(_ACTIVE_USERS))
+def active_reviewers(session: Session) -> list:
+    """Rows of id, username and role: every campaign page lists them (whole User objects cost 5x as much)."""
+    return list(read(session, _ACTIVE_USERS))
 
 
-_ACTIVE_USERS = select(User).where(User.active).order_by(User.username)  # built once: every campaign page lists them
+_ACTIVE_USERS = select(User.id, User.username, User.role).where(User.active).order_by(User.username)  # built once
 
 
 def assign_campaign(session: Session, *, campaign: Campaign, assignee: User | None) -> Campaign:
@@ -43,13 +45,13 @@ def add_comment(session: Session, *, campaign: Campaign, user: User, text: str) 
     return comment
 
 
-def comments(session: Session, *, campaign_id: int) -> list[tuple[CampaignComment, str]]:
-    rows = session.exec(_COMMENTS, params={"campaign_id": campaign_id}).all()
-    return [(comment, username) for comment, username in rows]
+def comments(session: Session, *, campaign_id: int) -> list[tuple]:
+    """(comment row, username), oldest first: rows with the comment's columns, not ORM objects."""
+    return [(row, row.username) for row in read(session, _COMMENTS, campaign_id=campaign_id)]
 
 
 # Built once: the campaign page runs it on every request.
-_COMMENTS = (select(CampaignComment, User.username).join(User, User.id == CampaignComment.user_id)
+_COMMENTS = (select(*CampaignComment.__table__.c, User.username).join(User, User.id == CampaignComment.user_id)
              .where(CampaignComment.campaign_id == bindparam("campaign_id", type_=Integer)).order_by(CampaignComment.id))
 
 
