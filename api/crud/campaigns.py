@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from api.crud.decisions import ANSWERS, effective_decisions
 from api.crud.paging import page_of
-from api.crud.reads import read
+from api.crud.reads import plain, read
 from api.crud.reviewers import decided_by_others, decided_by_user
 from smearwatch.campaign_status import refresh_campaign_status
 from smearwatch.models import Campaign, Cluster, ClusterMember, Decision, Post, User, utcnow
@@ -93,14 +93,14 @@ def list_campaigns(session: Session, *, filters: CampaignFilters, limit: int = 5
                    count: int | None = None) -> tuple[list, int]:
     """One page of campaigns (rows of LIST_COLUMNS) and how many match; pass `count` when it is known."""
     if filters == QUEUE and count is not None:  # a page of the queue: its statement is built once
-        return list(read(session, _queue_page(), offset=offset, limit=limit).all()), count
+        return plain(read(session, _queue_page(), offset=offset, limit=limit)), count
     conditions = _conditions(session, filters)
     if count is None:
         count = session.exec(select(func.count()).select_from(Campaign).where(*conditions)).one()
     order = SORTS.get(filters.sort, SORTS["-score"])
     rows = session.exec(select(*LIST_COLUMNS).where(*conditions).order_by(order, Campaign.id.asc())
                         .offset(offset).limit(limit)).all()
-    return list(rows), count
+    return plain(rows), count
 
 
 def campaign_progress(session: Session) -> dict:

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from api.crud.model_versions import active_threshold
 from api.crud.paging import page_of
 from api.crud.post_match import post_author_matches, post_text_matches
-from api.crud.reads import read
+from api.crud.reads import plain, read
 from smearwatch.models import Cluster, ClusterMember, Decision, Post
 
 SORTS = {
@@ -114,7 +114,7 @@ def list_clusters(session: Session, *, filters: ClusterFilters, limit: int = 50,
                   count: int | None = None) -> tuple[list, int]:
     """One page of clusters (rows of LIST_COLUMNS) and how many match; pass `count` when it is known."""
     if filters == QUEUE and count is not None:  # a page of the queue: its statement is built once
-        return list(read(session, _queue_page(), offset=offset, limit=limit).all()), count
+        return plain(read(session, _queue_page(), offset=offset, limit=limit)), count
     conditions = cluster_conditions(session, filters)
     if count is None:
         count = session.exec(select(func.count()).select_from(Cluster).where(*conditions)).one()
@@ -125,7 +125,7 @@ def list_clusters(session: Session, *, filters: ClusterFilters, limit: int = 50,
         order = SORTS.get(filters.sort, SORTS["-score"])
     rows = session.exec(select(*LIST_COLUMNS).where(*conditions).order_by(order, Cluster.id.asc())
                         .offset(offset).limit(limit)).all()
-    return list(rows), count
+    return plain(rows), count
 
 
 def clusters_by_id(session: Session, *, ids: list[int]) -> list[Cluster]:
@@ -148,7 +148,7 @@ def _queue_page():
 def campaign_cluster_rows(session: Session, *, campaign_id: int, limit: int = 500) -> list:
     """The current clusters of one campaign, best first (rows of LIST_COLUMNS): the campaign page's list, with
     the filters `ClusterFilters(campaign_id=..)` gives, in a statement built once."""
-    return list(read(session, _campaign_clusters(), campaign_id=campaign_id, limit=limit).all())
+    return plain(read(session, _campaign_clusters(), campaign_id=campaign_id, limit=limit))
 
 
 @cache

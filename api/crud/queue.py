@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from api.crud import campaigns, clusters
 from api.crud.model_versions import threshold_of
-from api.crud.reads import read
+from api.crud.reads import plain, read
 from smearwatch.models import CHECK_ORDER, Campaign, Cluster, Decision, ModelVersion, User
 
 # After every CHECK_EVERY-th flagged cluster (or campaign, in the campaign queue) the queue shows one unflagged open
@@ -47,7 +47,7 @@ def review_checks(session: Session, *, threshold: float, offset: int, limit: int
             seen.add(row_id)
             mixed.append(row_id)
     chosen = mixed[offset:need]
-    rows = {row.id: row for row in read(session, _rows_statement(table), ids=chosen).all()}
+    rows = {row.id: row for row in plain(read(session, _rows_statement(table), ids=chosen))}
     return [rows[row_id] for row_id in chosen]
 
 
