@@ -19,8 +19,8 @@ from starlette.datastructures import MutableHeaders
 from starlette.middleware.sessions import SessionMiddleware
 
 from api.deps import ApiUser, LoginRequired
-from api.render.formats import minute
-from api.render.links import account_url, post_url, target_names
+from api.render.formats import minute, target_names
+from api.render.links import account_url, post_url
 from api.render.page import render_page
 from api.routes import ROUTERS
 from api.schemas import NO_NUL

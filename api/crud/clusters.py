@@ -123,8 +123,9 @@ def list_clusters(session: Session, *, filters: ClusterFilters, limit: int = 50,
         order = func.abs(Cluster.score - threshold).asc()
     else:
         order = SORTS.get(filters.sort, SORTS["-score"])
-    rows = session.exec(select(*LIST_COLUMNS).where(*conditions).order_by(order, Cluster.id.asc())
-                        .offset(offset).limit(limit)).all()
+    rows = session.exec(
+        select(*LIST_COLUMNS).where(*conditions).order_by(order, Cluster.id.asc()).offset(offset).limit(limit)
+    ).all()
     return plain(rows), count
 
 

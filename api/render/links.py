@@ -25,9 +25,3 @@ def post_url(post: Post) -> str | None:
     if post.platform == "twitter" and post.post_id.isascii() and post.post_id.isdigit():
         return f"https://twitter.com/i/web/status/{post.post_id}"
     return None
-
-
-def target_names(targets: list[dict] | None, limit: int | None = None) -> str:
-    """A cluster's or campaign's targets as "name, name" (the first `limit`): a template filter, cheaper than
-    map(attribute="name")|join on every row of a queue page."""
-    return ", ".join(target["name"] for target in (targets or [])[:limit])
