@@ -336,7 +336,7 @@ class ModelOut(BaseModel):
 
 class JobOut(BaseModel):
     id: int
-    kind: str = Field(description="retrain | rescore | score")
+    kind: str = Field(description="retrain | judge | rescore | score")
     status: str = Field(description="queued | running | done | failed")
     progress: float = Field(description="0 to 1")
     message: str | None = None

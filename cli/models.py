@@ -1,4 +1,4 @@
-"""`smearwatch models list|show|activate|rollback`: model versions, their metrics, and which one scores."""
+"""`smearwatch models list|show|judge|activate|rollback`: model versions, their metrics, and which one scores."""
 
 import argparse
 import sys
@@ -13,10 +13,11 @@ from worker import service
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("action", choices=["list", "show", "activate", "rollback"],
-                        help="list versions, show one, activate one (rescoring stored posts), or roll back to "
-                             "the previously active version")
-    parser.add_argument("version", nargs="?", help="version id or name (show, activate)")
+    parser.add_argument("action", choices=["list", "show", "judge", "activate", "rollback"],
+                        help="list versions, show one, judge a kept one again with today's decisions (activating "
+                             "it if it passes), activate one (rescoring stored posts), or roll back to the "
+                             "previously active version")
+    parser.add_argument("version", nargs="?", help="version id or name (show, judge, activate)")
     parser.add_argument("--json", action="store_true", help="print JSON (list: a list of versions)")
     parser.add_argument("--actor", default="cli", help="who made the choice, recorded with it (default: cli)")
     parser.add_argument("--no-rescore", action="store_true",
@@ -56,6 +57,8 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(orjson.dumps({**_view(version), "card": version.get("card")},
                                       option=orjson.OPT_INDENT_2).decode() + "\n")
         return 0
+    if args.action == "judge":
+        return _judge(engine, args)
     if args.action == "activate":
         version = registry.get_version(engine, _required(args))
         if version is None:
@@ -79,6 +82,20 @@ def run(args: argparse.Namespace) -> int:
                               on_progress=lambda p, m: print(f"[{p:4.0%}] {m}", file=sys.stderr))
     job = get_job(engine, job_id)
     print(f"active model: version {target}; rescoring job {job_id}: {job['status']} {job['message'] or ''}".rstrip())
+    return 0 if job["status"] == "done" else 1
+
+
+def _judge(engine, args: argparse.Namespace) -> int:
+    version = registry.get_version(engine, _required(args))
+    if version is None:
+        raise CommandError(f"no model version {args.version!r}")
+    try:
+        job_id = service.start_judge(engine, version["id"], created_by=args.actor, wait=True,
+                                     on_progress=lambda p, m: print(f"[{p:4.0%}] {m}", file=sys.stderr))
+    except service.ServiceError as error:
+        raise CommandError(str(error)) from None
+    job = get_job(engine, job_id)
+    print(f"judge job {job_id}: {job['status']} {job['message'] or ''}".rstrip())
     return 0 if job["status"] == "done" else 1
 
 

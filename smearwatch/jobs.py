@@ -16,7 +16,7 @@ from smearwatch.models import Job, utcnow
 log = logging.getLogger(__name__)
 
 JOBS = Job.__table__
-KINDS = ("retrain", "rescore", "score")  # score: `smearwatch score --queue` (worker/score_job.py)
+KINDS = ("retrain", "judge", "rescore", "score")  # score: `smearwatch score --queue` (worker/score_job.py)
 FINISHED = ("done", "failed")
 Progress = Callable[[float, str], None]
 Bind = Engine | Connection

@@ -109,7 +109,7 @@ def wait_for_job(page, kind: str, count: int) -> None:
     expect(rows.first).to_have_attribute("data-status", "done", timeout=180_000)
 
 
-def test_review_retrain_activate_and_roll_back_in_the_browser(watched, stack):
+def test_review_retrain_activate_roll_back_and_judge_again_in_the_browser(watched, stack):
 
     page, _ = watched
     engine, api = stack["engine"], stack["api"]
@@ -199,4 +199,15 @@ def test_review_retrain_activate_and_roll_back_in_the_browser(watched, stack):
     assert [(a["model_version_id"], a["actor"]) for a in history[-2:]] == [(new_id, "adam"), (first["id"], "adam")]
     page.reload()
     expect(page.locator("table.activations tr.activation").first).to_contain_text("rollback")
+
+    # judge the rolled-back version again with today's decisions (a judge job in the worker, no retraining): it
+    # passed the gate before and nothing changed, so the same verdict; activated again unless it is worse
+    page.locator(f"button.judge[data-id='{new_id}']").click()
+    page.wait_for_url("**/models*")
+    wait_for_job(page, "judge", 1)
+    judged = api.get("/api/v1/jobs", kind="judge")["data"][0]
+    assert judged["params"]["version_id"] == new_id and judged["created_by"] == "adam"
+    expect(page.locator("#jobs tr.job[data-kind=judge] .job-message")).to_have_text(judged["message"])
+    assert judged["result"]["refused"] is None
+    assert (registry.active_version(engine)["id"] == new_id) == judged["result"]["activated"]
     time.sleep(1.5)  # one more htmx poll, to catch any console error it would raise

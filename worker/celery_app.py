@@ -23,6 +23,7 @@ ROUTES = {
     "smearwatch.score_run": {"queue": "score"},
     "smearwatch.recluster_window": {"queue": "score"},
     "smearwatch.retrain": {"queue": "score"},
+    "smearwatch.judge": {"queue": "score"},
     "smearwatch.rescore": {"queue": "score"},
 }
 

@@ -1,6 +1,6 @@
-"""The learning loop's two long jobs: retraining and rescoring. Each is a task that takes a Job row's id and
+"""The learning loop's long jobs: retraining, judging a kept version again, and rescoring. Each is a task that takes a Job row's id and
 writes its progress on that row, so the UI shows the same bars in the embedded default and in a deployment.
-worker/service.py starts them (start_retrain, start_activation, start_rollback, start_rescore).
+worker/service.py starts them (start_retrain, start_judge, start_activation, start_rollback, start_rescore).
 
 A job delivered twice (late acknowledgement after a worker died) runs again unless it already finished; both
 jobs are idempotent (a version is its name: same data and seed, same version; rescoring with the active version
@@ -19,7 +19,7 @@ from smearwatch.jobs import JOBS, JobError, JobProgress, Progress, claim_job, fi
 from smearwatch.models import ModelVersion, Post
 from smearwatch.registry import active_version
 from smearwatch.settings import get_settings
-from worker.learning import train_version
+from worker.learning import TrainingOutcome, judge_again, train_version
 from worker.scoring import run_detection
 
 log = logging.getLogger(__name__)
@@ -59,20 +59,48 @@ def run_retrain(engine: Engine, job_id: int, *, on_progress: Progress | None = N
         was_active = active_version(engine)
         outcome = train_version(engine, plus=plus, versions_dir=versions_dir(),
                                 auto_activate=bool(params.get("auto_activate", True)), log=training_log)
-        compared = _record_comparison(engine, outcome, was_active)
-        report(0.7, outcome.reason)
-        result = {"version_id": outcome.version_id, "name": outcome.name, "path": str(outcome.path),
-                  "metrics": outcome.metrics, "active_metrics": outcome.active_metrics, "compared_to": compared,
-                  "activated": outcome.activated, "reason": outcome.reason, "labels": outcome.labels,
-                  "refused": (outcome.gate or {}).get("refused"), "preview": _preview_counts(outcome.preview)}
-        if outcome.activated:
-            result["rescored"] = _rescore(engine, report, start=0.72)
+        result = _conclude_job(engine, report, outcome, was_active)
     except Exception as error:  # the job's outcome is its row: failed, with the reason in one line
         log.exception("retrain job %s failed", job_id)
         finish_job(engine, job_id, status="failed", message=_one_line(error))
         return get_job(engine, job_id)
     finish_job(engine, job_id, status="done", message=f"version {outcome.name}: {outcome.reason}", result=result)
     return get_job(engine, job_id)
+
+
+def run_judge(engine: Engine, job_id: int, *, on_progress: Progress | None = None) -> dict | None:
+    """The judge job: judge a kept version again with the decisions as they are now (once reviewers decided its
+    preview's sample, say), and activate and rescore when it passes."""
+    job = claim_job(engine, job_id)
+    if job is None:
+        return get_job(engine, job_id)
+    report = JobProgress(engine, job_id, on_progress)
+    params = job["params"] or {}
+    try:
+        report(0.05, f"judging version {params['version']} with today's decisions")
+        was_active = active_version(engine)
+        outcome = judge_again(engine, int(params["version_id"]), auto_activate=bool(params.get("auto_activate", True)),
+                              log=lambda message: report(min(report.value + 0.05, 0.65), message))
+        result = _conclude_job(engine, report, outcome, was_active)
+    except Exception as error:
+        log.exception("judge job %s failed", job_id)
+        finish_job(engine, job_id, status="failed", message=_one_line(error))
+        return get_job(engine, job_id)
+    finish_job(engine, job_id, status="done", message=f"version {outcome.name}: {outcome.reason}", result=result)
+    return get_job(engine, job_id)
+
+
+def _conclude_job(engine: Engine, report: JobProgress, outcome: TrainingOutcome, was_active: dict | None) -> dict:
+    """A judged version's result for its job row; the store is rescored when the version was activated."""
+    compared = _record_comparison(engine, outcome, was_active)
+    report(0.7, outcome.reason)
+    result = {"version_id": outcome.version_id, "name": outcome.name, "path": str(outcome.path),
+              "metrics": outcome.metrics, "active_metrics": outcome.active_metrics, "compared_to": compared,
+              "activated": outcome.activated, "reason": outcome.reason, "labels": outcome.labels,
+              "refused": (outcome.gate or {}).get("refused"), "preview": _preview_counts(outcome.preview)}
+    if outcome.activated:
+        result["rescored"] = _rescore(engine, report, start=0.72)
+    return result
 
 
 def _preview_counts(preview: dict | None) -> dict | None:

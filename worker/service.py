@@ -44,6 +44,7 @@ TASKS = {
     "recluster_window": "worker.scoring:recluster_window",
     "poll_feed": "worker.feeds:poll_feed",
     "retrain": "worker.retraining:run_retrain",
+    "judge": "worker.retraining:run_judge",
     "rescore": "worker.retraining:run_rescore",
 }
 
@@ -233,6 +234,25 @@ def start_retrain(engine: Engine, *, plus_paths: Sequence[str | Path] = (), crea
     return job_id
 
 
+def start_judge(engine: Engine, version_id: int, *, created_by: str, auto_activate: bool = True, wait: bool = False,
+                on_progress: Progress | None = None, timeout: float | None = None) -> int:
+    """Judge a kept version again with the decisions as they are now, as a job; returns its id. It is activated
+    (and the store rescored) when it passes the gate and is not worse, as after retraining."""
+    version = get_version(engine, version_id)
+    if version is None:
+        raise ServiceError(f"no model version {version_id}")
+    if version["active"]:
+        raise ServiceError(f"version {version['name']} is the active version: nothing to judge")
+    if not (version.get("metrics") or {}).get("gate"):
+        raise ServiceError(f"version {version['name']} was not trained by retraining: the gate has nothing to "
+                           f"compare it with (activate it by hand)")
+    job_id = create_job(engine, kind="judge", created_by=created_by,
+                        params={"version_id": version["id"], "version": version["name"],
+                                "auto_activate": bool(auto_activate)})
+    _run_job(engine, "judge", job_id, wait=wait, on_progress=on_progress, timeout=timeout)
+    return job_id
+
+
 def start_rescore(engine: Engine, *, created_by: str, params: dict | None = None, wait: bool = False,
                   on_progress: Progress | None = None, timeout: float | None = None) -> int:
     """Rescore every stored post with the active version and rebuild the clusters, as a job; returns its id."""
@@ -286,5 +306,6 @@ def _run_job(engine: Engine, name: str, job_id: int, *, wait: bool, on_progress:
 
 
 __all__ = ["RefusedVersion", "ServiceError", "TASKS", "broker_enabled", "enqueue", "in_process", "revoke", "run_here",
-           "start_activation", "start_feed_poll", "start_ingest", "start_rescore", "start_retrain", "start_rollback",
+           "start_activation", "start_feed_poll", "start_ingest", "start_judge", "start_rescore", "start_retrain",
+           "start_rollback",
            "submit", "submit_many", "workers_on"]

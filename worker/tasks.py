@@ -85,6 +85,11 @@ def retrain(job_id: int) -> dict | None:
     return _summary(retraining.run_retrain(get_engine(), job_id))
 
 
+@app.task(name="smearwatch.judge")
+def judge(job_id: int) -> dict | None:
+    return _summary(retraining.run_judge(get_engine(), job_id))
+
+
 @app.task(name="smearwatch.rescore")
 def rescore(job_id: int) -> dict | None:
     return _summary(retraining.run_rescore(get_engine(), job_id))

@@ -13,7 +13,7 @@ router = APIRouter(prefix=API_V1, tags=["jobs"])
 
 @router.get("/jobs", response_model=schemas.JobList, summary="background jobs, newest first",
             responses=schemas.job_link(200, "$response.body#/data/0/id"))
-def jobs(session: SessionDep, user: ApiUser, kind: Literal["retrain", "rescore", "score"] | None = None,
+def jobs(session: SessionDep, user: ApiUser, kind: Literal["retrain", "judge", "rescore", "score"] | None = None,
          status_: Annotated[Literal["queued", "running", "done", "failed"] | None, Query(alias="status")] = None,
          limit: Limit = 20, offset: Offset = 0) -> dict:
     rows, count = list_jobs(session.connection(), kind=kind, status=status_, limit=limit, offset=offset)

@@ -1,4 +1,5 @@
-"""Model versions: list them, retrain from the decisions, activate one or roll back (admins)."""
+"""Model versions: list them, retrain from the decisions, judge a kept one again, activate one or roll back
+(admins)."""
 
 from fastapi import APIRouter, HTTPException, Request, status
 from sqlmodel import Session
@@ -45,6 +46,21 @@ def rollback(request: Request, session: SessionDep, user: ApiAdmin, body: schema
     except service.ServiceError as error:
         raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from None
     return _activated(session, version_id, job_id)
+
+
+@router.post("/models/{model_id}/judge", response_model=schemas.RetrainStarted, status_code=202,
+             responses={**schemas.NOT_FOUND, **schemas.CONFLICT, **schemas.job_link(202, "$response.body#/job/id")},
+             summary="judge a kept version again with the decisions as they are now, as a background job; it is "
+                     "activated (and the store rescored) when it passes the gate and is not worse (admins)")
+def judge(request: Request, session: SessionDep, user: ApiAdmin, model: ModelVersionDep,
+          body: schemas.RetrainIn | None = None) -> dict:
+    try:
+        job_id = service.start_judge(request.app.state.engine, model.id, created_by=user.username,
+                                     auto_activate=(body or schemas.RetrainIn()).auto_activate)
+    except service.ServiceError as error:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from None
+    session.rollback()
+    return {"job": get_or_404(session, Job, job_id, "job")}
 
 
 @router.post("/models/{model_id}/activate", response_model=schemas.ModelActivated,

@@ -1,4 +1,5 @@
-"""Model versions and their metrics, the activation history, the jobs; retrain, roll back, activate (admins)."""
+"""Model versions and their metrics, the activation history, the jobs; retrain, judge again, roll back, activate
+(admins)."""
 
 from typing import Annotated
 
@@ -56,6 +57,18 @@ def rollback_form(request: Request, user: PageAdmin, csrf_token: CsrfField = "",
     try:
         service.start_rollback(request.app.state.engine, created_by=user.username,
                                reason=reason.strip() or "rollback")
+    except service.ServiceError as error:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from None
+    return RedirectResponse("/models#jobs", status.HTTP_303_SEE_OTHER)
+
+
+@router.post("/models/{model_id}/judge")
+def judge_form(request: Request, model_id: int, user: PageAdmin, csrf_token: CsrfField = ""):
+    check_csrf(request, csrf_token)
+    if not is_row_id(model_id):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no model {model_id}")
+    try:
+        service.start_judge(request.app.state.engine, model_id, created_by=user.username)
     except service.ServiceError as error:
         raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from None
     return RedirectResponse("/models#jobs", status.HTTP_303_SEE_OTHER)
