@@ -17,11 +17,12 @@ from smearwatch.models import IngestRun, IngestSlice, Post, RejectedRecord, utcn
 from smearwatch.settings import get_settings
 from worker import scoring, slices, tasks
 from worker.ingest import ingest_paths
-from worker.ingest_runs import create_queued_run, plan_slices
+from worker.ingest_runs import create_queued_run
 from worker.service import start_ingest as queue_ingest
-from worker.slices import claim_slice, requeue_stale_slices, slice_items
+from worker.slices import claim_slice, requeue_stale_slices
 from worker.slices import store_slice as ingest_slice
 from worker.sources import ReadOptions, Rejection, open_source
+from worker.sources.ranges import plan_slices, slice_items
 
 SOURCES = REPO / "tests" / "data" / "sources"
 

@@ -25,6 +25,7 @@ from classifiers import DetectConfig, DetectResult, Model, PostFrame, detect, lo
 from classifiers.campaigns import brief_of
 from smearwatch.db import get_engine
 from worker.external_sort import canonical_order
+from worker.parallel_read import Piece, PieceRead, pieces_of, runs_maker
 from worker.queued_scoring import CeleryWorkers
 from worker.score_job import ScoreJob
 from worker.score_result import ScoringOutputs, StreamedScoring, cluster_record
@@ -141,14 +142,24 @@ def score_dumps(inputs: Sequence[str | Path], *, out: str | Path | None = None, 
             if on_read is not None:
                 on_read(done, total)
 
+    def read_piece(piece: Piece, got: PieceRead) -> None:  # pieces come back in file order
+        counts["read"] += got.read
+        rejected.extend({"source": piece.path, "line": line, "reason": reason} for line, reason in got.rejected)
+        read_bytes[0] += piece.size
+        if on_read is not None:
+            on_read(read_bytes[0], total)
+
     if stream is None:
         stream = total > STREAM_ABOVE_BYTES or partition_posts is not None or jobs > 1 or queue
+    read_bytes = [0]
+    pieces = pieces_of(sources, jobs) if stream and jobs > 1 and not queue else None
     try:
         if stream:
-            result = _score_streamed(posts(), model=model, window=window, targets=targets, started=started,
-                                     partition_posts=partition_posts or PARTITION_POSTS, jobs=jobs, work=work,
-                                     on_progress=_both(on_progress, job.update if job else None),
-                                     workers=CeleryWorkers() if queue else None)
+            result = _score_streamed(iter(()) if pieces else posts(), model=model, window=window, targets=targets,
+                                     started=started, partition_posts=partition_posts or PARTITION_POSTS, jobs=jobs,
+                                     work=work, on_progress=_both(on_progress, job.update if job else None),
+                                     workers=CeleryWorkers() if queue else None,
+                                     make_runs=runs_maker(pieces, jobs, read_piece) if pieces else None)
         else:
             result = _score(posts(), model=model, window=window, targets=targets, started=started)
         result.rejected, result.read, result.inputs = rejected, counts["read"], [str(p) for p in inputs]
@@ -248,13 +259,14 @@ def _score(posts: Iterable[dict], *, model, window, targets, started: float) -> 
 
 
 def _score_streamed(posts: Iterable[dict], *, model, window, targets, started: float, partition_posts: int,
-                    jobs: int, work, on_progress, workers: Workers | None) -> StreamedScoring:
+                    jobs: int, work, on_progress, workers: Workers | None,
+                    make_runs: Callable[[Path, int], list[Path]] | None = None) -> StreamedScoring:
     if window is not None and window <= 0:
         raise ValueError("window must be a positive number of seconds")
     model = model if isinstance(model, Model) else load_model(model)
     config = DetectConfig.from_dict(model.card.get("detection")).with_window(window)
     streamed = score_stream(posts, model, config, targets or None, work=work, partition_posts=partition_posts,
-                            jobs=jobs, on_progress=on_progress, workers=workers)
+                            jobs=jobs, on_progress=on_progress, workers=workers, make_runs=make_runs)
     timings = {f"stream.{k}": v for k, v in streamed.timings.items()}
     timings["scoring"] = timings["total"] = round(time.perf_counter() - started, 3)
     return StreamedScoring(streamed=streamed, model=model, window=window, targets=targets or {}, timings=timings,

@@ -128,23 +128,15 @@ class SortedPosts:
 
 
 def sort_posts(records: Iterable[dict], work: Path, *, run_posts: int = RUN_POSTS, part_posts: int = PART_POSTS,
-               on_block: Callable[[pa.Table], None] | None = None) -> SortedPosts:
+               on_block: Callable[[pa.Table], None] | None = None,
+               make_runs: Callable[[Path, int], list[Path]] | None = None) -> SortedPosts:
     """Sort normalized posts (dicts, as from worker.sources) into `work` (which must exist).
 
-    `on_block(table)` sees every merged block in canonical order (one pass over the sorted posts for free)."""
+    `on_block(table)` sees every merged block in canonical order (one pass over the sorted posts for free).
+    `make_runs(work, run_posts)`, when given, writes the sorted runs itself instead of reading `records` (reading
+    in byte ranges over processes: worker/parallel_read.py) and returns their files."""
     work = Path(work)
-    runs: list[Path] = []
-    records = iter(records)
-    seq = 0
-    while chunk := list(islice(records, run_posts)):
-        table = frame_table(PostFrame.from_records(chunk), seq)
-        del chunk
-        seq += table.num_rows
-        table = table.take(pc.sort_indices(table, sort_keys=list(ORDER)))
-        path = work / f"run-{len(runs):05d}.arrow"
-        _write(path, table, MERGE_BLOCK)
-        runs.append(path)
-        del table
+    runs = make_runs(work, run_posts) if make_runs is not None else write_runs(records, work, run_posts=run_posts)
     writer = _PartWriter(work, part_posts)
     for block in _merge(runs):
         writer.add(block)
@@ -153,6 +145,25 @@ def sort_posts(records: Iterable[dict], work: Path, *, run_posts: int = RUN_POST
     for path in runs:
         path.unlink()
     return writer.finish()
+
+
+def write_runs(records: Iterable[dict], work: Path, *, run_posts: int = RUN_POSTS, seq_start: int = 0,
+               name: str = "run") -> list[Path]:
+    """Sorted run files of at most `run_posts` posts each, `seq` numbering the posts in the order read from
+    `seq_start`."""
+    runs: list[Path] = []
+    records = iter(records)
+    seq = seq_start
+    while chunk := list(islice(records, run_posts)):
+        table = frame_table(PostFrame.from_records(chunk), seq)
+        del chunk
+        seq += table.num_rows
+        table = table.take(pc.sort_indices(table, sort_keys=list(ORDER)))
+        path = Path(work) / f"{name}-{len(runs):05d}.arrow"
+        _write(path, table, MERGE_BLOCK)
+        runs.append(path)
+        del table
+    return runs
 
 
 def _write(path: Path, table: pa.Table, batch_rows: int) -> None:

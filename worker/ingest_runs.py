@@ -3,10 +3,10 @@
 A slice is a byte range of a file that starts and ends at a record boundary: after a newline for line formats
 (JSONL, twarc2), after a newline outside quotes for CSV formats (whose slices re-read the header line first).
 Whole-document formats (Telegram and VK JSON, RSS/Atom) and compressed files are one slice. Storing a slice is
-worker/slices.py; starting the work is worker/service.py.
+worker/slices.py; cutting and reading byte ranges is worker/sources/ranges.py; starting the work is
+worker/service.py.
 """
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import case, update
@@ -15,69 +15,9 @@ from sqlalchemy.engine import Connection, Engine
 from smearwatch.models import IngestRun, IngestSlice, utcnow
 from smearwatch.settings import get_settings
 from worker.sources import ReadOptions, open_source
-from worker.sources.files import GZIP_MAGIC, ZSTD_MAGIC
+from worker.sources.ranges import plan_slices
 
 RUNS, SLICES = IngestRun.__table__, IngestSlice.__table__
-
-LINE_FORMATS = frozenset({"jsonl", "twarc2"})
-CSV_FORMATS = frozenset({"ioarchive", "crowdtangle", "csv"})
-
-
-@dataclass(frozen=True)
-class SlicePlan:
-    start: int
-    end: int | None  # None: to the end of the file
-    header_bytes: int = 0
-    line_offset: int = 0
-
-
-def is_compressed(path: Path) -> bool:
-    with open(path, "rb") as f:
-        magic = f.read(4)
-    return magic.startswith(GZIP_MAGIC) or magic.startswith(ZSTD_MAGIC)
-
-
-def plan_slices(path: str | Path, fmt: str, slice_bytes: int) -> list[SlicePlan]:
-    """Byte ranges of about `slice_bytes` each that start and end at record boundaries."""
-    path = Path(path)
-    size = path.stat().st_size
-    splittable = fmt in LINE_FORMATS or fmt in CSV_FORMATS
-    if not splittable or size <= slice_bytes or is_compressed(path):
-        return [SlicePlan(0, None)]
-    quoted = fmt in CSV_FORMATS
-    plans: list[SlicePlan] = []
-    with open(path, "rb", buffering=1024 * 1024) as f:
-        pos = lines = quotes = 0
-        header_bytes = header_lines = 0
-        if quoted:  # the header record: up to the first newline outside quotes
-            for line in f:
-                pos += len(line)
-                lines += 1
-                quotes += line.count(b'"')
-                if quotes % 2 == 0:
-                    break
-            header_bytes, header_lines = pos, lines
-        start, start_lines = (0, 0)  # the first slice reads the header itself
-        for line in f:
-            pos += len(line)
-            lines += 1
-            if quoted:
-                quotes += line.count(b'"')
-                if quotes % 2:
-                    continue
-            if pos - start >= slice_bytes and line.endswith(b"\n"):
-                plans.append(_plan(start, pos, start_lines, header_bytes, header_lines))
-                start, start_lines = pos, lines
-        if pos > start:
-            plans.append(_plan(start, pos, start_lines, header_bytes, header_lines))
-    return plans
-
-
-def _plan(start: int, end: int, lines_before: int, header_bytes: int, header_lines: int) -> SlicePlan:
-    if start == 0 or not header_bytes:
-        return SlicePlan(start, end, 0, lines_before)
-    # The stream is header + range: its line header_lines + 1 is the file's line lines_before + 1.
-    return SlicePlan(start, end, header_bytes, lines_before - header_lines)
 
 
 

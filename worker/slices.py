@@ -7,13 +7,10 @@ submits the run's scoring once the run is complete. Lost slices are submitted ag
 (run by the beat): the database is the record of what is left to do, the broker only carries hints.
 """
 
-import io
 import logging
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 from sqlalchemy import case, select, update
 from sqlalchemy.engine import Connection, Engine
@@ -23,61 +20,12 @@ from smearwatch.runs import this_process
 from smearwatch.settings import get_settings
 from smearwatch.store import add_rejected, insert_posts, upsert_accounts
 from worker import service
-from worker.ingest_runs import SlicePlan, complete_if_finished
-from worker.sources import ReadOptions, Rejection, SourceError, format_module, open_source, read_items
+from worker.ingest_runs import complete_if_finished
+from worker.sources import ReadOptions, Rejection, SourceError
+from worker.sources.ranges import SlicePlan, slice_items
 
 log = logging.getLogger(__name__)
 RUNS, SLICES = IngestRun.__table__, IngestSlice.__table__
-
-
-class _RangeReader(io.RawIOBase):
-    """Bytes [0, header) then [start, end) of a file, as one raw stream."""
-
-    def __init__(self, path: Path, start: int, end: int | None, header: int):
-        self._file = open(path, "rb")  # closed in close()
-        self._prefix = self._file.read(header) if header else b""
-        self._file.seek(start)
-        self._left = None if end is None else end - start
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        view = memoryview(buffer)
-        if self._prefix:
-            n = min(len(view), len(self._prefix))
-            view[:n] = self._prefix[:n]
-            self._prefix = self._prefix[n:]
-            return n
-        want = len(view) if self._left is None else min(len(view), self._left)
-        if want <= 0:
-            return 0
-        n = self._file.readinto(view[:want])
-        if self._left is not None:
-            self._left -= n
-        return n
-
-    def close(self) -> None:
-        self._file.close()
-        super().close()
-
-
-def slice_items(path: str | Path, fmt: str, options: ReadOptions, plan: SlicePlan) -> Iterator:
-    """The posts and skips of one slice, with line numbers of the whole file."""
-    path = Path(path)
-    module = format_module(fmt)
-    if plan.start == 0 and plan.end is None:
-        source = open_source(path, fmt, options)  # the whole file, compressed or not
-        yield from source.items()
-        return
-    raw = _RangeReader(path, plan.start, plan.end, plan.header_bytes)
-    stream = io.TextIOWrapper(io.BufferedReader(raw, buffer_size=1024 * 1024), encoding="utf-8-sig",
-                              errors="replace", newline="")
-    with stream:
-        for item in read_items(module, stream, options):
-            if isinstance(item, Rejection):
-                item.line += plan.line_offset
-            yield item
 
 
 @dataclass

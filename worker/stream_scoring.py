@@ -111,9 +111,11 @@ def partition_bounds(n: int, partition_posts: int) -> list[tuple[int, int]]:
 
 def score_stream(posts, model: Model, config: DetectConfig, targets: dict | None, *, work: Path | None = None,
                  partition_posts: int = PARTITION_POSTS, jobs: int = 1, on_progress: Progress | None = None,
-                 workers: Workers | None = None) -> Streamed:
+                 workers: Workers | None = None, make_runs: Callable[[Path, int], list[Path]] | None = None
+                 ) -> Streamed:
     """Score and cluster normalized posts (dicts, any order) streamed; see the module doc. The parallel parts
-    (partitions, NER) go to `workers` (default: LocalWorkers(jobs))."""
+    (partitions, NER) go to `workers` (default: LocalWorkers(jobs)). `make_runs`: the posts are read by it into
+    sorted runs instead (worker/parallel_read.py), and `posts` is not read."""
     if partition_posts < 1:
         raise ValueError("partition_posts must be at least 1")
     work_dir = tempfile.TemporaryDirectory(prefix="smearwatch-sort-", dir=work)
@@ -121,7 +123,7 @@ def score_stream(posts, model: Model, config: DetectConfig, targets: dict | None
     peaks: dict[str, float] = {}  # this process's peak RSS after each phase (MB): where memory goes
     t0 = time.perf_counter()
     bursts = HashtagBursts(config.co_hashtag_window, config.hashtag_max_accounts)
-    dump = sort_posts(posts, Path(work_dir.name), on_block=bursts.feed)
+    dump = sort_posts(posts, Path(work_dir.name), on_block=bursts.feed, make_runs=make_runs)
     bursts.finish()
     dump.work_dir = work_dir  # kept alive (and its files) as long as the result is
     timings["sort"] = time.perf_counter() - t0
