@@ -3,6 +3,7 @@
 import csv
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from smearwatch.models import Cluster, ClusterMember, Decision, Post, User, utcnow
@@ -52,3 +53,24 @@ def decided_world_key() -> str:
 def scores(engine) -> dict[int, float]:
     with engine.connect() as connection:
         return dict(connection.execute(select(Post.id, Post.score)).all())
+
+
+# Fixtures (a test module names them: `versions = learning_world.versions`)
+
+@pytest.fixture
+def versions(tmp_path, monkeypatch):
+    """Model versions written under the test's folder, no broker (jobs run in process), the packaged model."""
+    folder = tmp_path / "models"
+    monkeypatch.setenv("SMEARWATCH_VERSIONS_DIR", str(folder))
+    monkeypatch.delenv("SMEARWATCH_BROKER_URL", raising=False)
+    monkeypatch.delenv("SMEARWATCH_MODEL_DIR", raising=False)
+    get_settings.cache_clear()
+    yield folder
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def decided(engine, prepared, versions):
+    """The sample world scored in the test's store, every cluster decided by the truth."""
+    assert prepared(decided_world_key(), decided_world) > 10
+    return engine

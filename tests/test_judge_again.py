@@ -3,9 +3,8 @@ from the models page, the API or `smearwatch models judge`; the version is activ
 
 import re
 
-import pytest
+import learning_world
 from api_client import Client, bearer
-from learning_world import decided_world, decided_world_key
 from sqlalchemy import select, update
 from sqlmodel import Session
 
@@ -15,26 +14,10 @@ from devsupport.services import wait_for
 from smearwatch import registry
 from smearwatch.jobs import get_job, list_jobs
 from smearwatch.models import Cluster, Decision
-from smearwatch.settings import get_settings
 from smearwatch.users import create_user
 from worker.learning import train_version
 
-
-@pytest.fixture
-def versions(tmp_path, monkeypatch):
-    folder = tmp_path / "models"
-    monkeypatch.setenv("SMEARWATCH_VERSIONS_DIR", str(folder))
-    monkeypatch.delenv("SMEARWATCH_BROKER_URL", raising=False)
-    monkeypatch.delenv("SMEARWATCH_MODEL_DIR", raising=False)
-    get_settings.cache_clear()
-    yield folder
-    get_settings.cache_clear()
-
-
-@pytest.fixture
-def decided(engine, prepared, versions):
-    assert prepared(decided_world_key(), decided_world) > 10
-    return engine
+versions, decided = learning_world.versions, learning_world.decided  # fixtures
 
 
 def latest_job(engine) -> int:

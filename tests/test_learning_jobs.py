@@ -10,37 +10,22 @@ import itertools
 import re
 import time
 
+import learning_world
 import pytest
 from api_client import Client, bearer
-from learning_world import WORLD, decided_world, decided_world_key, scores
+from learning_world import WORLD, scores
 from sqlalchemy import select
 from sqlmodel import Session
 
 from api.main import create_app
 from smearwatch import jobs, registry
 from smearwatch.models import Job, ModelVersion
-from smearwatch.settings import get_settings
 from smearwatch.users import create_user
 from worker import retraining, service
 
+versions, decided = learning_world.versions, learning_world.decided  # fixtures
+
 SAMPLES = WORLD.parents[1]
-
-
-@pytest.fixture
-def models_dir(tmp_path, monkeypatch):
-    folder = tmp_path / "models"
-    monkeypatch.setenv("SMEARWATCH_VERSIONS_DIR", str(folder))
-    monkeypatch.delenv("SMEARWATCH_BROKER_URL", raising=False)
-    monkeypatch.delenv("SMEARWATCH_MODEL_DIR", raising=False)
-    get_settings.cache_clear()
-    yield folder
-    get_settings.cache_clear()
-
-
-@pytest.fixture
-def decided(engine, prepared, models_dir):
-    assert prepared(decided_world_key(), decided_world) > 10
-    return engine
 
 
 def wait_job(client, headers, job_id, timeout=180) -> dict:
@@ -56,7 +41,7 @@ def wait_job(client, headers, job_id, timeout=180) -> dict:
         time.sleep(0.2)
 
 
-def test_retrain_activate_and_roll_back_through_the_api(decided, models_dir, tmp_path):
+def test_retrain_activate_and_roll_back_through_the_api(decided, versions, tmp_path):
     engine = decided
     with Session(engine) as session:
         admin = create_user(session, username="adam", role="admin")
@@ -90,7 +75,7 @@ def test_retrain_activate_and_roll_back_through_the_api(decided, models_dir, tmp
         assert job["kind"] == "retrain" and job["created_by"] == "adam" and job["progress"] == 1.0
         result = job["result"]
         assert not result["activated"] and result["labels"]["decisions"] > 0
-        assert (models_dir / result["name"] / "model-card.json").is_file()
+        assert (versions / result["name"] / "model-card.json").is_file()
         new_id = result["version_id"]
         models = {m["id"]: m for m in client.get("/api/v1/models", headers=as_reviewer).json()}
         evaluation = models[new_id]["metrics"]["evaluation"]
@@ -137,7 +122,7 @@ def test_retrain_activate_and_roll_back_through_the_api(decided, models_dir, tmp
             ("adam", "better recall on our targets"), ("adam", "back to default")]
 
 
-def test_job_life_cycle(engine, models_dir, tmp_path):
+def test_job_life_cycle(engine, versions, tmp_path):
     """Failures are recorded on the row, a finished job delivered again does nothing, a later rescoring makes an
     earlier one moot, the CLI's wait=True reports progress, and labelled files join the decisions."""
     with pytest.raises(service.ServiceError, match="cannot open"):

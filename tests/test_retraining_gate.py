@@ -6,9 +6,10 @@ the clusters a version would newly flag and unflag, with links to a few of each.
 import json
 import re
 
+import learning_world
 import pytest
 from api_client import Client, bearer
-from learning_world import WORLD, decided_world, decided_world_key, truth
+from learning_world import WORLD, truth
 from sqlalchemy import select, update
 from sqlmodel import Session
 
@@ -17,7 +18,6 @@ from classifiers import PostFrame, read_labelled, train
 from devsupport.commands import call_cli
 from smearwatch import registry
 from smearwatch.models import Campaign, Cluster, ClusterMember, Decision, Post, User, utcnow
-from smearwatch.settings import get_settings
 from smearwatch.users import create_user
 from worker import service
 from worker.gate import flag_bound, refusal
@@ -25,6 +25,8 @@ from worker.ingest import ingest_paths
 from worker.learning import decided_coverage, judge_version, train_version
 from worker.preview import SAMPLE, store_preview
 from worker.score_store import score_and_cluster
+
+versions, decided = learning_world.versions, learning_world.decided  # fixtures
 
 SHIPPED = WORLD.parents[1] / "labelled"
 
@@ -53,17 +55,6 @@ def decide_flagged_only(engine) -> int:
         flagged = connection.execute(select(Cluster.id).where(Cluster.flagged)).scalars().all()
         decide_by_truth(connection, user=user, cluster_ids=flagged, kinds=kinds)
     return len(flagged)
-
-
-@pytest.fixture
-def versions(tmp_path, monkeypatch):
-    folder = tmp_path / "models"
-    monkeypatch.setenv("SMEARWATCH_VERSIONS_DIR", str(folder))
-    monkeypatch.delenv("SMEARWATCH_BROKER_URL", raising=False)
-    monkeypatch.delenv("SMEARWATCH_MODEL_DIR", raising=False)
-    get_settings.cache_clear()
-    yield folder
-    get_settings.cache_clear()
 
 
 @pytest.fixture
@@ -115,12 +106,6 @@ def test_decisions_covering_only_flagged_clusters_are_refused_everywhere(flagged
         assert client.post(f"/models/{outcome.version_id}/activate",
                            data={"csrf_token": client.csrf(), "reason": "x"}).status_code == 409
     assert registry.active_version(engine)["id"] == first["id"]
-
-
-@pytest.fixture
-def decided(engine, prepared, versions):
-    assert prepared(decided_world_key(), decided_world) > 10
-    return engine
 
 
 def test_decisions_alone_are_refused(decided, versions):

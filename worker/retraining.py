@@ -9,6 +9,7 @@ twice stores the same scores).
 
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import func, select, update
@@ -44,46 +45,46 @@ def versions_dir() -> Path:
 
 def run_retrain(engine: Engine, job_id: int, *, on_progress: Progress | None = None) -> dict | None:
     """The retrain job: train a version on the decisions (and files), compare it, maybe activate and rescore."""
-    job = claim_job(engine, job_id)
-    if job is None:
-        return get_job(engine, job_id)
-    report = JobProgress(engine, job_id, on_progress)
-    params = job["params"] or {}
-    try:
+
+    def train(params: dict, report: JobProgress) -> TrainingOutcome:
         report(0.02, "reading decisions and labelled files")
         plus = read_labelled(params["plus_paths"]) if params.get("plus_paths") else []
 
         def training_log(message: str) -> None:  # no step count is known: creep towards 0.65
             report(report.value + (0.65 - report.value) * 0.25 if report.value >= 0.1 else 0.1, message)
 
-        was_active = active_version(engine)
-        outcome = train_version(engine, plus=plus, versions_dir=versions_dir(),
-                                auto_activate=bool(params.get("auto_activate", True)), log=training_log)
-        result = _conclude_job(engine, report, outcome, was_active)
-    except Exception as error:  # the job's outcome is its row: failed, with the reason in one line
-        log.exception("retrain job %s failed", job_id)
-        finish_job(engine, job_id, status="failed", message=_one_line(error))
-        return get_job(engine, job_id)
-    finish_job(engine, job_id, status="done", message=f"version {outcome.name}: {outcome.reason}", result=result)
-    return get_job(engine, job_id)
+        return train_version(engine, plus=plus, versions_dir=versions_dir(),
+                             auto_activate=bool(params.get("auto_activate", True)), log=training_log)
+
+    return _version_job(engine, job_id, "retrain", train, on_progress)
 
 
 def run_judge(engine: Engine, job_id: int, *, on_progress: Progress | None = None) -> dict | None:
     """The judge job: judge a kept version again with the decisions as they are now (once reviewers decided its
     preview's sample, say), and activate and rescore when it passes."""
+
+    def judge(params: dict, report: JobProgress) -> TrainingOutcome:
+        report(0.05, f"judging version {params['version']} with today's decisions")
+        return judge_again(engine, int(params["version_id"]), auto_activate=bool(params.get("auto_activate", True)),
+                           log=lambda message: report(min(report.value + 0.05, 0.65), message))
+
+    return _version_job(engine, job_id, "judge", judge, on_progress)
+
+
+def _version_job(engine: Engine, job_id: int, kind: str,
+                 outcome_of: Callable[[dict, JobProgress], TrainingOutcome],
+                 on_progress: Progress | None) -> dict | None:
+    """Run a job that ends with a judged version (`outcome_of(params, report)`), recording its result."""
     job = claim_job(engine, job_id)
     if job is None:
         return get_job(engine, job_id)
     report = JobProgress(engine, job_id, on_progress)
-    params = job["params"] or {}
     try:
-        report(0.05, f"judging version {params['version']} with today's decisions")
         was_active = active_version(engine)
-        outcome = judge_again(engine, int(params["version_id"]), auto_activate=bool(params.get("auto_activate", True)),
-                              log=lambda message: report(min(report.value + 0.05, 0.65), message))
+        outcome = outcome_of(job["params"] or {}, report)
         result = _conclude_job(engine, report, outcome, was_active)
-    except Exception as error:
-        log.exception("judge job %s failed", job_id)
+    except Exception as error:  # the job's outcome is its row: failed, with the reason in one line
+        log.exception("%s job %s failed", kind, job_id)
         finish_job(engine, job_id, status="failed", message=_one_line(error))
         return get_job(engine, job_id)
     finish_job(engine, job_id, status="done", message=f"version {outcome.name}: {outcome.reason}", result=result)
