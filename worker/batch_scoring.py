@@ -142,6 +142,8 @@ def score_dumps(inputs: Sequence[str | Path], *, out: str | Path | None = None, 
             if on_read is not None:
                 on_read(done, total)
 
+    read_bytes = [0]
+
     def read_piece(piece: Piece, got: PieceRead) -> None:  # pieces come back in file order
         counts["read"] += got.read
         rejected.extend({"source": piece.path, "line": line, "reason": reason} for line, reason in got.rejected)
@@ -151,7 +153,6 @@ def score_dumps(inputs: Sequence[str | Path], *, out: str | Path | None = None, 
 
     if stream is None:
         stream = total > STREAM_ABOVE_BYTES or partition_posts is not None or jobs > 1 or queue
-    read_bytes = [0]
     pieces = pieces_of(sources, jobs) if stream and jobs > 1 and not queue else None
     try:
         if stream:
