@@ -10,10 +10,9 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.sparse.csgraph import connected_components
 
 from classifiers.attack import attack_scores
+from classifiers.components import ends_of, group_rows
 from classifiers.coordination import SignalUses, judge_all
 from classifiers.entities import PLACE, NerMap, extract_entities, fast_spans, handle_key, span_type
 from classifiers.frame import PostFrame, to_datetime
@@ -27,7 +26,6 @@ from classifiers.signals import (
     minhash_signatures,
     rare_bursts,
     signature_similarity,
-    sorted_unique,
 )
 from classifiers.smear import judge as judge_smear
 from classifiers.targets import EntityIndex, alias_keys, cluster_targets, watched_in
@@ -76,7 +74,6 @@ class DetectConfig:
 
 PAIRWISE_WINDOWS = ("co_repost_window", "near_duplicate_window", "co_link_window", "co_hashtag_window",
                     "co_reply_window")
-TOPICAL_SIGNALS = ("co_hashtag", "burst")  # shared marker only: may recruit posts, never bridge groups
 
 CLUSTER_FEATURES = (
     "log_posts", "log_accounts", "posts_per_account", "top_account_share", "log_span_hours",
@@ -339,7 +336,7 @@ def group_posts(n: int, edge_sets: list[EdgeSet], authors: np.ndarray,
                 min_accounts: int) -> tuple[list[EdgeSet], list[np.ndarray], np.ndarray]:
     """The kept edge sets, the clusters' rows (components with enough distinct accounts, in the order of their
     first row) and the cluster index of each post (-1: none)."""
-    keep, groups, post_cluster = group_rows(n, edge_sets, authors, min_accounts)
+    keep, groups, post_cluster = group_rows(n, len(edge_sets), ends_of(edge_sets), authors, min_accounts)
     return kept_edges(edge_sets, keep), groups, post_cluster
 
 
@@ -347,23 +344,6 @@ def kept_edges(edge_sets: list[EdgeSet], keep: list[np.ndarray | None]) -> list[
     """The edge sets filtered by their keep masks (None: all kept)."""
     return [e if k is None else EdgeSet(e.signal, e.a[k], e.b[k], e.seconds[k], e.similarity[k])
             for e, k in zip(edge_sets, keep, strict=True)]
-
-
-def group_rows(n: int, edge_sets: list[EdgeSet], authors: np.ndarray,
-               min_accounts: int) -> tuple[list[np.ndarray | None], list[np.ndarray], np.ndarray]:
-    """group_posts with a keep mask per edge set (None: all kept) instead of the kept sets: it reads only the
-    edges' ends (a streamed run keeps their times and similarities on disk meanwhile)."""
-    keep, comp, clustered = cluster_masks(n, edge_sets, authors, min_accounts)
-    comp_e = np.where(clustered, comp, -1)
-    rows_in = np.nonzero(clustered)[0]
-    order = rows_in[np.argsort(comp_e[rows_in], kind="stable")]
-    splits = np.nonzero(np.diff(comp_e[order]))[0] + 1
-    groups = [g for g in np.split(order, splits) if len(g)]
-    groups = [g for g in groups if len(np.unique(authors[g])) >= min_accounts]
-    post_cluster = np.full(n, -1, dtype=np.int64)
-    for ci, g in enumerate(groups):
-        post_cluster[g] = ci
-    return keep, groups, post_cluster
 
 
 class ClusterMentions:
@@ -561,78 +541,6 @@ def name_smear_target(signals: dict, targets: list[dict]) -> None:
     """The judgement of a flagged cluster names its first target, once name_flagged has named them."""
     if targets:
         signals["judgement"]["smear_target"] = targets[0]["name"]
-
-
-def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    graph = sp.coo_matrix((np.ones(len(a), np.int8), (a, b)), shape=(n, n)).tocsr()
-    return connected_components(graph, directed=False)[1].astype(np.int64)
-
-
-def cluster_masks(n: int, edge_sets: list[EdgeSet], authors: np.ndarray,
-                  min_accounts: int) -> tuple[list[np.ndarray | None], np.ndarray, np.ndarray]:
-    """Connected components of the evidence graph in which topical edges never bridge two groups.
-
-    Behavioural signals (co-repost, near-duplicate, co-link, co-reply) tie two posts by what their accounts did
-    with one piece of content. Topical signals (co-hashtag, narrative burst) only say that two posts used the
-    same marker — a hashtag, the name of a target — close in time. In a dense stream (many campaigns, their news
-    coverage and everyday chatter about one target or under one tag) topical edges alone chain everything into
-    one component. So topical evidence is used only for what it is for — recruiting posts that no behavioural
-    signal ties to anyone (accounts posting once each, paraphrased, or only sharing a rare tag):
-
-    1. strong groups: components of the behavioural edges with at least `min_accounts` accounts;
-    2. topical groups: components of the topical and behavioural edges between posts in no strong group;
-    3. each topical group joins at most one strong group — the one it has most topical edges to (ties: lowest
-       component id), so it can never bridge two.
-
-    Topical edges between two strong groups, and those to a strong group a topical group did not join, are
-    dropped (they are not evidence of the cluster). Returns a keep mask per edge set (None: all kept), a component
-    id per post and a mask of posts that have kept evidence.
-    """
-    strong = [e for e in edge_sets if e.signal not in TOPICAL_SIGNALS]
-    weak = [e for e in edge_sets if e.signal in TOPICAL_SIGNALS]
-    sa = np.concatenate([e.a for e in strong]) if strong else np.zeros(0, np.int64)
-    sb = np.concatenate([e.b for e in strong]) if strong else np.zeros(0, np.int64)
-    touched = np.zeros(n, bool)
-    touched[sa] = True
-    touched[sb] = True
-    comp_s = _components(n, sa, sb)
-    # distinct accounts per behavioural component: only components of min_accounts or more are groups
-    rows = np.nonzero(touched)[0]
-    n_auth = int(authors.max()) + 2
-    pair = sorted_unique(comp_s[rows] * n_auth + authors[rows])
-    big = np.bincount(pair // n_auth, minlength=n) >= min_accounts
-    in_strong = touched & big[comp_s]
-    if not weak or sum(len(e) for e in weak) == 0:
-        return [None] * len(edge_sets), comp_s, touched
-    wa = np.concatenate([e.a for e in weak])
-    wb = np.concatenate([e.b for e in weak])
-    free_a, free_b = ~in_strong[wa], ~in_strong[wb]
-    ff = free_a & free_b
-    small = ~in_strong[sa]  # behavioural edges inside components too small to be groups
-    comp_f = _components(n, np.r_[wa[ff], sa[small]], np.r_[wb[ff], sb[small]])
-    attach = free_a ^ free_b
-    free_row = np.where(free_a, wa, wb)[attach]
-    strong_row = np.where(free_a, wb, wa)[attach]
-    w_group, s_group = comp_f[free_row], comp_s[strong_row]
-    chosen = np.full(n, -1, np.int64)  # per topical group (its comp_f id): the strong group it joins
-    if len(w_group):
-        code = w_group * n + s_group
-        uniq, counts = np.unique(code, return_counts=True)
-        gw, gs = uniq // n, uniq % n
-        order = np.lexsort((gs, -counts, gw))
-        first = order[np.r_[True, gw[order][1:] != gw[order][:-1]]]
-        chosen[gw[first]] = gs[first]
-    keep = ff.copy()
-    keep[np.nonzero(attach)[0]] = chosen[w_group] == s_group
-    weak_keep, start = {}, 0
-    for e in weak:
-        weak_keep[id(e)] = keep[start:start + len(e)]
-        start += len(e)
-    comp = _components(n, np.r_[sa, wa[keep]], np.r_[sb, wb[keep]])
-    clustered = touched.copy()
-    clustered[wa[keep]] = True
-    clustered[wb[keep]] = True
-    return [weak_keep.get(id(e)) for e in edge_sets], comp, clustered
 
 
 def _top_edges(parts, limit: int) -> list[Edge]:

@@ -18,3 +18,24 @@ def test_rows_come_back_by_cluster_in_the_order_given(tmp_path):
     assert 20 not in whole["value"].tolist()                          # a row of no cluster is dropped
     assert whole["weight"].dtype == np.float64
     assert np.allclose(whole["weight"], weights[[1, 5, 4, 0, 3, 6]])
+
+
+def test_columns_written_from_batches_equal_those_written_at_once(tmp_path):
+    rng = np.random.default_rng(7)
+    owner = rng.integers(-1, 30, 5_000)
+    values = rng.integers(0, 10**9, 5_000)
+    weights = rng.random(5_000)
+    whole = ClusterColumns(tmp_path / "whole.bin", 30, owner, {"value": values, "weight": weights})
+    cuts = [0, 1, 900, 901, 2_500, 5_000]
+
+    def batches():
+        for lo, hi in zip(cuts, cuts[1:]):
+            yield owner[lo:hi], {"value": values[lo:hi], "weight": weights[lo:hi]}
+
+    batched = ClusterColumns.from_batches(tmp_path / "batched.bin", 30, batches)
+
+    assert (tmp_path / "whole.bin").read_bytes() == (tmp_path / "batched.bin").read_bytes()
+    for start, end in [(0, 30), (3, 4), (10, 17)]:
+        a, b = whole.read(start, end), batched.read(start, end)
+        assert a["value"].tolist() == b["value"].tolist() and a["weight"].tolist() == b["weight"].tolist()
+    assert len(whole.read(0, 30)["value"]) == int((owner >= 0).sum())

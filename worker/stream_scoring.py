@@ -8,8 +8,8 @@ in-memory run (worker/batch_scoring.py).
    and the edges it starts (its row is the lower end) are exactly those of one in-memory run. What its posts acted
    on per signal goes to disk (worker/null_uses.py). Partitions are independent: `jobs` processes (or Celery
    workers, worker/queued_scoring.py) score them.
-3. Clusters: connected components of all the edges at once (classifiers.detect.group_rows on the ends of the
-   whole dump's edges: a chain of posts may go on for days; their times and similarities stay on disk). Kept
+3. Clusters: connected components of all the edges (classifiers.components.group_rows: a chain of posts may go
+   on for days), read a partition's file at a time: what is held grows with the posts, not with the edges. Kept
    per post: its time, author code and text score. Then the null model's counts of the clustered posts: their
    uses among those of the posts within half a day.
 4. Judgements: clusters in the order of their first post, in batches of about JUDGE_POSTS posts (or fewer), each
@@ -41,15 +41,14 @@ import pyarrow.compute as pc
 
 from classifiers import DetectConfig, DetectedCluster, Model, PostFrame
 from classifiers.campaigns import ClusterBrief, brief_of
+from classifiers.components import TOPICAL_SIGNALS, group_rows
 from classifiers.detect import (
     NAME_SAMPLE,
     TARGET_SAMPLE,
     ClusterMentions,
     Links,
     find_edges,
-    group_rows,
     judge_groups,
-    kept_edges,
     name_flagged,
     name_smear_target,
     score_texts,
@@ -141,19 +140,15 @@ def score_stream(posts, model: Model, config: DetectConfig, targets: dict | None
     edge_files = [p.edge_file for p in parts]
     del parts
     t0 = time.perf_counter()
-    # Components from the edges' ends only; their times and similarities stay on disk. int32 author codes, not an
-    # int64 copy of 8 bytes a post: group_rows widens them where it computes with them.
-    ends = [_gathered_edges(edge_files, signal, ends_only=True, n=n) for signal in SIGNALS]
-    keep, groups, post_cluster = group_rows(n, ends, dump.author_code, config.min_accounts) if n \
+    # Components from the edges' ends only, a partition's file at a time; their times and similarities stay on disk.
+    keep, groups, post_cluster = group_rows(n, len(SIGNALS), _file_ends(edge_files, n), dump.author_code,
+                                            config.min_accounts) if n \
         else ([None] * len(SIGNALS), [], np.zeros(0, np.int64))
-    del ends
     # what the judgements read of the kept edges, on disk in cluster order (a batch reads its clusters')
     work_path = Path(work_dir.name)
-    edge_columns = []
-    for signal, signal_keep in zip(SIGNALS, keep, strict=True) if n else ():
-        es = kept_edges([_gathered_edges(edge_files, signal)], [signal_keep])[0]
-        edge_columns.append((signal, ClusterColumns(work_path / f"edges-{signal}.bin", len(groups),
-                                                    post_cluster[es.a], {f: getattr(es, f) for f in EDGE_FIELDS})))
+    edge_columns = [(signal, ClusterColumns.from_batches(work_path / f"edges-{signal}.bin", len(groups),
+                                                         _kept_edge_rows(edge_files, signal, signal_keep, post_cluster)))
+                    for signal, signal_keep in zip(SIGNALS, keep, strict=True)] if n else []
     for path in edge_files:
         path.unlink()
     timings["clusters"] = time.perf_counter() - t0
@@ -283,22 +278,34 @@ def _spill_edges(part: Partition, path: Path) -> None:
     part.edges, part.edge_file = [], path
 
 
-def _gathered_edges(files: list[Path], signal: str, ends_only: bool = False, n: int = 0) -> EdgeSet:
-    """One signal's edges of all partitions (their files, in partition order). With ends_only, a and b only, as
-    int32 rows when the dump (of n posts) allows, times and similarities left empty: the components read nothing
-    else, and they are the phase with the most edges in memory at once (a dense dump has several per post)."""
-    fields = ("a", "b") if ends_only else EDGE_FIELDS
-    rows = np.int32 if ends_only and n < 2**31 else np.int64
-    columns: dict[str, list[np.ndarray]] = {f: [] for f in fields}
-    for path in files:
-        with np.load(path) as arrays:
-            for f in fields:
-                values = arrays[f"{signal}.{f}"]
-                columns[f].append(values.astype(rows, copy=False) if f in ("a", "b") else values)
-    read = {f: np.concatenate(columns[f]) if columns[f] else np.zeros(0, rows if f in ("a", "b") else np.float64)
-            for f in fields}
-    empty = np.zeros(0)
-    return EdgeSet(signal, read["a"], read["b"], read.get("seconds", empty), read.get("similarity", empty))
+def _file_ends(files: list[Path], n: int):
+    """classifiers.components.EdgeEnds of the partitions' edge files: a batch per file and signal (slot: its index
+    in SIGNALS), int32 rows when the dump (of n posts) allows."""
+    rows = np.int32 if n < 2**31 else np.int64
+
+    def ends(topical: bool):
+        for path in files:
+            with np.load(path) as arrays:
+                for slot, signal in enumerate(SIGNALS):
+                    if (signal in TOPICAL_SIGNALS) == topical:
+                        yield slot, arrays[f"{signal}.a"].astype(rows), arrays[f"{signal}.b"].astype(rows)
+    return ends
+
+
+def _kept_edge_rows(files: list[Path], signal: str, keep: np.ndarray | None, post_cluster: np.ndarray):
+    """worker.cluster_columns.Batches of one signal's kept edges, a partition's file at a time: their fields, owned
+    by the cluster of their lower end. `keep`: the mask of the signal's edges of all files in order (None: all)."""
+    def batches():
+        done = 0
+        for path in files:
+            with np.load(path) as arrays:
+                columns = {f: arrays[f"{signal}.{f}"] for f in EDGE_FIELDS}
+            size = len(columns["a"])
+            if keep is not None:
+                columns = {f: values[keep[done:done + size]] for f, values in columns.items()}
+            done += size
+            yield post_cluster[columns["a"]], columns
+    return batches
 
 
 def score_partition(job: PartitionJob, k: int) -> Partition:
