@@ -4,8 +4,9 @@ classifiers.coordination.local_uses counts, for each use of an object (a reposte
 LSH band, a parent, a named target), the other uses of it within half a day (NULL_SCALE / 2) either side. Twelve
 hours of a dense dump are far more posts than the evidence edges need (the longest signal window, an hour), so a
 time partition is read with only that pad, and its core posts' uses are written to disk with keys that mean the
-same in every partition (64-bit hashes of the objects). Afterwards each partition's core uses are counted among
-the uses of the posts within half a day of them: only (row, key) pairs, a few bytes a use.
+same in every partition (64-bit hashes of the objects). Afterwards each partition's clustered posts' uses are
+counted among the uses of the same objects within half a day of them: only (row, key) pairs, a few bytes a use,
+and only of the objects those posts use.
 """
 
 from __future__ import annotations
@@ -81,19 +82,15 @@ def count_uses(created: np.ndarray, bounds: list[tuple[int, int]], spills: list[
     half = NULL_SCALE / 2
     los = np.asarray([lo for lo, _ in bounds], np.int64)
     his = np.asarray([hi for _, hi in bounds], np.int64)
-    for lo, hi in bounds:
+    for k, (lo, hi) in enumerate(bounds):
         w_lo, w_hi = np.searchsorted(wanted, lo), np.searchsorted(wanted, hi)
         if w_lo == w_hi:
             continue
         first = int(np.searchsorted(created, created[lo] - half, side="left"))
         last = int(np.searchsorted(created, created[hi - 1] + half, side="right"))
-        near = np.nonzero((his > first) & (los < last))[0]
-        loaded = [np.load(spills[j]) for j in near.tolist()]
+        near = np.nonzero((his > first) & (los < last))[0].tolist()
         for signal in SIGNALS:
-            rows = np.concatenate([d[f"{signal}.rows"] for d in loaded])
-            keys = np.concatenate([d[f"{signal}.keys"] for d in loaded])
-            inside = (rows >= first) & (rows < last)
-            rows, keys = rows[inside], keys[inside]
+            rows, keys = _relevant_uses(spills, k, near, signal, wanted[w_lo:w_hi], first, last)
             if len(rows) == 0:
                 continue
             if signal == "co_hashtag":
@@ -104,6 +101,26 @@ def count_uses(created: np.ndarray, bounds: list[tuple[int, int]], spills: list[
             hit = (at < len(wanted)) & (wanted[np.minimum(at, len(wanted) - 1)] == rows[mine])
             np.maximum.at(out[signal], at[hit], others[mine][hit])
     return out
+
+
+def _relevant_uses(spills: list[Path], k: int, near: list[int], signal: str, wanted: np.ndarray, first: int,
+                   last: int) -> tuple[np.ndarray, np.ndarray]:
+    """The uses of rows first..last-1 (in the `near` partitions' spills) of the objects that partition k's `wanted`
+    posts use: only those count for them. In a dense dump half a day holds millions of uses, most of them of
+    objects (a text's LSH band, a link) that no clustered post of the partition shares."""
+    with np.load(spills[k]) as own:
+        rows, keys = own[f"{signal}.rows"], own[f"{signal}.keys"]
+    objects = np.unique(keys[np.isin(rows, wanted)])
+    if len(objects) == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    parts_rows, parts_keys = [], []
+    for j in near:
+        with np.load(spills[j]) as spill:
+            rows, keys = spill[f"{signal}.rows"], spill[f"{signal}.keys"]
+        keep = (rows >= first) & (rows < last) & np.isin(keys, objects)
+        parts_rows.append(rows[keep])
+        parts_keys.append(keys[keep])
+    return np.concatenate(parts_rows), np.concatenate(parts_keys)
 
 
 def _burst_keys(rows: np.ndarray, keys: np.ndarray, created: np.ndarray, window: float) -> np.ndarray:
