@@ -58,12 +58,12 @@ class Forest:
         self.parent[nodes] = smallest[label]
 
     def labels(self) -> np.ndarray:
-        """Per node, the smallest node of its component (int64)."""
+        """Per node, the smallest node of its component (int32 when they fit: widen before multiplying)."""
         parent = self.parent
         while True:
             up = parent[parent]
             if np.array_equal(up, parent):
-                return parent.astype(np.int64)
+                return parent
             parent = up
 
 
@@ -132,9 +132,13 @@ def cluster_masks(n: int, slots: int, ends: EdgeEnds, authors: np.ndarray,
     # distinct accounts per behavioural component: only components of min_accounts or more are groups
     rows = np.nonzero(touched)[0]
     n_auth = int(authors.max()) + 2
-    pair = sorted_unique(comp_s[rows] * n_auth + authors[rows])
-    in_strong = touched & (np.bincount(pair // n_auth, minlength=n) >= min_accounts)[comp_s]
-    del rows, pair
+    component = sorted_unique(comp_s[rows].astype(np.int64) * n_auth + authors[rows]) // n_auth
+    del rows
+    starts = np.nonzero(np.r_[len(component) > 0, component[1:] != component[:-1]])[0]  # a run per component
+    big = np.zeros(n, bool)
+    big[component[starts][np.diff(np.r_[starts, len(component)]) >= min_accounts]] = True
+    in_strong = touched & big[comp_s]
+    del component, starts, big
     free = Forest(n)
     weak_edges = 0
     for _, a, b in ends(True):
@@ -180,10 +184,10 @@ def _chosen_groups(n: int, ends: EdgeEnds, in_strong, comp_f, comp_s) -> np.ndar
     codes, counts = [], []
     for _, a, b in ends(True):
         _, _, w_group, s_group = _attachments(a, b, in_strong, comp_f, comp_s)
-        code, count = np.unique(w_group * n + s_group, return_counts=True)
+        code, count = np.unique(w_group.astype(np.int64) * n + s_group, return_counts=True)
         codes.append(code)
         counts.append(count)
-    chosen = np.full(n, -1, np.int64)
+    chosen = np.full(n, -1, comp_s.dtype)
     if not codes or sum(len(c) for c in codes) == 0:
         return chosen
     uniq, inverse = np.unique(np.concatenate(codes), return_inverse=True)
