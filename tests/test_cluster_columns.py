@@ -1,6 +1,7 @@
 """ClusterColumns: columns on disk in cluster order, read back for a run of clusters (worker/cluster_columns.py)."""
 
 import numpy as np
+import pytest
 
 from worker.cluster_columns import ClusterColumns
 
@@ -39,3 +40,20 @@ def test_columns_written_from_batches_equal_those_written_at_once(tmp_path):
         a, b = whole.read(start, end), batched.read(start, end)
         assert a["value"].tolist() == b["value"].tolist() and a["weight"].tolist() == b["weight"].tolist()
     assert len(whole.read(0, 30)["value"]) == int((owner >= 0).sum())
+
+
+def test_batches_given_their_counts_are_read_once_and_checked(tmp_path):
+    owner = np.array([1, 0, 1, -1, 0])
+    values = np.arange(5, dtype=np.int64)
+    calls = []
+
+    def batches():
+        calls.append(1)
+        yield owner[:2], {"value": values[:2]}
+        yield owner[2:], {"value": values[2:]}
+
+    columns = ClusterColumns.from_batches(tmp_path / "c.bin", 2, batches, counts=np.array([2, 2]))
+    assert len(calls) == 1
+    assert columns.read(0, 2)["value"].tolist() == [1, 4, 0, 2]
+    with pytest.raises(RuntimeError, match="do not match the counts"):
+        ClusterColumns.from_batches(tmp_path / "d.bin", 2, batches, counts=np.array([2, 1]))

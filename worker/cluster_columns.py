@@ -26,29 +26,27 @@ class ClusterColumns:
         self._write(path, n_clusters, lambda: [(owner, columns)])
 
     @classmethod
-    def from_batches(cls, path: Path, n_clusters: int, batches: Batches) -> ClusterColumns:
-        """The columns of the concatenated batches (owner, columns), one batch in memory at a time."""
+    def from_batches(cls, path: Path, n_clusters: int, batches: Batches,
+                     counts: np.ndarray | None = None) -> ClusterColumns:
+        """The columns of the concatenated batches (owner, columns), one batch in memory at a time. Without
+        `counts` (rows per cluster) batches() is called twice, to count them first."""
         out = cls.__new__(cls)
-        out._write(path, n_clusters, batches)
+        out._write(path, n_clusters, batches, counts)
         return out
 
-    def _write(self, path: Path, n_clusters: int, batches: Batches) -> None:
-        counts = np.zeros(n_clusters, np.int64)
-        dtypes: dict[str, np.dtype] = {}
-        for owner, columns in batches():
-            counts += np.bincount(owner[owner >= 0], minlength=n_clusters)
-            dtypes = {name: values.dtype for name, values in columns.items()}
+    def _write(self, path: Path, n_clusters: int, batches: Batches, counts: np.ndarray | None = None) -> None:
+        if counts is None:
+            counts = np.zeros(n_clusters, np.int64)
+            for owner, _ in batches():
+                counts += np.bincount(owner[owner >= 0], minlength=n_clusters)
         self.path = path
         self.offsets = np.r_[0, np.cumsum(counts)].astype(np.int64)
-        total, base = int(self.offsets[-1]), 0
         self.columns: dict[str, tuple[int, np.dtype]] = {}  # name -> (byte offset in the file, dtype)
-        for name, dtype in dtypes.items():
-            self.columns[name] = (base, dtype)
-            base += total * dtype.itemsize
         cursor = self.offsets[:-1].copy()  # per cluster: the next row of it to write
         with open(path, "wb") as f:
-            f.truncate(base)
             for owner, columns in batches():
+                if not self.columns:  # the layout, from the first batch's dtypes: one column after another
+                    self._lay_out(f, {name: values.dtype for name, values in columns.items()})
                 owned = np.nonzero(owner >= 0)[0]
                 order = owned[np.argsort(owner[owned], kind="stable")]
                 if len(order) == 0:
@@ -65,6 +63,15 @@ class ClusterColumns:
                     data = values[order].astype(dtype, copy=False)
                     for start, end, row in zip(starts.tolist(), ends.tolist(), at[run].tolist(), strict=True):
                         os.pwrite(f.fileno(), data[start:end].tobytes(), offset + row * dtype.itemsize)
+        if not np.array_equal(cursor, self.offsets[1:]):
+            raise RuntimeError(f"{path.name}: the batches' rows do not match the counts given")  # a caller's bug
+
+    def _lay_out(self, f, dtypes: dict[str, np.dtype]) -> None:
+        total, base = int(self.offsets[-1]), 0
+        for name, dtype in dtypes.items():
+            self.columns[name] = (base, dtype)
+            base += total * dtype.itemsize
+        f.truncate(base)
 
     def read(self, start: int, end: int) -> dict[str, np.ndarray]:
         """The columns' rows of clusters start..end-1, in cluster order."""

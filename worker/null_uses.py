@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -75,32 +76,34 @@ def save_uses(path: Path, uses: dict[str, tuple[np.ndarray, np.ndarray]]) -> Pat
 
 
 def count_uses(created: np.ndarray, bounds: list[tuple[int, int]], spills: list[Path], wanted: np.ndarray,
-               hashtag_window: float) -> dict[str, np.ndarray]:
-    """Per signal, for each `wanted` global row (sorted): the most other uses within NULL_SCALE / 2 of any of its
-    uses (SignalUses.per_row of one in-memory run; -1: no use)."""
-    out = {s: np.full(len(wanted), -1, np.int32) for s in SIGNALS}  # 4 bytes a clustered post and signal
+               hashtag_window: float) -> Iterator[tuple[np.ndarray, dict[str, np.ndarray]]]:
+    """Per partition with `wanted` global rows (sorted), in order: those rows and, per signal, for each of them
+    the most other uses within NULL_SCALE / 2 of any of its uses (SignalUses.per_row of one in-memory run; -1: no
+    use). A partition at a time: in a dense dump most posts are clustered, and all their counts at once were the
+    largest thing this phase held."""
     half = NULL_SCALE / 2
     los = np.asarray([lo for lo, _ in bounds], np.int64)
     his = np.asarray([hi for _, hi in bounds], np.int64)
     for k, (lo, hi) in enumerate(bounds):
-        w_lo, w_hi = np.searchsorted(wanted, lo), np.searchsorted(wanted, hi)
-        if w_lo == w_hi:
+        mine_wanted = wanted[np.searchsorted(wanted, lo):np.searchsorted(wanted, hi)]
+        if len(mine_wanted) == 0:
             continue
+        out = {s: np.full(len(mine_wanted), -1, np.int32) for s in SIGNALS}  # 4 bytes a post and signal
         first = int(np.searchsorted(created, created[lo] - half, side="left"))
         last = int(np.searchsorted(created, created[hi - 1] + half, side="right"))
         near = np.nonzero((his > first) & (los < last))[0].tolist()
         for signal in SIGNALS:
-            rows, keys = _relevant_uses(spills, k, near, signal, wanted[w_lo:w_hi], first, last)
+            rows, keys = _relevant_uses(spills, k, near, signal, mine_wanted, first, last)
             if len(rows) == 0:
                 continue
             if signal == "co_hashtag":
                 keys = _burst_keys(rows, keys, created, hashtag_window)
             others = local_uses(rows, keys, created)
             mine = (rows >= lo) & (rows < hi)
-            at = np.searchsorted(wanted, rows[mine])
-            hit = (at < len(wanted)) & (wanted[np.minimum(at, len(wanted) - 1)] == rows[mine])
+            at = np.searchsorted(mine_wanted, rows[mine])
+            hit = (at < len(mine_wanted)) & (mine_wanted[np.minimum(at, len(mine_wanted) - 1)] == rows[mine])
             np.maximum.at(out[signal], at[hit], others[mine][hit])
-    return out
+        yield mine_wanted, out
 
 
 def _relevant_uses(spills: list[Path], k: int, near: list[int], signal: str, wanted: np.ndarray, first: int,

@@ -149,18 +149,21 @@ def score_stream(posts, model: Model, config: DetectConfig, targets: dict | None
     edge_columns = [(signal, ClusterColumns.from_batches(work_path / f"edges-{signal}.bin", len(groups),
                                                          _kept_edge_rows(edge_files, signal, signal_keep, post_cluster)))
                     for signal, signal_keep in zip(SIGNALS, keep, strict=True)] if n else []
+    del keep  # a mask per topical edge: it grows with the edges
     for path in edge_files:
         path.unlink()
     timings["clusters"] = time.perf_counter() - t0
     peaks["clusters"] = peak_rss_mb()
     t0 = time.perf_counter()
     clustered = np.nonzero(post_cluster >= 0)[0]
-    uses = count_uses(dump.created, bounds, spills, clustered, config.co_hashtag_window)
+    per_partition = count_uses(dump.created, bounds, spills, clustered, config.co_hashtag_window)
+    use_columns = ClusterColumns.from_batches(
+        work_path / "uses.bin", len(groups),
+        lambda: ((post_cluster[rows], {"row": rows, **uses}) for rows, uses in per_partition),
+        counts=np.bincount(post_cluster[clustered], minlength=len(groups)))
+    del clustered
     for path in spills:
         path.unlink()
-    use_columns = ClusterColumns(work_path / "uses.bin", len(groups), post_cluster[clustered],
-                                 {"row": clustered, **uses})
-    del uses, clustered
     timings["null_model"] = time.perf_counter() - t0
     peaks["null_model"] = peak_rss_mb()
     t0 = time.perf_counter()
@@ -487,53 +490,64 @@ def _evidence(frame: PostFrame, e: Edge) -> dict:
             "similarity": round(e.similarity, 3)}
 
 
-def _original_rows(dump: SortedPosts, samples: list[np.ndarray]) -> list[list[int]]:
-    """Per cluster: the global rows of the originals its sampled posts repost or answer (the first post with that
-    id) and of the posts carrying their links with the most text (the first such): what detect.Links finds in a
-    whole in-memory frame."""
+def _original_rows(dump: SortedPosts, samples: list[np.ndarray]) -> list[np.ndarray]:
+    """Per cluster: the global rows (sorted) of the originals its sampled posts repost or answer (the first post
+    with that id) and of the posts carrying their links with the most text (the first such): what detect.Links
+    finds in a whole in-memory frame. In Arrow and numpy arrays: a dense dump samples millions of posts."""
     if not samples:
         return []
     sampled = np.unique(np.concatenate(samples))
     refs = dump.take(sampled, ["repost_of", "reply_to", "urls"])
-    repost_of = refs.column("repost_of").to_pylist()
-    reply_to = refs.column("reply_to").to_pylist()
-    urls = refs.column("urls").to_pylist()
-    wanted = {ref for ref in repost_of + reply_to if ref is not None}
-    links = {u for us in urls for u in (us or ())}
-    first: dict[str, int] = {}
-    carrier: dict[str, tuple[int, int]] = {}  # url -> (text length, row)
-    wanted_ids, wanted_urls = pa.array(sorted(wanted), pa.string()), pa.array(sorted(links), pa.string())
+    ids = pc.unique(pa.chunked_array(refs.column("repost_of").chunks + refs.column("reply_to").chunks,
+                                     pa.string())).drop_null()
+    urls = pc.unique(pc.list_flatten(refs.column("urls"))).drop_null()
+    first_row = np.full(len(ids), -1, np.int64)  # per wanted id: the first row with it
+    best_length = np.full(len(urls), -1, np.int64)  # per link: the longest text carrying it, and its first row
+    best_row = np.full(len(urls), -1, np.int64)
     for offset, table in dump.columns(["id", "urls", "text"]):
-        if len(wanted_ids):
-            hits = pc.indices_nonzero(pc.is_in(table.column("id"), value_set=wanted_ids)).to_numpy()
-            for i, post_id in zip(hits.tolist(), table.column("id").take(pa.array(hits)).to_pylist(), strict=True):
-                first.setdefault(post_id, offset + i)
-        if len(wanted_urls):
-            flat = pc.list_flatten(table.column("urls"))
-            parents = pc.list_parent_indices(table.column("urls"))
-            hits = pc.indices_nonzero(pc.is_in(flat, value_set=wanted_urls)).to_numpy()
+        if len(ids):
+            rows, which = _found(table.column("id"), ids)
+            found, at = np.unique(which, return_index=True)
+            new = first_row[found] < 0
+            first_row[found[new]] = offset + rows[at[new]]
+        if len(urls):
+            hits, which = _found(pc.list_flatten(table.column("urls")), urls)
             if len(hits):
-                rows = parents.take(pa.array(hits)).to_numpy()
+                rows = pc.list_parent_indices(table.column("urls")).take(pa.array(hits)).to_numpy()
                 lengths = pc.utf8_length(table.column("text").take(pa.array(rows))).to_numpy()
-                for url, row, length in zip(flat.take(pa.array(hits)).to_pylist(), rows.tolist(), lengths.tolist(),
-                                            strict=True):
-                    best = carrier.get(url)
-                    if best is None or length > best[0]:
-                        carrier[url] = (length, offset + row)
-    position = {int(r): k for k, r in enumerate(sampled.tolist())}
+                order = np.lexsort((rows, -lengths, which))
+                best = order[np.r_[True, which[order][1:] != which[order][:-1]]]
+                better = lengths[best] > best_length[which[best]]
+                best_length[which[best][better]] = lengths[best][better]
+                best_row[which[best][better]] = offset + rows[best][better]
+    # (position in sampled, extra row) of every reference of a sampled post that the dump holds
+    positions, extra = [], []
+    for column in ("repost_of", "reply_to"):
+        at, which = _found(refs.column(column), ids)
+        keep = first_row[which] >= 0
+        positions.append(at[keep])
+        extra.append(first_row[which][keep])
+    hits, which = _found(pc.list_flatten(refs.column("urls")), urls)
+    positions.append(pc.list_parent_indices(refs.column("urls")).take(pa.array(hits)).to_numpy().astype(np.int64))
+    extra.append(best_row[which])
+    position, extra_row = np.concatenate(positions), np.concatenate(extra)
+    order = np.argsort(position, kind="stable")
+    position, extra_row = position[order], extra_row[order]
+    bounds = np.searchsorted(position, np.arange(len(sampled) + 1))
     out = []
     for sample in samples:
-        extra = set()
-        for r in sample.tolist():
-            k = position[r]
-            for ref in (repost_of[k], reply_to[k]):
-                if ref is not None and ref in first:
-                    extra.add(first[ref])
-            for url in urls[k] or ():
-                if url in carrier:
-                    extra.add(carrier[url][1])
-        out.append(sorted(extra))
+        k = np.searchsorted(sampled, sample)
+        lo, sizes = bounds[k], bounds[k + 1] - bounds[k]
+        starts = np.repeat(lo - np.cumsum(sizes) + sizes, sizes)
+        out.append(np.unique(extra_row[starts + np.arange(int(sizes.sum()))]))
     return out
+
+
+def _found(values, value_set) -> tuple[np.ndarray, np.ndarray]:
+    """(position, index in value_set) of each of `values` (Arrow) that is in `value_set`."""
+    at = pc.index_in(values, value_set=value_set)
+    hits = pc.indices_nonzero(pc.is_valid(at))
+    return hits.to_numpy().astype(np.int64), at.take(hits).to_numpy().astype(np.int64)
 
 
 def _naming_part(frame: PostFrame, c: DetectedCluster, links: Links, seen: dict[str, str]):
