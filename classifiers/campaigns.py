@@ -130,7 +130,8 @@ def group_campaigns(briefs: Sequence[ClusterBrief], *, days: float = 3.0, min_sh
 
     by_target: dict[str, list[int]] = {}
     by_narrative: dict[str, list[int]] = {}
-    by_account: dict[str, list[int]] = {}
+    # per label, account -> its clusters: one int while it has one (most accounts), a list from the second
+    by_account: dict[str, dict[str, int | list[int]]] = {}
     for i in joinable:
         brief = briefs[i]
         if brief.label == "smear":
@@ -138,16 +139,24 @@ def group_campaigns(briefs: Sequence[ClusterBrief], *, days: float = 3.0, min_sh
                 by_target.setdefault(key, []).append(i)
         for key in brief.narratives:  # news quoting a smear repeats its text: like only with like
             by_narrative.setdefault(brief.label + key, []).append(i)
+        accounts_of_label = by_account.setdefault(brief.label, {})
         for account in brief.accounts:
-            by_account.setdefault(brief.label + ":" + account, []).append(i)
+            members = accounts_of_label.get(account)
+            if members is None:
+                accounts_of_label[account] = i
+            elif isinstance(members, int):
+                accounts_of_label[account] = [members, i]
+            else:
+                members.append(i)
     link_by(by_target, timed=True)
     link_by(by_narrative, timed=True)
     shared: Counter = Counter()
-    for members in by_account.values():
-        if 2 <= len(members) <= max_shared_uses:
-            for pos, a in enumerate(members):
-                for b in members[pos + 1:]:
-                    shared[(a, b)] += 1
+    for accounts_of_label in by_account.values():
+        for members in accounts_of_label.values():
+            if isinstance(members, list) and len(members) <= max_shared_uses:
+                for pos, a in enumerate(members):
+                    for b in members[pos + 1:]:
+                        shared[(a, b)] += 1
     for (a, b), n in shared.items():
         smaller = min(len(briefs[a].accounts), len(briefs[b].accounts))
         if n >= min_shared_accounts and n >= account_share * smaller:

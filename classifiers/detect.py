@@ -355,22 +355,25 @@ class ClusterMentions:
         self.targets = targets
         self.watched_keys = alias_keys(targets)
         self.index = EntityIndex()
-        # per text read (by a 128-bit digest, not the text: a streamed run reads millions), its keys
-        self._cache: dict[bytes, list[str]] = {}
+        # per text read (by a 128-bit digest, not the text: a streamed run reads millions), its keys, as one
+        # shared tuple per distinct set of keys (most texts name the same few)
+        self._cache: dict[bytes, tuple[str, ...]] = {}
+        self._key_tuples: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._place: dict[str, bool] = {}
 
-    def of(self, text: str, norm: str) -> list[str]:
+    def of(self, text: str, norm: str) -> tuple[str, ...]:
         """Entity keys a post names that can be attacked (a place named in passing is not a target)."""
         digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
         keys = self._cache.get(digest)
         if keys is None:
-            keys = []
+            found = []
             for key in self.index.mentions(text):
                 if key not in self._place:
                     self._place[key] = self.index.get(key).type == PLACE
                 if not self._place[key]:
-                    keys.append(sys.intern(key))
-            keys += watched_in(norm, self.watched_keys)
+                    found.append(sys.intern(key))
+            found += watched_in(norm, self.watched_keys)
+            keys = self._key_tuples.setdefault(tuple(found), tuple(found))
             self._cache[digest] = keys
         return keys
 
@@ -394,7 +397,7 @@ def judge_groups(frame: PostFrame, groups: list[np.ndarray], post_cluster: np.nd
     links = Links.of(frame, np.concatenate(samples) if samples else np.zeros(0, np.int64))
     index, watched_keys, targets = mentions.index, mentions.watched_keys, mentions.targets
 
-    def keys_of(row: int) -> list[str]:
+    def keys_of(row: int) -> tuple[str, ...]:
         return mentions.of(frame.text[row], norm[row])
 
     clusters = []
