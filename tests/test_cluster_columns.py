@@ -30,7 +30,7 @@ def test_columns_written_from_batches_equal_those_written_at_once(tmp_path):
     cuts = [0, 1, 900, 901, 2_500, 5_000]
 
     def batches():
-        for lo, hi in zip(cuts, cuts[1:]):
+        for lo, hi in zip(cuts, cuts[1:], strict=False):
             yield owner[lo:hi], {"value": values[lo:hi], "weight": weights[lo:hi]}
 
     batched = ClusterColumns.from_batches(tmp_path / "batched.bin", 30, batches)

@@ -25,7 +25,7 @@ def test_forest_labels_each_component_by_its_smallest_node_whatever_the_batches(
         np.minimum.at(smallest, scipy_label, np.arange(n))
         forest = Forest(n)
         cuts = np.sort(rng.integers(0, m + 1, 3))
-        for lo, hi in zip(np.r_[0, cuts], np.r_[cuts, m]):
+        for lo, hi in zip(np.r_[0, cuts], np.r_[cuts, m], strict=True):
             forest.union(a[lo:hi], b[lo:hi])
         assert forest.labels().tolist() == smallest[scipy_label].tolist()
 
