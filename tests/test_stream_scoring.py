@@ -130,6 +130,9 @@ def test_external_sort_gives_the_canonical_order(tmp_path, monkeypatch):
     assert keys == sorted(keys)
     assert frame.urls[keys.index(next(k for k in keys if k[2] == "p1"))] == ["https://x.org/1"]
     assert np.array_equal(dump.created, frame.created)
+    first_seen = list(dict.fromkeys(frame.author_id.tolist()))  # a code per author, in order of first appearance
+    assert dump.author_code.dtype == np.int32
+    assert dump.author_code.tolist() == [first_seen.index(a) for a in frame.author_id.tolist()]
 
 
 def test_cli_streams_with_jobs_and_refuses_in_memory_jobs(tmp_path, world_in_memory):

@@ -232,14 +232,9 @@ class _PartWriter:
         self.pending: list[pa.Table] = []
         self.pending_rows = 0
         self.created: list[np.ndarray] = []
-        self.authors: list[np.ndarray] = []
-        self.codes: dict[str, int] = {}
 
     def add(self, block: pa.Table) -> None:
         self.created.append(block.column("created").to_numpy())
-        codes = self.codes
-        self.authors.append(np.fromiter((codes.setdefault(a, len(codes)) for a in block.column("author_id").to_pylist()),
-                                        dtype=np.int32, count=block.num_rows))
         self.pending.append(block)
         self.pending_rows += block.num_rows
         while self.pending_rows >= self.part_posts:
@@ -257,7 +252,15 @@ class _PartWriter:
     def finish(self) -> SortedPosts:
         if self.pending_rows:
             self._flush(pa.concat_tables(self.pending))
-        empty_f, empty_i = np.zeros(0), np.zeros(0, np.int32)
         return SortedPosts(self.parts, np.asarray(self.offsets, dtype=np.int64),
-                           np.concatenate(self.created) if self.created else empty_f,
-                           np.concatenate(self.authors) if self.authors else empty_i)
+                           np.concatenate(self.created) if self.created else np.zeros(0), self._author_codes())
+
+    def _author_codes(self) -> np.ndarray:
+        """An int32 code per post, one per distinct author_id in order of first appearance: Arrow's dictionary
+        encoding of the parts' author_id columns (a Python dict of 3M ids took about 450 MB at 10M posts)."""
+        chunks = [chunk for path in self.parts
+                  for chunk in pa.ipc.open_file(pa.memory_map(str(path))).read_all().column("author_id").chunks]
+        if not chunks:
+            return np.zeros(0, np.int32)
+        encoded = pc.dictionary_encode(pa.chunked_array(chunks, pa.string()), null_encoding="encode")
+        return np.concatenate([chunk.indices.to_numpy() for chunk in encoded.chunks]).astype(np.int32, copy=False)
