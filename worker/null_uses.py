@@ -23,6 +23,8 @@ from classifiers.coordination import NULL_SCALE, local_uses
 from classifiers.signals import SIGNALS
 from classifiers.text import normalize_text, normalize_url
 
+KEY_BUCKETS = 8  # objects counted apart (see _relevant_uses)
+
 
 def key_hashes(values: list[str]) -> np.ndarray:
     """A stable 64-bit key per string (the same in every process and partition)."""
@@ -93,37 +95,43 @@ def count_uses(created: np.ndarray, bounds: list[tuple[int, int]], spills: list[
         last = int(np.searchsorted(created, created[hi - 1] + half, side="right"))
         near = np.nonzero((his > first) & (los < last))[0].tolist()
         for signal in SIGNALS:
-            rows, keys = _relevant_uses(spills, k, near, signal, mine_wanted, first, last)
-            if len(rows) == 0:
-                continue
-            if signal == "co_hashtag":
-                keys = _burst_keys(rows, keys, created, hashtag_window)
-            others = local_uses(rows, keys, created)
-            mine = (rows >= lo) & (rows < hi)
-            at = np.searchsorted(mine_wanted, rows[mine])
-            hit = (at < len(mine_wanted)) & (mine_wanted[np.minimum(at, len(mine_wanted) - 1)] == rows[mine])
-            np.maximum.at(out[signal], at[hit], others[mine][hit])
+            # a use's count involves only the uses of its own object: counted a bucket of objects at a time
+            for rows, keys in _relevant_uses(spills, k, near, signal, mine_wanted, first, last):
+                if len(rows) == 0:
+                    continue
+                if signal == "co_hashtag":
+                    keys = _burst_keys(rows, keys, created, hashtag_window)
+                others = local_uses(rows, keys, created)
+                mine = (rows >= lo) & (rows < hi)
+                at = np.searchsorted(mine_wanted, rows[mine])
+                hit = (at < len(mine_wanted)) & (mine_wanted[np.minimum(at, len(mine_wanted) - 1)] == rows[mine])
+                np.maximum.at(out[signal], at[hit], others[mine][hit])
         yield mine_wanted, out
 
 
 def _relevant_uses(spills: list[Path], k: int, near: list[int], signal: str, wanted: np.ndarray, first: int,
-                   last: int) -> tuple[np.ndarray, np.ndarray]:
+                   last: int) -> list[tuple[np.ndarray, np.ndarray]]:
     """The uses of rows first..last-1 (in the `near` partitions' spills) of the objects that partition k's `wanted`
-    posts use: only those count for them. In a dense dump half a day holds millions of uses, most of them of
-    objects (a text's LSH band, a link) that no clustered post of the partition shares."""
+    posts use: only those count for them. In KEY_BUCKETS buckets by object (rows and keys of each), so that the
+    counting, which needs about 90 bytes a use, holds one bucket: in a dense dump half a day holds millions of
+    uses (8 LSH bands a text)."""
     with np.load(spills[k]) as own:
         rows, keys = own[f"{signal}.rows"], own[f"{signal}.keys"]
     objects = np.unique(keys[np.isin(rows, wanted)])
     if len(objects) == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    parts_rows, parts_keys = [], []
+        return []
+    buckets: list[tuple[list[np.ndarray], list[np.ndarray]]] = [([], []) for _ in range(KEY_BUCKETS)]
     for j in near:
         with np.load(spills[j]) as spill:
             rows, keys = spill[f"{signal}.rows"], spill[f"{signal}.keys"]
         keep = (rows >= first) & (rows < last) & np.isin(keys, objects)
-        parts_rows.append(rows[keep])
-        parts_keys.append(keys[keep])
-    return np.concatenate(parts_rows), np.concatenate(parts_keys)
+        rows, keys = rows[keep], keys[keep]
+        bucket = np.remainder(keys, KEY_BUCKETS)
+        for b, (bucket_rows, bucket_keys) in enumerate(buckets):
+            mask = bucket == b
+            bucket_rows.append(rows[mask])
+            bucket_keys.append(keys[mask])
+    return [(np.concatenate(bucket_rows), np.concatenate(bucket_keys)) for bucket_rows, bucket_keys in buckets]
 
 
 def _burst_keys(rows: np.ndarray, keys: np.ndarray, created: np.ndarray, window: float) -> np.ndarray:
