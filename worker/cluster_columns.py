@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-# Rows to write: called twice (counted, then written), giving the same batches in the same order each time.
+# Rows to write: called twice (counted, then written) unless the counts are given, the same batches each time.
 Batches = Callable[[], Iterable[tuple[np.ndarray, dict[str, np.ndarray]]]]
 
 

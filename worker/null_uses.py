@@ -116,14 +116,17 @@ def _relevant_uses(spills: list[Path], k: int, near: list[int], signal: str, wan
     counting, which needs about 90 bytes a use, holds one bucket: in a dense dump half a day holds millions of
     uses (8 LSH bands a text)."""
     with np.load(spills[k]) as own:
-        rows, keys = own[f"{signal}.rows"], own[f"{signal}.keys"]
-    objects = np.unique(keys[np.isin(rows, wanted)])
+        own_uses = own[f"{signal}.rows"], own[f"{signal}.keys"]
+    objects = np.unique(own_uses[1][np.isin(own_uses[0], wanted)])
     if len(objects) == 0:
         return []
     buckets: list[tuple[list[np.ndarray], list[np.ndarray]]] = [([], []) for _ in range(KEY_BUCKETS)]
     for j in near:
-        with np.load(spills[j]) as spill:
-            rows, keys = spill[f"{signal}.rows"], spill[f"{signal}.keys"]
+        if j == k:  # read above
+            rows, keys = own_uses
+        else:
+            with np.load(spills[j]) as spill:
+                rows, keys = spill[f"{signal}.rows"], spill[f"{signal}.keys"]
         keep = (rows >= first) & (rows < last) & np.isin(keys, objects)
         rows, keys = rows[keep], keys[keep]
         bucket = np.remainder(keys, KEY_BUCKETS)
