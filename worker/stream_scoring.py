@@ -240,7 +240,9 @@ class LocalWorkers:
                 out += ner_spans(piece)
                 on_texts(len(piece))
             return out
-        with multiprocessing.get_context("fork").Pool(min(self.jobs, len(pieces))) as pool:
+        # forked from a server started fresh, not from this process: a fork would carry (and count in its resident
+        # memory) everything this process holds by now, which grows with the dump
+        with multiprocessing.get_context("forkserver").Pool(min(self.jobs, len(pieces))) as pool:
             for spans in pool.imap(ner_spans, pieces):
                 out += spans
                 on_texts(len(spans))
