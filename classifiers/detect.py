@@ -14,6 +14,7 @@ import numpy as np
 from classifiers.attack import attack_scores
 from classifiers.components import ends_of, group_rows
 from classifiers.coordination import SignalUses, judge_all
+from classifiers.digests import DigestMap
 from classifiers.entities import PLACE, NerMap, extract_entities, fast_spans, handle_key, span_type
 from classifiers.frame import PostFrame, to_datetime
 from classifiers.signals import (
@@ -355,17 +356,18 @@ class ClusterMentions:
         self.targets = targets
         self.watched_keys = alias_keys(targets)
         self.index = EntityIndex()
-        # per text read (by a 128-bit digest, not the text: a streamed run reads millions), its keys, as one
-        # shared tuple per distinct set of keys (most texts name the same few)
-        self._cache: dict[bytes, tuple[str, ...]] = {}
-        self._key_tuples: dict[tuple[str, ...], tuple[str, ...]] = {}
+        # per text read (by a 128-bit digest, not the text: a streamed run reads millions), its keys: the number
+        # of one shared tuple per distinct set of keys (most texts name the same few)
+        self._read = DigestMap()
+        self._key_sets: list[tuple[str, ...]] = []
+        self._key_set_number: dict[tuple[str, ...], int] = {}
         self._place: dict[str, bool] = {}
 
     def of(self, text: str, norm: str) -> tuple[str, ...]:
         """Entity keys a post names that can be attacked (a place named in passing is not a target)."""
         digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
-        keys = self._cache.get(digest)
-        if keys is None:
+        number = self._read.get(digest)
+        if number is None:
             found = []
             for key in self.index.mentions(text):
                 if key not in self._place:
@@ -373,9 +375,13 @@ class ClusterMentions:
                 if not self._place[key]:
                     found.append(sys.intern(key))
             found += watched_in(norm, self.watched_keys)
-            keys = self._key_tuples.setdefault(tuple(found), tuple(found))
-            self._cache[digest] = keys
-        return keys
+            keys = tuple(found)
+            number = self._key_set_number.get(keys)
+            if number is None:
+                number = self._key_set_number[keys] = len(self._key_sets)
+                self._key_sets.append(keys)
+            self._read.put(digest, number)
+        return self._key_sets[number]
 
 
 def judge_groups(frame: PostFrame, groups: list[np.ndarray], post_cluster: np.ndarray, edge_sets: list[EdgeSet],
