@@ -362,6 +362,7 @@ def _judge(dump: SortedPosts, groups, post_cluster, edge_columns: list[tuple[str
     samples = [g if len(g) <= TARGET_SAMPLE else g[np.linspace(0, len(g) - 1, TARGET_SAMPLE).astype(int)]
                for g in groups]
     extras = _original_rows(dump, samples)
+    del samples
     mentions = ClusterMentions(targets)
     clusters: list[DetectedCluster] = []
     records = SpilledRecords(work / "clusters.spill")
@@ -391,7 +392,7 @@ def _judge(dump: SortedPosts, groups, post_cluster, edge_columns: list[tuple[str
         found, _, links = judge_groups(frame, local_groups, local_cluster, local_edges,
                                        _uses_of(rows, use_columns.read(start, end)), text_scores[rows], norm, config,
                                        model.threshold, mentions)
-        for c in found:
+        for ci, c in zip(range(start, end), found, strict=True):
             records.add({"posts": [frame.id[r] for r in c.rows.tolist()],
                          "evidence": [_evidence(frame, e) for e in c.edges],
                          "edges": [[e.signal, int(rows[e.row_a]), int(rows[e.row_b]), e.seconds, e.similarity]
@@ -406,13 +407,16 @@ def _judge(dump: SortedPosts, groups, post_cluster, edge_columns: list[tuple[str
             if c.flagged:
                 naming.append(_naming_part(frame, c, links, seen_texts))
             # What grows with the cluster is on disk with its record (restore() reads it back when needed).
-            c.rows = rows[c.rows]
+            c.rows = groups[ci]  # = rows[c.rows] (a group's rows are sorted): shared with groups, not a copy
             c.edges, c.accounts, c.signals, c.features = [], [], {}, {}
             clusters.append(c)
+        # let this batch's posts go before the next is read: two at once would double the largest batch
+        del frame, norm, found, links, local_edges, e
         start = end
         if on_progress is not None:
             on_progress("judging", start, len(groups))
     records.close()
+    del extras, seen_texts  # the naming below holds the most at once
     _name_flagged(naming, mentions, _ner_map(workers, work, on_progress))
     briefs = [replace(b, targets=tuple(c.targets)) for b, c in zip(briefs, clusters, strict=True)]
     return _Judged(clusters, records, briefs)
