@@ -3,7 +3,7 @@
 ClusterMentions (classifiers/detect.py) remembers what every text it has read names, by the text's digest: a
 streamed run of ten million posts reads millions of distinct texts, and a dict of them was one of the largest
 things the run held. Here the digests live in two sorted uint64 arrays (their halves) with an int32 value each;
-new entries wait in a small dict until there are `merge_at` of them, then join the arrays in one sort.
+new entries wait in a small dict until there are `merge_at` of them, then are inserted into the arrays.
 """
 
 from __future__ import annotations
@@ -49,13 +49,13 @@ class DigestMap:
         """The recent entries into the sorted arrays: sorted among themselves, then inserted (a copy of the
         arrays, not a sort of them). Only the first halves need to be in order: get() reads a run of equal ones."""
         raw = np.frombuffer(b"".join(self._recent), dtype=">u8").reshape(-1, 2).astype(np.uint64)
-        values = np.fromiter(self._recent.values(), np.int32, len(self._recent))
         order = np.argsort(raw[:, 0], kind="stable")
+        new, values = raw[order], np.fromiter(self._recent.values(), np.int32, len(self._recent))[order]
         hi = np.frombuffer(self._hi, np.uint64)
-        at = np.searchsorted(hi, raw[order, 0])
-        merged = [np.insert(hi, at, raw[order, 0]),
-                  np.insert(np.frombuffer(self._lo, np.uint64), at, raw[order, 1]),
-                  np.insert(np.frombuffer(self._value, np.int32), at, values[order])]
+        at = np.searchsorted(hi, new[:, 0])
+        merged = [np.insert(hi, at, new[:, 0]),
+                  np.insert(np.frombuffer(self._lo, np.uint64), at, new[:, 1]),
+                  np.insert(np.frombuffer(self._value, np.int32), at, values)]
         self._hi, self._lo, self._value = array("Q"), array("Q"), array("i")
         for target, column in zip((self._hi, self._lo, self._value), merged, strict=True):
             target.frombytes(column.tobytes())
