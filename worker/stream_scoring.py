@@ -99,6 +99,14 @@ def peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
+def use_system_allocator() -> None:
+    """Arrow allocates from the C library's malloc from now on (in this process and the processes it forks).
+    pyarrow's default, mimalloc, keeps the pages of freed buffers for reuse: the sort's and the judged batches'
+    tables would then add to the peak of the phases after them (measured in the README's bench/scale.py rows)."""
+    if pa.default_memory_pool().backend_name != "system":
+        pa.set_memory_pool(pa.system_memory_pool())
+
+
 def pad_seconds(config: DetectConfig) -> float:
     """The longest signal window: no evidence edge is longer."""
     return float(max(value for name, value in asdict(config).items() if name.endswith("_window")))
@@ -117,6 +125,7 @@ def score_stream(posts, model: Model, config: DetectConfig, targets: dict | None
     sorted runs instead (worker/parallel_read.py), and `posts` is not read."""
     if partition_posts < 1:
         raise ValueError("partition_posts must be at least 1")
+    use_system_allocator()
     work_dir = tempfile.TemporaryDirectory(prefix="smearwatch-sort-", dir=work)
     timings: dict[str, float] = {}
     peaks: dict[str, float] = {}  # this process's peak RSS after each phase (MB): where memory goes
